@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class GuidesConfig(AppConfig):
+    name = "guides"
+    verbose_name = "Guides"
+
+    def ready(self):
+        from guides import signals  # noqa: F401  (connects cache invalidation)

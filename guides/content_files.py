@@ -1,0 +1,430 @@
+"""Load guides from the version-controlled content files in `guides/content/`.
+
+Each object the file describes is compared three ways: what the file says now,
+what the database holds, and what the last load wrote (kept as a digest in
+`LoadedContent`). An object nobody touched since the last load follows the
+file; an object staff edited is left alone unless `overwrite` is asked for.
+Relations (a cause's fix steps, a symptom's causes, the checklist, an answer's
+effects) count as part of the object that owns them.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from guides.models import (
+    Answer,
+    AnswerEffect,
+    Cause,
+    CauseFix,
+    ChecklistItem,
+    Commonness,
+    Facet,
+    FAQEntry,
+    FixStep,
+    Guide,
+    LoadedContent,
+    Question,
+    Symptom,
+)  # fmt: skip
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+class ContentError(ValueError):
+    """The content file is not usable; the message says where and why."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.kept_edits)} skipped (edited in the database)"
+        )
+
+
+def content_files() -> list[Path]:
+    return sorted(p for p in CONTENT_DIR.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def read_content_file(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: not valid YAML: {error}") from error
+    if not isinstance(data, dict) or not data.get("slug"):
+        raise ContentError(f"{path.name}: expected a mapping with at least a 'slug'")
+    return data
+
+
+def _digest(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _reviewed(item: dict, kind: str) -> str:
+    if not item.get("reviewed"):
+        raise ContentError(f"{kind} {item.get('slug')}: needs a 'reviewed' date (YYYY-MM-DD)")
+    return _text(item["reviewed"])
+
+
+# What each kind of object looks like as plain values: once as the file says it,
+# once as the database holds it. The two must match when nothing changed.
+
+
+def guide_from_file(data: dict) -> dict:
+    return {
+        "title": _text(data.get("title")),
+        "summary": _text(data.get("summary")),
+        "published": bool(data.get("published", False)),
+        "confidence_threshold": round(float(data.get("confidence_threshold", 0.75)) * 100),
+        "max_questions": int(data.get("max_questions", 8)),
+        "introduction": _text(data.get("introduction")),
+        "conclusion": _text(data.get("conclusion")),
+        "checklist": list(data.get("checklist") or []),
+    }
+
+
+def guide_from_db(guide: Guide) -> dict:
+    return {
+        "title": guide.title,
+        "summary": guide.summary,
+        "published": guide.published,
+        "confidence_threshold": guide.confidence_threshold,
+        "max_questions": guide.max_questions,
+        "introduction": guide.introduction,
+        "conclusion": guide.conclusion,
+        "checklist": [item.fix_step.slug for item in guide.checklist_items.select_related("fix_step")],
+    }
+
+
+def cause_from_file(item: dict, order: int) -> dict:
+    commonness = _text(item.get("commonness", "common")).upper()
+    if commonness not in Commonness.names:
+        raise ContentError(f"cause {item.get('slug')}: commonness must be one of {', '.join(Commonness.names).lower()}")
+    return {
+        "title": _text(item.get("title")),
+        "summary": _text(item.get("summary")),
+        "explanation": _text(item.get("explanation")),
+        "commonness": Commonness[commonness].value,
+        "reviewed_on": _reviewed(item, "cause"),
+        "order": order,
+        "fixes": list(item.get("fixes") or []),
+        "related": sorted(item.get("related") or []),
+    }
+
+
+def cause_from_db(cause: Cause) -> dict:
+    return {
+        "title": cause.title,
+        "summary": cause.summary,
+        "explanation": cause.explanation,
+        "commonness": cause.commonness,
+        "reviewed_on": str(cause.reviewed_on),
+        "order": cause.order,
+        "fixes": [cf.fix_step.slug for cf in cause.cause_fixes.select_related("fix_step")],
+        "related": sorted(c.slug for c in cause.related.all()),
+    }
+
+
+def facet_from_file(item: dict, order: int) -> dict:
+    return {"title": _text(item.get("title")), "explanation": _text(item.get("explanation")), "order": order}
+
+
+def facet_from_db(facet: Facet) -> dict:
+    return {"title": facet.title, "explanation": facet.explanation, "order": facet.order}
+
+
+def symptom_from_file(item: dict, order: int) -> dict:
+    return {
+        "title": _text(item.get("title")),
+        "description": _text(item.get("description")),
+        "order": order,
+        "causes": sorted(item.get("causes") or []),
+    }
+
+
+def symptom_from_db(symptom: Symptom) -> dict:
+    return {
+        "title": symptom.title,
+        "description": symptom.description,
+        "order": symptom.order,
+        "causes": sorted(c.slug for c in symptom.causes.all()),
+    }
+
+
+def fix_step_from_file(item: dict) -> dict:
+    return {
+        "title": _text(item.get("title")),
+        "minutes": int(item.get("minutes", 2)),
+        "where": _text(item.get("where")),
+        "reviewed_on": _reviewed(item, "fix step"),
+        "instructions": _text(item.get("instructions")),
+        "android": _text(item.get("android")),
+        "iphone": _text(item.get("iphone")),
+    }
+
+
+def fix_step_from_db(step: FixStep) -> dict:
+    return {
+        "title": step.title,
+        "minutes": step.minutes,
+        "where": step.where,
+        "reviewed_on": str(step.reviewed_on),
+        "instructions": step.instructions,
+        "android": step.android,
+        "iphone": step.iphone,
+    }
+
+
+def faq_from_file(item: dict, order: int) -> dict:
+    return {"question": _text(item.get("question")), "answer": _text(item.get("answer")), "order": order}
+
+
+def faq_from_db(entry: FAQEntry) -> dict:
+    return {"question": entry.question, "answer": entry.answer, "order": entry.order}
+
+
+def question_from_file(item: dict, order: int) -> dict:
+    return {
+        "text": _text(item.get("text")),
+        "help_text": _text(item.get("help")),
+        "order": order,
+        "asked_after": _text(item.get("asked_after")),
+    }
+
+
+def question_from_db(question: Question) -> dict:
+    after = question.asked_after
+    return {
+        "text": question.text,
+        "help_text": question.help_text,
+        "order": question.order,
+        "asked_after": f"{after.question.slug}/{after.slug}" if after else "",
+    }
+
+
+def answer_from_file(item: dict, order: int) -> dict:
+    effects = item.get("effects") or {}
+    if not isinstance(effects, dict):
+        raise ContentError(f"answer {item.get('slug')}: effects must map cause (or cause/facet) to a strength")
+    return {
+        "text": _text(item.get("text")),
+        "order": order,
+        "effects": {str(target): str(strength) for target, strength in sorted(effects.items())},
+    }
+
+
+def answer_from_db(answer: Answer) -> dict:
+    effects = {}
+    for effect in answer.effects.select_related("cause", "facet"):
+        target = f"{effect.cause.slug}/{effect.facet.slug}" if effect.facet_id else effect.cause.slug
+        effects[target] = effect.strength
+    return {"text": answer.text, "order": answer.order, "effects": dict(sorted(effects.items()))}
+
+
+class _Loader:
+    def __init__(self, data: dict, overwrite: bool):
+        self.data = data
+        self.overwrite = overwrite
+        self.report = LoadReport()
+        self.records = {r.key: r for r in LoadedContent.objects.filter(key__startswith=f"{data['slug']}/")}
+        self.records.update(LoadedContent.objects.filter(key=data["slug"]).in_bulk(field_name="key"))
+        self.relations_to_apply = []
+
+    def decide(self, key: str, obj, wanted: dict, current: dict | None) -> bool:
+        """Return True when `obj` should take the file's values; log what happens."""
+        record = self.records.get(key)
+        if obj is None:
+            self.report.created.append(key)
+            return True
+        if current == wanted:
+            self.report.unchanged.append(key)
+            self._remember(key, wanted)
+            return False
+        if self.overwrite or (record is not None and record.digest == _digest(current)):
+            self.report.updated.append(key)
+            return True
+        self.report.kept_edits.append(key)
+        return False
+
+    def _remember(self, key: str, values: dict) -> None:
+        digest = _digest(values)
+        record = self.records.get(key)
+        if record is None:
+            self.records[key] = LoadedContent.objects.create(key=key, digest=digest)
+        elif record.digest != digest:
+            record.digest = digest
+            record.save(update_fields=["digest"])
+
+    def sync(self, key, obj, wanted, to_db, new, scalars):
+        """Create (from the unsaved `new`) or update one object from file values; return it and whether it changed."""
+        current = to_db(obj) if obj is not None else None
+        if not self.decide(key, obj, wanted, current):
+            return obj, False
+        if obj is None:
+            obj = new
+        for name in scalars:
+            setattr(obj, name, wanted[name])
+        _validate(obj, key)
+        obj.save()
+        self._remember(key, wanted)
+        return obj, True
+
+    def run(self) -> LoadReport:
+        data, slug = self.data, self.data["slug"]
+        guide = Guide.objects.filter(slug=slug).first()
+        wanted = guide_from_file(data)
+        guide, guide_changed = self.sync(
+            slug, guide, wanted, guide_from_db, Guide(slug=slug),
+            ["title", "summary", "published", "confidence_threshold", "max_questions", "introduction", "conclusion"],
+        )  # fmt: skip
+
+        steps = {s.slug: s for s in guide.fix_steps.all()}
+        for item in data.get("fix_steps") or []:
+            s = _slug(item, "fix step")
+            steps[s], _ = self.sync(
+                f"{slug}/fix-step/{s}", steps.get(s), fix_step_from_file(item), fix_step_from_db,
+                FixStep(guide=guide, slug=s),
+                ["title", "minutes", "where", "reviewed_on", "instructions", "android", "iphone"],
+            )  # fmt: skip
+
+        causes = {c.slug: c for c in guide.causes.all()}
+        cause_updates = []
+        for order, item in enumerate(data.get("causes") or []):
+            s = _slug(item, "cause")
+            wanted = cause_from_file(item, order)
+            causes[s], changed = self.sync(
+                f"{slug}/cause/{s}", causes.get(s), wanted, cause_from_db, Cause(guide=guide, slug=s),
+                ["title", "summary", "explanation", "commonness", "reviewed_on", "order"],
+            )  # fmt: skip
+            if changed:
+                cause_updates.append((causes[s], wanted))
+            facets = {f.slug: f for f in causes[s].facets.all()}
+            for facet_order, facet_item in enumerate(item.get("facets") or []):
+                fs = _slug(facet_item, "facet")
+                self.sync(
+                    f"{slug}/cause/{s}/facet/{fs}", facets.get(fs), facet_from_file(facet_item, facet_order),
+                    facet_from_db, Facet(cause=causes[s], slug=fs), ["title", "explanation", "order"],
+                )  # fmt: skip
+        for cause, wanted in cause_updates:
+            CauseFix.objects.filter(cause=cause).delete()
+            CauseFix.objects.bulk_create(
+                CauseFix(cause=cause, fix_step=_lookup(steps, f, "fix step"), order=i)
+                for i, f in enumerate(wanted["fixes"])
+            )
+            cause.related.set([_lookup(causes, r, "cause") for r in wanted["related"]])
+
+        symptoms = {s.slug: s for s in guide.symptoms.all()}
+        for order, item in enumerate(data.get("symptoms") or []):
+            s = _slug(item, "symptom")
+            wanted = symptom_from_file(item, order)
+            symptom, changed = self.sync(
+                f"{slug}/symptom/{s}", symptoms.get(s), wanted, symptom_from_db,
+                Symptom(guide=guide, slug=s), ["title", "description", "order"],
+            )  # fmt: skip
+            if changed:
+                symptom.causes.set([_lookup(causes, c, "cause") for c in wanted["causes"]])
+
+        faq = list(guide.faq_entries.all())
+        for order, item in enumerate(data.get("faq") or []):
+            self.sync(
+                f"{slug}/faq/{order}", faq[order] if order < len(faq) else None, faq_from_file(item, order),
+                faq_from_db, FAQEntry(guide=guide), ["question", "answer", "order"],
+            )  # fmt: skip
+
+        if guide_changed:
+            guide.checklist_items.all().delete()
+            ChecklistItem.objects.bulk_create(
+                ChecklistItem(guide=guide, fix_step=_lookup(steps, f, "fix step"), order=i)
+                for i, f in enumerate(guide_from_file(data)["checklist"])
+            )
+
+        self.load_questions(guide, causes)
+        return self.report
+
+    def load_questions(self, guide: Guide, causes: dict) -> None:
+        slug = guide.slug
+        questions = {q.slug: q for q in guide.questions.select_related("asked_after__question")}
+        answers = {}
+        pending_after = []
+        for order, item in enumerate(self.data.get("questions") or []):
+            qs = _slug(item, "question")
+            wanted = question_from_file(item, order)
+            question, changed = self.sync(
+                f"{slug}/question/{qs}", questions.get(qs), wanted, question_from_db,
+                Question(guide=guide, slug=qs), ["text", "help_text", "order"],
+            )  # fmt: skip
+            if changed:
+                pending_after.append((question, wanted["asked_after"]))
+            existing = {a.slug: a for a in question.answers.all()}
+            for answer_order, answer_item in enumerate(item.get("answers") or []):
+                a_slug = _slug(answer_item, "answer")
+                wanted_answer = answer_from_file(answer_item, answer_order)
+                answer, answer_changed = self.sync(
+                    f"{slug}/question/{qs}/answer/{a_slug}", existing.get(a_slug), wanted_answer, answer_from_db,
+                    Answer(question=question, slug=a_slug), ["text", "order"],
+                )  # fmt: skip
+                answers[f"{qs}/{a_slug}"] = answer
+                if answer_changed:
+                    self.set_effects(answer, wanted_answer["effects"], causes)
+        for question, after in pending_after:
+            question.asked_after = _lookup(answers, after, "answer") if after else None
+            question.save(update_fields=["asked_after"])
+
+    @staticmethod
+    def set_effects(answer: Answer, effects: dict, causes: dict) -> None:
+        answer.effects.all().delete()
+        for target, strength in effects.items():
+            cause_slug, _, facet_slug = target.partition("/")
+            cause = _lookup(causes, cause_slug, "cause")
+            facet = None
+            if facet_slug:
+                facet = cause.facets.filter(slug=facet_slug).first()
+                if facet is None:
+                    raise ContentError(f"answer {answer.slug}: cause {cause_slug} has no facet {facet_slug!r}")
+            effect = AnswerEffect(answer=answer, cause=cause, facet=facet, strength=strength)
+            _validate(effect, f"answer {answer.slug}, effect on {target}")
+            effect.save()
+
+
+def _validate(obj, where: str) -> None:
+    """Run the model's own checks; relations are resolved by the loader itself."""
+    relations = [f.name for f in obj._meta.fields if f.is_relation]
+    try:
+        obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ContentError(f"{where}: {'; '.join(error.messages)}") from error
+
+
+def _slug(item: dict, kind: str) -> str:
+    if not isinstance(item, dict) or not item.get("slug"):
+        raise ContentError(f"every {kind} needs a slug: {item!r:.80}")
+    return str(item["slug"])
+
+
+def _lookup(objects: dict, slug: str, kind: str):
+    try:
+        return objects[slug]
+    except KeyError:
+        raise ContentError(f"unknown {kind} {slug!r}") from None
+
+
+def load_guide(data: dict, *, overwrite: bool = False) -> LoadReport:
+    """Create or update one guide from a content file's data, in one transaction."""
+    with transaction.atomic():
+        return _Loader(data, overwrite).run()

@@ -1,0 +1,344 @@
+"""The content of a troubleshooting guide, as staff edit it."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from guides.markup import render_markdown
+
+
+class RenderedMarkdown(models.Model):
+    """Keep a sanitised HTML copy beside each Markdown field, so pages never render."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for name in self.markdown_fields:
+            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *(f"{n}_html" for n in self.markdown_fields)}
+        super().save(*args, **kwargs)
+
+
+class Commonness(models.IntegerChoices):
+    """How often a cause is behind the problem; the value is its relative prior weight."""
+
+    RARE = 1, "Rare"
+    UNCOMMON = 2, "Uncommon"
+    COMMON = 4, "Common"
+    VERY_COMMON = 8, "Very common"
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Guide(RenderedMarkdown):
+    title = models.CharField(max_length=200, help_text="The question people ask, as they would ask it.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Part of the web address. Changing it breaks links.")
+    summary = models.CharField(
+        max_length=300, help_text="One or two sentences shown in search engines and on the home page."
+    )
+    introduction = models.TextField(blank=True, help_text="Markdown. Shown above the causes.")
+    introduction_html = models.TextField(blank=True, editable=False)
+    conclusion = models.TextField(blank=True, help_text="Markdown. Shown at the end of the article.")
+    conclusion_html = models.TextField(blank=True, editable=False)
+    published = models.BooleanField(default=False, help_text="Only published guides are visible to visitors.")
+    confidence_threshold = models.PositiveSmallIntegerField(
+        default=75,
+        validators=[MinValueValidator(50), MaxValueValidator(99)],
+        help_text="Percent. The questionnaire stops asking once one cause is at least this likely.",
+    )
+    max_questions = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="The questionnaire never asks more questions than this.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("introduction", "conclusion")
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confidence_threshold__gte=50, confidence_threshold__lte=99),
+                name="guide_threshold_between_50_and_99",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("guides:article", args=[self.slug])
+
+
+class Cause(RenderedMarkdown):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="causes")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    summary = models.CharField(max_length=300, help_text="One sentence: what goes wrong.")
+    explanation = models.TextField(blank=True, help_text="Markdown. Why this stops messages, in plain words.")
+    explanation_html = models.TextField(blank=True, editable=False)
+    commonness = models.PositiveSmallIntegerField(
+        choices=Commonness,
+        default=Commonness.COMMON,
+        help_text="How often this is the reason. The questionnaire starts from it.",
+    )
+    order = models.PositiveIntegerField(default=0, db_index=True)
+    reviewed_on = models.DateField(
+        default=timezone.localdate, help_text="When someone last checked this is still true."
+    )
+    related = models.ManyToManyField("self", symmetrical=False, blank=True, help_text="Other causes worth checking.")
+    fix_steps = models.ManyToManyField("FixStep", through="CauseFix", related_name="causes", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("explanation",)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="unique_cause_slug_per_guide")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("guides:cause", args=[self.guide.slug, self.slug])
+
+
+class Facet(RenderedMarkdown):
+    """A more specific form of a cause, such as DNS trouble within network problems."""
+
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="facets")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    explanation = models.TextField(blank=True, help_text="Markdown.")
+    explanation_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    markdown_fields = ("explanation",)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["cause", "slug"], name="unique_facet_slug_per_cause")]
+
+    def __str__(self):
+        return f"{self.cause}: {self.title}"
+
+
+class Symptom(RenderedMarkdown):
+    """Something a person sees when the problem happens, in their words."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="symptoms")
+    title = models.CharField(max_length=200, help_text="What the person sees, in their own words.")
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True, help_text="Markdown. What it looks like and what it suggests.")
+    description_html = models.TextField(blank=True, editable=False)
+    causes = models.ManyToManyField(Cause, related_name="symptoms", help_text="The causes this points to.")
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    markdown_fields = ("description",)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="unique_symptom_slug_per_guide")]
+
+    def __str__(self):
+        return self.title
+
+
+class FixStep(RenderedMarkdown):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="fix_steps")
+    title = models.CharField(max_length=200, help_text="What to do, starting with a verb.")
+    slug = models.SlugField(max_length=100)
+    where = models.CharField(
+        max_length=200, blank=True, help_text="Where to tap, e.g. Settings and privacy > Privacy > Direct messages."
+    )
+    minutes = models.PositiveSmallIntegerField(
+        default=2, help_text="Roughly how many minutes it takes, waiting included."
+    )
+    instructions = models.TextField(help_text="Markdown. The steps that work on any phone.")
+    instructions_html = models.TextField(blank=True, editable=False)
+    android = models.TextField(blank=True, help_text="Markdown. Only where Android differs.")
+    android_html = models.TextField(blank=True, editable=False)
+    iphone = models.TextField(blank=True, help_text="Markdown. Only where iPhone differs.")
+    iphone_html = models.TextField(blank=True, editable=False)
+    reviewed_on = models.DateField(default=timezone.localdate, help_text="When someone last checked these steps.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("instructions", "android", "iphone")
+
+    class Meta:
+        ordering = ["guide", "title"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="unique_fix_step_slug_per_guide")]
+
+    def __str__(self):
+        return self.title
+
+
+class CauseFix(models.Model):
+    """A fix step for a cause, in the order to try them."""
+
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="cause_fixes")
+    fix_step = models.ForeignKey(FixStep, on_delete=models.CASCADE, related_name="cause_fixes")
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["cause", "fix_step"], name="unique_fix_step_per_cause")]
+        verbose_name = "fix step of a cause"
+
+    def __str__(self):
+        return f"{self.cause}: {self.fix_step}"
+
+
+class FAQEntry(RenderedMarkdown):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="faq_entries")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    answer_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    markdown_fields = ("answer",)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+
+class ChecklistItem(models.Model):
+    """One numbered step of a guide's troubleshooting checklist."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="checklist_items")
+    fix_step = models.ForeignKey(FixStep, on_delete=models.CASCADE, related_name="checklist_items")
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "fix_step"], name="unique_checklist_step_per_guide")]
+
+    def __str__(self):
+        return str(self.fix_step)
+
+
+class Question(models.Model):
+    """A multiple-choice question of a guide's questionnaire."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(max_length=60, help_text="Part of the questionnaire's web address.")
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True, help_text="Where to look in the app to answer.")
+    asked_after = models.ForeignKey(
+        "Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="Ask this only after this answer to another question.",
+    )
+    order = models.PositiveIntegerField(
+        default=0, db_index=True, help_text="Breaks ties between equally useful questions."
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="unique_question_slug_per_guide")]
+
+    def __str__(self):
+        return self.text
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    slug = models.SlugField(max_length=60)
+    text = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "slug"], name="unique_answer_slug_per_question"),
+            models.CheckConstraint(condition=~models.Q(slug="unsure"), name="answer_slug_not_reserved"),
+        ]
+
+    def __str__(self):
+        return f"{self.question.text} — {self.text}"
+
+
+class Strength(models.TextChoices):
+    """What an answer says about a cause; the engine turns each into a likelihood ratio."""
+
+    RULES_OUT = "rules_out", "Rules it out"
+    LESS = "less", "Makes it less likely"
+    MORE = "more", "Makes it more likely"
+    STRONG = "strong", "Strongly points to it"
+
+
+class AnswerEffect(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="effects")
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="answer_effects")
+    facet = models.ForeignKey(
+        Facet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answer_effects",
+        help_text="Leave empty to speak about the cause; pick a facet to tell its facets apart.",
+    )
+    strength = models.CharField(max_length=10, choices=Strength)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "cause", "facet"], name="unique_effect_per_answer_cause_facet"),
+            models.UniqueConstraint(
+                fields=["answer", "cause"], condition=models.Q(facet=None), name="unique_cause_effect_per_answer"
+            ),
+        ]
+
+    def __str__(self):
+        target = f"{self.cause} / {self.facet.title}" if self.facet_id else str(self.cause)
+        return f"{self.get_strength_display()}: {target}"
+
+
+class Resolution(models.Model):
+    """How one questionnaire visit ended: did the suggested fixes help? Nothing personal."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="resolutions")
+    answers = models.CharField(max_length=2000, blank=True, help_text="The answers given, as in the address.")
+    cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolutions")
+    cause_slug = models.SlugField(max_length=100, help_text="Kept even if the cause is later deleted.")
+    fixed = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.cause_slug}: {'fixed' if self.fixed else 'not fixed'}"
+
+
+class LoadedContent(models.Model):
+    """What `load_guides` last wrote for one object, to tell staff edits from file changes."""
+
+    key = models.CharField(max_length=300, unique=True)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "loaded content record"
+
+    def __str__(self):
+        return self.key

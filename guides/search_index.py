@@ -1,0 +1,60 @@
+"""Build the search index from the published guides, once per content version."""
+
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from guides import content_cache
+from guides.models import Cause, FAQEntry, FixStep, Guide, Symptom
+from guides.search import Document, Index
+
+_built: dict[int, Index] = {}
+
+
+def get_index() -> Index:
+    version = content_cache.current_version()
+    index = _built.get(version)
+    if index is None:
+        index = Index(list(_documents()))
+        _built.clear()
+        _built[version] = index
+    return index
+
+
+def _documents():
+    guides = Guide.objects.published()
+    for guide in guides:
+        yield Document("guide", guide.title, guide.get_absolute_url(), [(guide.title, 1.0), (guide.summary, 0.6)],
+                       snippet=guide.summary)  # fmt: skip
+
+    causes = Cause.objects.filter(guide__published=True).select_related("guide").prefetch_related("facets")
+    for cause in causes:
+        fields = [(cause.title, 2.0), (cause.summary, 1.0), (strip_tags(cause.explanation_html), 0.4)]
+        for facet in cause.facets.all():
+            fields += [(facet.title, 1.2), (strip_tags(facet.explanation_html), 0.3)]
+        yield Document("cause", cause.title, cause.get_absolute_url(), fields, causes=(_key(cause),),
+                       snippet=cause.summary)  # fmt: skip
+
+    symptoms = Symptom.objects.filter(guide__published=True).prefetch_related("causes")
+    for symptom in symptoms:
+        causes = tuple(_key(c) for c in symptom.causes.all())
+        fields = [(symptom.title, 3.0), (strip_tags(symptom.description_html), 1.0)]
+        yield Document("symptom", symptom.title, "", fields, causes=causes)
+
+    steps = FixStep.objects.filter(guide__published=True).select_related("guide").prefetch_related("causes")
+    for step in steps:
+        first_cause = next(iter(step.causes.all()), None)
+        url = (
+            f"{reverse('guides:cause', args=[step.guide.slug, first_cause.slug])}#fix-{step.slug}"
+            if first_cause else f"{step.guide.get_absolute_url()}#checklist"
+        )  # fmt: skip
+        yield Document("fix_step", step.title, url, [(step.title, 2.0), (step.where, 1.0),
+                       (strip_tags(step.instructions_html), 0.5)], snippet=step.where)  # fmt: skip
+
+    entries = FAQEntry.objects.filter(guide__published=True).select_related("guide")
+    for entry in entries:
+        yield Document("faq", entry.question, f"{entry.guide.get_absolute_url()}#faq-{entry.pk}",
+                       [(entry.question, 2.0), (strip_tags(entry.answer_html), 0.5)])  # fmt: skip
+
+
+def _key(cause: Cause) -> str:
+    return f"{cause.guide_id}/{cause.slug}"

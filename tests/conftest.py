@@ -1,0 +1,69 @@
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from guides.content_files import content_files, load_guide, read_content_file
+from guides.models import Guide
+
+SEED_SLUG = "tiktok-messages"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the bundled guides once; each test's transaction rolls back to this state."""
+    with django_db_blocker.unblock():
+        call_command("load_guides", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def seed_guide(db) -> Guide:
+    return Guide.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def seed_data() -> dict:
+    return read_content_file(next(p for p in content_files() if p.stem == SEED_SLUG))
+
+
+@pytest.fixture
+def load(db):
+    """Load a guide from plain data, as the content files hold it."""
+
+    def _load(data, **kwargs):
+        return load_guide(data, **kwargs)
+
+    return _load
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("No Chromium found: CI must install Debian's chromium package (see .ci/run).")
+        pytest.skip("No Chromium found; install Debian's chromium package to run the browser tests.")
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+    }

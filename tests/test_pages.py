@@ -1,0 +1,187 @@
+"""The public pages: what a visitor sees, what search engines read, and how much work each costs."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.builders import guide_data
+
+ARTICLE = reverse("guides:article", args=["tiktok-messages"])
+
+
+def test_article_shows_every_cause_facet_symptom_faq_and_checklist_step(client, seed_guide):
+    page = client.get(ARTICLE).content.decode()
+
+    for cause in seed_guide.causes.prefetch_related("facets", "symptoms"):
+        assert cause.title in _unescape(page)
+        assert cause.get_absolute_url() in page
+        for facet in cause.facets.all():
+            assert facet.title in _unescape(page)
+        for symptom in cause.symptoms.all():
+            assert symptom.title in _unescape(page)
+    for entry in seed_guide.faq_entries.all():
+        assert entry.question in _unescape(page)
+    steps = re.findall(r'<li id="step-(\d+)">', page)
+    assert steps == [str(n) for n in range(1, 8)]
+    assert reverse("guides:diagnose", args=["tiktok-messages"]) in page
+
+
+def test_article_json_ld_lists_the_faq_and_the_checklist(client, seed_guide):
+    page = client.get(ARTICLE).content.decode()
+
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(blocks[0])
+    by_type = {item["@type"]: item for item in data}
+    assert len(by_type["FAQPage"]["mainEntity"]) == 6
+    assert all(q["acceptedAnswer"]["text"] for q in by_type["FAQPage"]["mainEntity"])
+    assert [s["position"] for s in by_type["HowTo"]["step"]] == list(range(1, 8))
+
+
+def test_article_has_title_description_canonical_and_landmarks(client, seed_guide):
+    page = client.get(ARTICLE).content.decode()
+
+    assert f"<title>{seed_guide.title}" in _unescape(page)
+    assert f'<meta name="description" content="{seed_guide.summary}' in _unescape(page)
+    assert f'<link rel="canonical" href="http://testserver{ARTICLE}">' in page
+    for landmark in ("<header", "<main", "<footer", "<nav", "<h1>"):
+        assert landmark in page
+
+
+@pytest.mark.django_db
+def test_article_query_count_is_constant_and_small(client, django_assert_num_queries, load):
+    load(guide_data(slug="small", causes=2, facets=1, symptoms_per_cause=1, faq=1))
+    load(guide_data(slug="large", causes=12, facets=4, symptoms_per_cause=3, faq=9))
+    client.get(reverse("guides:article", args=["small"]))  # warm any per-process caches
+
+    with django_assert_num_queries(6) as small:
+        client.get(reverse("guides:article", args=["small"]))
+    with django_assert_num_queries(6) as large:
+        client.get(reverse("guides:article", args=["large"]))
+    assert len(small.captured_queries) == len(large.captured_queries) <= 10
+
+
+@pytest.mark.django_db
+def test_cause_page_query_count_is_constant(client, django_assert_num_queries, load):
+    load(guide_data(slug="small", causes=2, facets=1, symptoms_per_cause=1))
+    load(guide_data(slug="large", causes=12, facets=5, symptoms_per_cause=4))
+
+    with django_assert_num_queries(6):
+        client.get(reverse("guides:cause", args=["small", "cause-1"]))
+    with django_assert_num_queries(6):
+        client.get(reverse("guides:cause", args=["large", "cause-1"]))
+
+
+def test_cause_page_shows_explanation_facets_symptoms_fixes_in_order_and_related(client, seed_guide):
+    cause = seed_guide.causes.get(slug="network-connectivity")
+    page = _unescape(client.get(cause.get_absolute_url()).content.decode())
+
+    assert cause.summary in page
+    for facet in cause.facets.all():
+        assert facet.title in page
+    for symptom in cause.symptoms.all():
+        assert symptom.title in page
+    positions = [page.index(cf.fix_step.title) for cf in cause.cause_fixes.select_related("fix_step")]
+    assert positions == sorted(positions)
+    for other in cause.related.all():
+        assert other.get_absolute_url() in page
+    assert "Last reviewed" in page and "Steps last reviewed" in page
+
+
+def test_fix_steps_show_both_phone_versions_where_they_differ(client, seed_guide):
+    step = seed_guide.fix_steps.exclude(android="").exclude(iphone="").first()
+    cause = step.causes.first()
+
+    page = client.get(cause.get_absolute_url()).content.decode()
+
+    assert "On Android" in page and "On iPhone" in page
+
+
+def test_index_lists_published_guides_with_summary_and_search(client, seed_guide, load):
+    load(guide_data(slug="hidden", published=False))
+
+    page = _unescape(client.get("/").content.decode())
+
+    assert seed_guide.title in page and seed_guide.summary in page
+    assert "Guide hidden" not in page
+    assert 'role="search"' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/guides/no-such-guide/",
+        "/guides/tiktok-messages/causes/no-such-cause/",
+        "/guides/no-such-guide/diagnose/",
+        "/nothing-here/",
+    ],
+)
+def test_unknown_addresses_get_the_styled_404_page(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_draft_guide_is_hidden_from_visitors(client, load):
+    load(guide_data(slug="draft", published=False))
+
+    assert client.get(reverse("guides:article", args=["draft"])).status_code == 404
+    assert client.get(reverse("guides:cause", args=["draft", "cause-0"])).status_code == 404
+    assert "/guides/draft/" not in client.get("/sitemap.xml").content.decode()
+
+
+def test_healthz_answers_when_the_database_does(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    body = client.get("/robots.txt").content.decode()
+
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_sitemap_lists_the_guide_and_its_causes(client, seed_guide):
+    body = client.get("/sitemap.xml").content.decode()
+
+    assert f"http://testserver{ARTICLE}" in body
+    for cause in seed_guide.causes.all():
+        assert cause.get_absolute_url() in body
+
+
+def test_server_error_page_is_styled_and_needs_no_database(rf):
+    from guides.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+PAGES = ["/", ARTICLE, reverse("guides:cause", args=["tiktok-messages", "spam-detection"]), "/search/?q=dns"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_send_a_strict_content_security_policy_and_nothing_inline(client, db, url):
+    response = client.get(url)
+    page = response.content.decode()
+
+    policy = response["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+    assert not re.search(r"\sstyle=", page)
+    assert not re.search(r"\son[a-z]+=", page)
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/ld+json"' in tag, tag
+
+
+def _unescape(html: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(html)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from guides import views
+from guides.sitemaps import CauseSitemap, GuideSitemap
+
+sitemaps = {"guides": GuideSitemap, "causes": CauseSitemap}
+
+urlpatterns = [
+    path("", include("guides.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "guides.views.page_not_found"
+handler500 = "guides.views.server_error"
