@@ -10,4 +10,5 @@ urlpatterns = [
     path("guides/<slug:slug>/", views.article, name="article"),
     path("guides/<slug:slug>/causes/<slug:cause_slug>/", views.cause, name="cause"),
     path("guides/<slug:slug>/diagnose/", views.diagnose, name="diagnose"),
+    path("guides/<slug:slug>/diagnose/feedback/", views.diagnose_feedback, name="diagnose_feedback"),
 ]

@@ -1,18 +1,23 @@
 from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
-from guides import structured_data
-from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, Symptom
+from guides import engine, structured_data
+from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, Resolution, Symptom
+from guides.questionnaire import answers_from_query, plan, snapshot_for, state_query
 from guides.search_index import get_index
 
 SEARCH_QUERY_MAX = 200
+# A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
+DIAGNOSE_QUERY_MAX = 4096
 
 
 def visible_guides(request: HttpRequest):
@@ -128,6 +133,127 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
-    return render(request, "guides/diagnose.html", {"guide": guide})
+    if len(request.META.get("QUERY_STRING", "")) > DIAGNOSE_QUERY_MAX:
+        return render(
+            request,
+            "400.html",
+            {"message": "This questionnaire address is far too long to be one of ours.", "retry": request.path},
+            status=400,
+        )
+    return _render_step(request, guide, request.GET)
+
+
+@require_POST
+def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record whether the suggested fixes helped, then show the next step of the loop."""
+    guide = get_object_or_404(visible_guides(request), slug=slug)
+    snapshot = snapshot_for(guide)
+    cause_slug = request.POST.get("cause", "")
+    fixed = request.POST.get("fixed", "")
+    if cause_slug not in snapshot.causes or fixed not in {"yes", "no"}:
+        return render(
+            request,
+            "400.html",
+            {
+                "message": "We could not read your answer to “Did this fix it?”. Please go back and press Yes or No.",
+                "retry": request.path.replace("feedback/", ""),
+            },
+            status=400,
+        )
+    query = QueryDict(request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX])
+    answers = engine.clean_answers(snapshot.questionnaire, answers_from_query(query))
+    tried = [t for t in query.getlist("tried") if t in snapshot.causes and t != cause_slug]
+    Resolution.objects.create(
+        guide=guide,
+        answers=state_query(answers)[:2000],
+        cause_id=snapshot.causes[cause_slug].pk,
+        cause_slug=cause_slug,
+        fixed=fixed == "yes",
+    )
+    if fixed == "yes":
+        next_query = state_query(answers, tried=tried, fixed=cause_slug)
+    else:
+        next_query = state_query(answers, tried=[*tried, cause_slug], show="result")
+    next_url = f"{reverse('guides:diagnose', args=[guide.slug])}?{next_query}"
+    if not request.htmx:
+        return redirect(next_url)
+    return push_url(_render_step(request, guide, QueryDict(next_query)), next_url)
+
+
+def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpResponse:
+    snapshot = snapshot_for(guide)
+    diagnosis = engine.diagnose(snapshot.questionnaire, answers_from_query(query))
+    answers = diagnosis.answers
+    tried = [t for t in query.getlist("tried") if t in snapshot.causes]
+    question, before, after, selected = diagnosis.question, answers, (), None
+    asked = query.get("ask", "")
+    answered = [q for q, _ in answers]
+    if asked in answered:
+        # Changing an earlier answer: ask it again in its place, so the answers after it keep their order.
+        position = answered.index(asked)
+        question, selected = snapshot.questions[asked], answers[position][1]
+        before, after = answers[:position], answers[position + 1 :]
+    elif asked in {q.key for q in engine.askable(snapshot.questionnaire, answers)}:
+        question = snapshot.questions[asked]
+    if query.get("show") == "result":
+        question = None
+    fixed = snapshot.causes.get(query.get("fixed", ""))
+    context = {
+        "guide": guide,
+        "snapshot": snapshot,
+        "question": question,
+        "help_text": snapshot.help_texts.get(question.key, "") if question else "",
+        "number": len(before) + 1,
+        "more": max(diagnosis.remaining - 1, 0) if question is diagnosis.question else 0,
+        "answers": answers,
+        "before": before,
+        "after": after,
+        "selected": selected,
+        "given": _given(snapshot, answers, tried),
+        "ranking": _ranking(snapshot, diagnosis.ranking),
+        "plan": None if question or fixed else plan(snapshot, diagnosis.ranking, tried),
+        "fixed": fixed,
+        "tried": tried,
+        "tried_causes": [snapshot.causes[slug] for slug in tried],
+        "state": state_query(answers, tried=tried),
+        "back": state_query(answers[:-1], tried=tried),
+        "canonical": request.build_absolute_uri(reverse("guides:diagnose", args=[guide.slug])),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "guides/diagnose.html#panel" if partial else "guides/diagnose.html", context)
+
+
+def _given(snapshot, answers, tried) -> list[dict]:
+    """The answers so far, each with the address that asks its question again."""
+    rows = []
+    for question_key, answer_key in answers:
+        question = snapshot.questions[question_key]
+        answer = next((a.text for a in question.answers if a.key == answer_key), "I'm not sure")
+        change = state_query(answers, tried=tried, ask=question_key)
+        rows.append({"question": question.text, "answer": answer, "change": change})
+    return rows
+
+
+def _ranking(snapshot, ranking) -> list[dict]:
+    """Ranked causes with the answers that moved each one, in words."""
+    rows = []
+    for ranked in ranking:
+        cause = snapshot.causes[ranked.cause]
+        reasons = []
+        for reason in ranked.reasons:
+            question = snapshot.questions[reason.question]
+            answer = next(a.text for a in question.answers if a.key == reason.answer)
+            raised = reason.strength in (engine.Strength.MORE, engine.Strength.STRONG)
+            reasons.append({"question": question.text, "answer": answer, "raised": raised})
+        rows.append(
+            {
+                "cause": cause,
+                "percent": round(ranked.probability * 100),
+                "facet": cause.facets.get(ranked.facet) if ranked.facet else None,
+                "reasons": reasons,
+            }
+        )
+    return rows
