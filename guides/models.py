@@ -1,5 +1,6 @@
 """The content of a troubleshooting guide, as staff edit it."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -200,6 +201,10 @@ class CauseFix(models.Model):
     def __str__(self):
         return f"{self.cause}: {self.fix_step}"
 
+    def clean(self):
+        if self.cause_id and self.fix_step_id and self.fix_step.guide_id != self.cause.guide_id:
+            raise ValidationError({"fix_step": "Pick a fix step of the same guide as the cause."})
+
 
 class FAQEntry(RenderedMarkdown):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="faq_entries")
@@ -233,6 +238,14 @@ class ChecklistItem(models.Model):
     def __str__(self):
         return str(self.fix_step)
 
+    def clean(self):
+        if self.guide_id and self.fix_step_id and self.fix_step.guide_id != self.guide_id:
+            raise ValidationError({"fix_step": "Pick a fix step of this guide."})
+
+
+# Query parameters of the questionnaire that are not answers; no question may use them as its slug.
+RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed"})
+
 
 class Question(models.Model):
     """A multiple-choice question of a guide's questionnaire."""
@@ -259,6 +272,16 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        if self.slug in RESERVED_QUESTION_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is used by the questionnaire itself. Pick another slug."})
+        if self.asked_after_id:
+            other = self.asked_after.question
+            if other.guide_id != self.guide_id:
+                raise ValidationError({"asked_after": "Pick an answer to a question of the same guide."})
+            if self.pk and other.pk == self.pk:
+                raise ValidationError({"asked_after": "A question cannot wait for an answer to itself."})
 
 
 class Answer(models.Model):
@@ -313,6 +336,12 @@ class AnswerEffect(models.Model):
         target = f"{self.cause} / {self.facet.title}" if self.facet_id else str(self.cause)
         return f"{self.get_strength_display()}: {target}"
 
+    def clean(self):
+        if self.facet_id and self.cause_id and self.facet.cause_id != self.cause_id:
+            raise ValidationError({"facet": f"“{self.facet.title}” is a facet of another cause. Pick one of {self.cause}."})
+        if self.cause_id and self.answer_id and self.cause.guide_id != self.answer.question.guide_id:
+            raise ValidationError({"cause": "Pick a cause of the same guide as the question."})
+
 
 class Resolution(models.Model):
     """How one questionnaire visit ended: did the suggested fixes help? Nothing personal."""
@@ -322,6 +351,7 @@ class Resolution(models.Model):
     cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolutions")
     cause_slug = models.SlugField(max_length=100, help_text="Kept even if the cause is later deleted.")
     fixed = models.BooleanField()
+    fix_steps = models.CharField(max_length=1000, blank=True, help_text="Slugs of the fix steps shown, in order.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -329,6 +359,32 @@ class Resolution(models.Model):
 
     def __str__(self):
         return f"{self.cause_slug}: {'fixed' if self.fixed else 'not fixed'}"
+
+
+class QuestionnaireEvent(models.Model):
+    """One page of the questionnaire as a visitor saw it, for the feedback report. Nothing personal.
+
+    Reloads count again; the report reads the figures as rates, where that washes out.
+    """
+
+    class Kind(models.TextChoices):
+        START = "start", "Started"
+        QUESTION = "question", "Question shown"
+        ANSWER = "answer", "Question answered"
+        RESULT = "result", "Result shown"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_events")
+    kind = models.CharField(max_length=10, choices=Kind)
+    question_slug = models.SlugField(max_length=60, blank=True)
+    answer_slug = models.SlugField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["guide", "kind", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.question_slug}".strip()
 
 
 class LoadedContent(models.Model):

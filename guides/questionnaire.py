@@ -11,10 +11,8 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch
 
 from guides import content_cache, engine
-from guides.models import AnswerEffect, Cause, CauseFix, Guide, Question
+from guides.models import RESERVED_QUESTION_SLUGS, AnswerEffect, Cause, CauseFix, Guide, Question
 
-# Query parameters that are not answers. Question slugs must not use them.
-RESERVED_PARAMETERS = frozenset({"ask", "tried", "show", "fixed"})
 MAX_PARAMETERS = 60
 
 
@@ -146,7 +144,7 @@ def answers_from_query(query) -> list[tuple[str, str]]:
     """Return the (question, answer) pairs of a query string, in order; the engine drops unusable ones."""
     pairs = []
     for key, values in query.lists():
-        if key in RESERVED_PARAMETERS:
+        if key in RESERVED_QUESTION_SLUGS:
             continue
         pairs.extend((key, value) for value in values)
         if len(pairs) >= MAX_PARAMETERS:

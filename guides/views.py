@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from guides import engine, structured_data
-from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, Resolution, Symptom
+from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, Resolution, Symptom
 from guides.questionnaire import answers_from_query, plan, snapshot_for, state_query
 from guides.search_index import get_index
 
@@ -166,12 +166,14 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     query = QueryDict(request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX])
     answers = engine.clean_answers(snapshot.questionnaire, answers_from_query(query))
     tried = [t for t in query.getlist("tried") if t in snapshot.causes and t != cause_slug]
+    shown = plan(snapshot, engine.rank(snapshot.questionnaire, answers), tried)
     Resolution.objects.create(
         guide=guide,
         answers=state_query(answers)[:2000],
         cause_id=snapshot.causes[cause_slug].pk,
         cause_slug=cause_slug,
         fixed=fixed == "yes",
+        fix_steps=",".join(fix.slug for fix in shown.fixes if shown.cause and shown.cause.slug == cause_slug)[:1000],
     )
     if fixed == "yes":
         next_query = state_query(answers, tried=tried, fixed=cause_slug)
@@ -222,8 +224,23 @@ def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpRe
         "back": state_query(answers[:-1], tried=tried),
         "canonical": request.build_absolute_uri(reverse("guides:diagnose", args=[guide.slug])),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
+    restoring = request.htmx and request.htmx.history_restore_request
+    if not restoring and not fixed:
+        _record_visit(guide, query, answers, question)
+    partial = request.htmx and not restoring
     return render(request, "guides/diagnose.html#panel" if partial else "guides/diagnose.html", context)
+
+
+def _record_visit(guide: Guide, query: QueryDict, answers, question) -> None:
+    """Count what this page shows, for the feedback report: one INSERT, nothing personal."""
+    kind = QuestionnaireEvent.Kind
+    rows = []
+    if not any(key in query for key in ("ask", "tried", "show")):
+        rows.append((kind.ANSWER, *answers[-1]) if answers else (kind.START, "", ""))
+    rows.append((kind.QUESTION, question.key, "") if question else (kind.RESULT, "", ""))
+    QuestionnaireEvent.objects.bulk_create(
+        QuestionnaireEvent(guide=guide, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
+    )
 
 
 def _given(snapshot, answers, tried) -> list[dict]:
