@@ -74,7 +74,9 @@ def build_snapshot(guide: Guide) -> Snapshot:
             Prefetch("answers__effects", queryset=AnswerEffect.objects.select_related("cause", "facet")),
         )
     )
-    engine_questions = tuple(_engine_question(q) for q in questions)
+    # Content being edited can be half-finished: a question without answers yet, or an effect
+    # pointing across guides. Leave those out rather than break the questionnaire.
+    engine_questions = tuple(_engine_question(q) for q in questions if q.answers.all())
     questionnaire = engine.Questionnaire(
         causes=tuple(
             engine.Cause(key=c.slug, weight=float(c.commonness), facets=tuple(f.slug for f in c.facets.all()))
@@ -109,6 +111,8 @@ def _engine_question(question: Question) -> engine.Question:
                         facet=effect.facet.slug if effect.facet_id else None,
                     )
                     for effect in answer.effects.all()
+                    if effect.cause.guide_id == question.guide_id
+                    and (effect.facet is None or effect.facet.cause_id == effect.cause_id)
                 ),
             )
             for answer in question.answers.all()

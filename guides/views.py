@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch
@@ -14,6 +16,8 @@ from guides import engine, structured_data
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, Resolution, Symptom
 from guides.questionnaire import answers_from_query, plan, snapshot_for, state_query
 from guides.search_index import get_index
+
+logger = logging.getLogger(__name__)
 
 SEARCH_QUERY_MAX = 200
 # A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
@@ -187,7 +191,11 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpResponse:
     snapshot = snapshot_for(guide)
-    diagnosis = engine.diagnose(snapshot.questionnaire, answers_from_query(query))
+    try:
+        diagnosis = engine.diagnose(snapshot.questionnaire, answers_from_query(query))
+    except engine.QuestionnaireError:
+        logger.exception("The questionnaire of %s cannot run", guide.slug)
+        return render(request, "guides/diagnose_unavailable.html", {"guide": guide})
     answers = diagnosis.answers
     tried = [t for t in query.getlist("tried") if t in snapshot.causes]
     question, before, after, selected = diagnosis.question, answers, (), None
@@ -227,8 +235,8 @@ def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpRe
     restoring = request.htmx and request.htmx.history_restore_request
     if not restoring and not fixed:
         _record_visit(guide, query, answers, question)
-    partial = request.htmx and not restoring
-    return render(request, "guides/diagnose.html#panel" if partial else "guides/diagnose.html", context)
+    context["partial"] = bool(request.htmx) and not restoring
+    return render(request, "guides/diagnose.html#panel" if context["partial"] else "guides/diagnose.html", context)
 
 
 def _record_visit(guide: Guide, query: QueryDict, answers, question) -> None:

@@ -67,3 +67,21 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": path,
         "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
     }
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """No base URL: the tests use the live server's address.
+
+    Overrides pytest-playwright 0.10's fallback `base_url` fixture (used when pytest-base-url is
+    not installed), which is a session fixture defined as an instance method: pytest 9 warns
+    about that with a PytestRemovedIn10Warning, which pyproject's filterwarnings turns into an error.
+    """
+    return None
+
+
+@pytest.fixture
+def seeded(live_server):
+    """Load the bundled guides: a transactional test empties the database when it ends."""
+    call_command("load_guides", verbosity=0)
+    return live_server
