@@ -197,6 +197,7 @@ class CauseFix(models.Model):
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["cause", "fix_step"], name="unique_fix_step_per_cause")]
         verbose_name = "fix step of a cause"
+        verbose_name_plural = "fix steps of causes"
 
     def __str__(self):
         return f"{self.cause}: {self.fix_step}"
@@ -338,7 +339,9 @@ class AnswerEffect(models.Model):
 
     def clean(self):
         if self.facet_id and self.cause_id and self.facet.cause_id != self.cause_id:
-            raise ValidationError({"facet": f"“{self.facet.title}” is a facet of another cause. Pick one of {self.cause}."})
+            raise ValidationError(
+                {"facet": f"“{self.facet.title}” is a facet of another cause. Pick one of {self.cause}."}
+            )
         if self.cause_id and self.answer_id and self.cause.guide_id != self.answer.question.guide_id:
             raise ValidationError({"cause": "Pick a cause of the same guide as the question."})
 

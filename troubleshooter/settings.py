@@ -48,9 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.sitemaps",
+    "django.forms",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "reversion",
+    "reversion_compare",
+    "nested_admin",
     "guides",
 ]
 
@@ -77,6 +81,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "django.template.context_processors.csp",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -84,6 +89,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render with the project's templates too (the admin's Markdown preview widget).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.config(
@@ -130,11 +138,12 @@ STORAGES = {
     },
 }
 
-# The strict policy every page is sent with: nothing inline, nothing foreign.
+# The strict policy every page is sent with: nothing inline, nothing foreign. The nonce
+# appears only on pages whose templates ask for one (Django's admin); ours never do.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

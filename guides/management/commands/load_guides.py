@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import reversion
 from django.core.management.base import BaseCommand, CommandError
 
 from guides.content_files import ContentError, content_files, load_guide, read_content_file
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         paths = [Path(f) for f in files] or content_files()
         for path in paths:
             try:
-                report = load_guide(read_content_file(path), overwrite=overwrite)
+                # One revision per file, so staff can see in History what a load changed and undo it.
+                with reversion.create_revision():
+                    reversion.set_comment(f"Loaded from {path.name}")
+                    report = load_guide(read_content_file(path), overwrite=overwrite)
             except (ContentError, OSError) as error:
                 raise CommandError(f"{path}: {error}") from error
             self.stdout.write(f"{path.name}: {report.summary()}")

@@ -1,0 +1,313 @@
+"""Staff edit every word here. History, diffs and recovery of deleted objects come from django-reversion."""
+
+import nested_admin
+import reversion
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from reversion_compare.admin import CompareVersionAdmin
+
+from guides.admin_widgets import MarkdownWidget
+from guides.content_checks import check_guide
+from guides.markup import render_markdown
+from guides.models import (
+    Answer,
+    AnswerEffect,
+    Cause,
+    CauseFix,
+    ChecklistItem,
+    Facet,
+    FAQEntry,
+    FixStep,
+    Guide,
+    Question,
+    Resolution,
+    Symptom,
+)  # fmt: skip
+from guides.reports import WINDOWS, build_report, days_from
+
+MARKDOWN = {models.TextField: {"widget": MarkdownWidget}}
+
+# What a version of each object carries, so that undoing or recovering it brings back its parts.
+# A cause's fix steps travel as CauseFix rows (with their order), not as the many-to-many list.
+# A guide's causes are left out: restoring a guide must not roll back every cause's text.
+reversion.register(Guide, follow=["faq_entries", "checklist_items"])
+reversion.register(Cause, exclude=["fix_steps"], follow=["facets", "cause_fixes", "answer_effects"])
+reversion.register(Question, follow=["answers"])
+reversion.register(Answer, follow=["effects"])
+
+
+class ContentAdmin(CompareVersionAdmin, nested_admin.NestedModelAdmin):
+    """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews."""
+
+    formfield_overrides = MARKDOWN
+    save_on_top = True
+
+
+class OrderedTabularInline(nested_admin.NestedTabularInline):
+    """Rows that staff reorder by dragging; the order field is filled in for them."""
+
+    sortable_field_name = "order"
+    extra = 0
+    formfield_overrides = MARKDOWN
+
+
+class OrderedStackedInline(nested_admin.NestedStackedInline):
+    sortable_field_name = "order"
+    extra = 0
+    formfield_overrides = MARKDOWN
+
+
+class FAQEntryInline(OrderedStackedInline):
+    model = FAQEntry
+    fields = ["question", "answer", "order"]
+
+
+class ChecklistItemInline(OrderedTabularInline):
+    model = ChecklistItem
+    fields = ["fix_step", "order"]
+    autocomplete_fields = ["fix_step"]
+
+
+class CauseInline(OrderedTabularInline):
+    model = Cause
+    fields = ["title", "slug", "commonness", "reviewed_on", "order"]
+    show_change_link = True
+    verbose_name_plural = "causes (open one to edit its explanation, facets and fix steps)"
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a new cause needs an explanation: add it on its own page
+
+
+class FacetInline(OrderedStackedInline):
+    model = Facet
+    fields = ["title", "slug", "explanation", "order"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+class CauseFixInline(OrderedTabularInline):
+    model = CauseFix
+    fields = ["fix_step", "order"]
+    autocomplete_fields = ["fix_step"]
+    verbose_name_plural = "fix steps, in the order to try them"
+
+
+class AnswerEffectInline(nested_admin.NestedTabularInline):
+    model = AnswerEffect
+    fields = ["cause", "facet", "strength"]
+    extra = 0
+    verbose_name_plural = "what this answer says about each cause"
+
+
+class AnswerInline(OrderedStackedInline):
+    model = Answer
+    fields = ["text", "slug", "order"]
+    prepopulated_fields = {"slug": ["text"]}
+    inlines = [AnswerEffectInline]
+
+
+@admin.register(Guide)
+class GuideAdmin(ContentAdmin):
+    list_display = ["title", "published", "updated_at", "tools"]
+    list_filter = ["published"]
+    search_fields = ["title", "summary", "introduction", "conclusion"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CauseInline, FAQEntryInline, ChecklistItemInline]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "published"]}),
+        ("Article", {"fields": ["introduction", "conclusion"]}),
+        ("Questionnaire", {"fields": ["confidence_threshold", "max_questions"]}),
+    ]
+
+    @admin.display(description="Tools")
+    def tools(self, guide):
+        return format_html(
+            '<span class="guide-tools"><a href="{}">Check</a> <a href="{}">Feedback report</a></span>',
+            reverse("admin:guides_guide_check", args=[guide.pk]),
+            reverse("admin:guides_guide_report", args=[guide.pk]),
+        )
+
+    @admin.action(description="Publish the selected guides")
+    def publish(self, request, queryset):
+        for guide in queryset:
+            guide.published = True
+            guide.save(update_fields=["published", "updated_at"])
+        self.message_user(request, "Published. Visitors can see these guides now.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected guides (back to draft)")
+    def unpublish(self, request, queryset):
+        for guide in queryset:
+            guide.published = False
+            guide.save(update_fields=["published", "updated_at"])
+        self.message_user(request, "Unpublished. Only staff can see these guides now.", messages.SUCCESS)
+
+    def get_urls(self):
+        own = [
+            path("preview/", self.admin_site.admin_view(markdown_preview), name="guides_markdown_preview"),
+            path("<int:pk>/check/", self.admin_site.admin_view(self.check_view), name="guides_guide_check"),
+            path("<int:pk>/report/", self.admin_site.admin_view(self.report_view), name="guides_guide_report"),
+        ]
+        return own + super().get_urls()
+
+    def check_view(self, request, pk):
+        guide = self._viewable(request, pk)
+        problems = sorted(check_guide(guide), key=lambda p: p.level != "error")
+        rows = [{"level": p.level, "message": p.message, "url": _change_url(p.obj)} for p in problems]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Check: {guide.title}",
+            "guide": guide,
+            "rows": rows,
+            "errors": sum(p.level == "error" for p in problems),
+            "warnings": sum(p.level == "warning" for p in problems),
+        }
+        return TemplateResponse(request, "admin/guides/guide/check.html", context)
+
+    def report_view(self, request, pk):
+        guide = self._viewable(request, pk)
+        days = days_from(request.GET.get("days"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Feedback report: {guide.title}",
+            "guide": guide,
+            "report": build_report(guide, days=days),
+            "days": days,
+            "windows": WINDOWS,
+        }
+        return TemplateResponse(request, "admin/guides/guide/report.html", context)
+
+    def _viewable(self, request, pk):
+        guide = get_object_or_404(Guide, pk=pk)
+        if not self.has_view_permission(request, guide):
+            raise PermissionDenied
+        return guide
+
+
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """Render the posted Markdown exactly as the site will.
+
+    htmx posts the whole admin form and names the textarea that changed in HX-Trigger-Name;
+    other callers post the text as `text`.
+    """
+    text = request.POST.get(request.htmx.trigger_name or "text", "")
+    if len(text) > 100_000:
+        return HttpResponse("Too long to preview (over 100,000 characters).", status=413)
+    return TemplateResponse(request, "admin/guides/markdown_preview.html", {"html": render_markdown(text)})
+
+
+def _change_url(obj) -> str:
+    if obj is None:
+        return ""
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+@admin.register(Cause)
+class CauseAdmin(ContentAdmin):
+    list_display = ["title", "guide", "commonness", "order", "reviewed_on"]
+    list_editable = ["order"]
+    list_filter = ["guide", "guide__published", "commonness"]
+    search_fields = ["title", "summary", "explanation"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["related"]
+    inlines = [FacetInline, CauseFixInline]
+    fields = ["guide", "title", "slug", "summary", "explanation", "commonness", "reviewed_on", "related", "order"]
+
+
+@admin.register(Facet)
+class FacetAdmin(ContentAdmin):
+    list_display = ["title", "cause", "order"]
+    list_filter = ["cause__guide", "cause"]
+    search_fields = ["title", "explanation"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Symptom)
+class SymptomAdmin(ContentAdmin):
+    list_display = ["title", "guide", "order"]
+    list_filter = ["guide", "guide__published"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["causes"]
+
+
+@admin.register(FixStep)
+class FixStepAdmin(ContentAdmin):
+    list_display = ["title", "guide", "minutes", "where", "reviewed_on"]
+    list_filter = ["guide", "guide__published"]
+    search_fields = ["title", "where", "instructions", "android", "iphone"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(FAQEntry)
+class FAQEntryAdmin(ContentAdmin):
+    list_display = ["question", "guide", "order"]
+    list_editable = ["order"]
+    list_filter = ["guide", "guide__published"]
+    search_fields = ["question", "answer"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ContentAdmin):
+    list_display = ["fix_step", "guide", "order"]
+    list_editable = ["order"]
+    list_filter = ["guide"]
+    autocomplete_fields = ["fix_step"]
+
+
+@admin.register(CauseFix)
+class CauseFixAdmin(ContentAdmin):
+    list_display = ["fix_step", "cause", "order"]
+    list_filter = ["cause__guide", "cause"]
+    autocomplete_fields = ["fix_step", "cause"]
+
+
+@admin.register(Question)
+class QuestionAdmin(ContentAdmin):
+    list_display = ["text", "guide", "asked_after", "order"]
+    list_editable = ["order"]
+    list_filter = ["guide", "guide__published"]
+    search_fields = ["text", "help_text"]
+    prepopulated_fields = {"slug": ["text"]}
+    inlines = [AnswerInline]
+    fields = ["guide", "text", "slug", "help_text", "asked_after", "order"]
+    raw_id_fields = ["asked_after"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(ContentAdmin):
+    list_display = ["text", "question", "order"]
+    list_filter = ["question__guide"]
+    search_fields = ["text", "question__text"]
+    prepopulated_fields = {"slug": ["text"]}
+    inlines = [AnswerEffectInline]
+
+
+@admin.register(AnswerEffect)
+class AnswerEffectAdmin(ContentAdmin):
+    list_display = ["answer", "cause", "facet", "strength"]
+    list_filter = ["strength", "cause__guide"]
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    """Read-only: what visitors reported. Nothing personal is stored."""
+
+    list_display = ["created_at", "guide", "cause_slug", "fixed"]
+    list_filter = ["guide", "fixed", "cause_slug"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

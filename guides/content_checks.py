@@ -1,0 +1,436 @@
+"""Find what is wrong with a guide's content before visitors do.
+
+``check_guide(guide)`` returns a list of ``Problem``: errors first, then warnings, each with
+a message in plain words for the staff who write guides and the object concerned, so the
+admin's check page can link to its change page (``python manage.py check_guides`` prints
+them). Errors break something visitors see (a questionnaire that crashes or ends without a
+fix, a question nobody is asked, a link into another guide, a fix step with no steps);
+warnings make a guide weaker without breaking it (a cause the questionnaire cannot single
+out, missing explanations).
+
+It runs a constant number of queries whatever the size of the guide: ten for the content
+below, plus the six of ``build_snapshot``, which turns the guide into the very questionnaire
+visitors get. Questionnaire logic is the engine's: a visitor who has a given cause is
+simulated with ``engine.rank`` and ``engine.next_question``.
+
+Some of these problems cannot be made in the admin's forms (``clean()`` refuses links into
+another guide), but they can arrive through the shell, old data or a bulk update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Prefetch
+
+from guides import engine
+from guides.models import AnswerEffect, CauseFix, Guide, Question, Symptom
+from guides.questionnaire import build_snapshot
+
+ERROR = "error"
+WARNING = "warning"
+
+# The engine's likelihood ratios by the plain words the database stores.
+_RATIO = {strength.value: ratio for strength, ratio in engine.LIKELIHOOD_RATIO.items()}
+
+# What ``Problem.kind`` can be, for tests and for anyone who filters problems.
+KINDS = (
+    "questionnaire_broken",  # the engine refuses the questionnaire: its page fails (error)
+    "no_fix_step",  # a cause with no fix step (error)
+    "cause_without_effect",  # no answer speaks about a cause (warning)
+    "never_first",  # the questionnaire never ranks a cause first (warning)
+    "no_questions",  # the guide has no questionnaire questions (warning)
+    "question_changes_nothing",  # a question whose answers tell no causes apart (error)
+    "never_asked",  # a question that waits for an answer nobody can give (error)
+    "cross_guide",  # a link to a cause, facet or fix step that does not belong there (error)
+    "empty_text",  # a Markdown field left empty (error for fix steps and FAQ answers, else warning)
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix: ``level`` is "error" or "warning"; ``obj`` is the object to edit, or None."""
+
+    level: str
+    message: str
+    obj: models.Model | None = None
+    kind: str = ""
+
+
+def check_guide(guide: Guide) -> list[Problem]:
+    """Return every problem of one guide, errors first, each group in the order of the guide."""
+    content = _Content(guide)
+    problems = [
+        *_check_empty_text(content),
+        *_check_causes(content),
+        *_check_cross_guide(content),
+        *_check_questions(content),
+        *_check_questionnaire(content),
+    ]
+    return sorted(problems, key=lambda problem: problem.level != ERROR)
+
+
+class _Content:
+    """Everything the checks read, in ten queries."""
+
+    def __init__(self, guide: Guide):
+        self.guide = guide
+        self.causes = list(
+            guide.causes.prefetch_related(
+                "facets",
+                Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step__guide")),
+            )
+        )
+        self.symptom_links = list(
+            Symptom.causes.through.objects.filter(symptom__guide=guide)
+            .select_related("symptom", "cause__guide")
+            .order_by("symptom__order", "symptom_id", "cause_id")
+        )
+        self.fix_steps = list(guide.fix_steps.all())
+        self.checklist = list(guide.checklist_items.select_related("fix_step__guide"))
+        self.faq = list(guide.faq_entries.all())
+        self.questions = list(
+            guide.questions.select_related("asked_after__question__guide").prefetch_related(
+                "answers",
+                Prefetch(
+                    "answers__effects", queryset=AnswerEffect.objects.select_related("cause__guide", "facet__cause")
+                ),
+            )
+        )
+
+    def effects(self):
+        """Yield (question, answer, effect) for every effect of every answer, in order."""
+        for question in self.questions:
+            for answer in question.answers.all():
+                for effect in answer.effects.all():
+                    yield question, answer, effect
+
+
+def _blank(text: str) -> bool:
+    return not (text or "").strip()
+
+
+# --------------------------------------------------------------------------------------
+# Empty Markdown
+
+
+def _check_empty_text(content: _Content):
+    guide = content.guide
+    if _blank(guide.introduction):
+        yield Problem(
+            WARNING,
+            "The guide has no introduction, so the article starts straight with the causes.",
+            guide,
+            "empty_text",
+        )
+    if _blank(guide.conclusion):
+        yield Problem(
+            WARNING,
+            "The guide has no conclusion, so the article ends without a last word on what else to try.",
+            guide,
+            "empty_text",
+        )
+    for cause in content.causes:
+        if _blank(cause.explanation):
+            yield Problem(
+                WARNING,
+                f"“{cause.title}” has no explanation, so its page only shows the one-line summary.",
+                cause,
+                "empty_text",
+            )
+        for facet in cause.facets.all():
+            if _blank(facet.explanation):
+                yield Problem(
+                    WARNING,
+                    f"“{facet.title}” (a kind of “{cause.title}”) has no explanation.",
+                    facet,
+                    "empty_text",
+                )
+    for step in content.fix_steps:
+        if _blank(step.instructions):
+            yield Problem(
+                ERROR,
+                f"The fix step “{step.title}” has no instructions, so people are told what to do but not how.",
+                step,
+                "empty_text",
+            )
+    for entry in content.faq:
+        if _blank(entry.answer):
+            yield Problem(
+                ERROR,
+                f"The FAQ question “{entry.question}” has no answer.",
+                entry,
+                "empty_text",
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Causes: fix steps and answers
+
+
+def _check_causes(content: _Content):
+    spoken_about = _causes_with_cause_level_effects(content)
+    for cause in content.causes:
+        if not cause.cause_fixes.all():
+            yield Problem(
+                ERROR,
+                f"“{cause.title}” has no fix step, so the questionnaire can end without telling people what to do.",
+                cause,
+                "no_fix_step",
+            )
+        if content.questions and cause.pk not in spoken_about:
+            yield Problem(
+                WARNING,
+                f"No answer in the questionnaire makes “{cause.title}” more or less likely, "
+                "so the questionnaire can only suggest it by how common it is.",
+                cause,
+                "cause_without_effect",
+            )
+
+
+def _causes_with_cause_level_effects(content: _Content) -> set[int]:
+    return {effect.cause_id for _, _, effect in content.effects() if effect.facet_id is None}
+
+
+# --------------------------------------------------------------------------------------
+# Links into another guide
+
+
+def _check_cross_guide(content: _Content):
+    guide = content.guide
+    for cause in content.causes:
+        for cause_fix in cause.cause_fixes.all():
+            step = cause_fix.fix_step
+            if step.guide_id != guide.pk:
+                yield Problem(
+                    ERROR,
+                    f"“{cause.title}” lists the fix step “{step.title}” of another guide (“{step.guide.title}”). "
+                    "Pick a fix step of this guide.",
+                    cause_fix,
+                    "cross_guide",
+                )
+    for link in content.symptom_links:
+        if link.cause.guide_id != guide.pk:
+            yield Problem(
+                ERROR,
+                f"The symptom “{link.symptom.title}” points to “{link.cause.title}”, "
+                f"a cause of another guide (“{link.cause.guide.title}”).",
+                link.symptom,
+                "cross_guide",
+            )
+    for item in content.checklist:
+        if item.fix_step.guide_id != guide.pk:
+            yield Problem(
+                ERROR,
+                f"The checklist lists the fix step “{item.fix_step.title}” of another guide "
+                f"(“{item.fix_step.guide.title}”). Pick a fix step of this guide.",
+                item,
+                "cross_guide",
+            )
+    for question, answer, effect in content.effects():
+        where = f"The answer “{answer.text}” to “{question.text}”"
+        if effect.cause.guide_id != guide.pk:
+            yield Problem(
+                ERROR,
+                f"{where} speaks about “{effect.cause.title}”, "
+                f"a cause of another guide (“{effect.cause.guide.title}”).",
+                effect,
+                "cross_guide",
+            )
+        elif effect.facet_id and effect.facet.cause_id != effect.cause_id:
+            yield Problem(
+                ERROR,
+                f"{where} speaks about “{effect.facet.title}” as a kind of “{effect.cause.title}”, "
+                f"but it is a kind of “{effect.facet.cause.title}”.",
+                effect,
+                "cross_guide",
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Questions: ones that change nothing, ones that are never asked
+
+
+def _check_questions(content: _Content):
+    silent = {}
+    for question in content.questions:
+        reason = _why_silent(question)
+        if reason:
+            silent[question.pk] = reason
+    never_asked = _never_asked(content, silent)
+    for question in content.questions:
+        if question.pk in silent:
+            yield Problem(ERROR, silent[question.pk], question, "question_changes_nothing")
+        if question.pk in never_asked:
+            yield Problem(ERROR, never_asked[question.pk], question, "never_asked")
+
+
+def _links_within(question: Question, effect: AnswerEffect) -> bool:
+    """Whether an effect speaks about a cause of the question's guide, and about a facet of that cause."""
+    return effect.cause.guide_id == question.guide_id and (
+        effect.facet_id is None or effect.facet.cause_id == effect.cause_id
+    )
+
+
+def _why_silent(question: Question) -> str:
+    """Say why the engine never asks this question whatever came before, or return ""."""
+    name = f"“{question.text}”"
+    answers = list(question.answers.all())
+    if not answers:
+        return f"{name} has no answers, so the questionnaire cannot ask it."
+    # Effects that link into another guide or cause are reported as such, and left out of the questionnaire.
+    effects = [effect for answer in answers for effect in answer.effects.all() if _links_within(question, effect)]
+    if not effects:
+        return f"None of the answers to {name} makes any cause more or less likely, so the questionnaire never asks it."
+    if all(effect.facet_id for effect in effects):
+        return (
+            f"The answers to {name} only speak about kinds of a cause (facets), never about a cause itself, "
+            "so the questionnaire never asks it. Add what each answer says about the causes."
+        )
+    if len(answers) == 1:
+        return (
+            f"{name} has only one answer, so answering it tells the questionnaire nothing and it is never asked. "
+            "Add the other possible answers."
+        )
+    # Likelihood ratio of each answer for each cause it mentions; 1 where an answer is silent about it.
+    ratios: dict[int, list[float]] = {}
+    for position, answer in enumerate(answers):
+        for effect in answer.effects.all():
+            if effect.facet_id is None and _links_within(question, effect):
+                row = ratios.setdefault(effect.cause_id, [1.0] * len(answers))
+                row[position] *= _RATIO.get(effect.strength, 1.0)
+    if all(len(set(row)) == 1 for row in ratios.values()):
+        return (
+            f"Every answer to {name} says the same about each cause, so answering it cannot tell the causes apart "
+            "and the questionnaire never asks it."
+        )
+    return ""
+
+
+def _never_asked(content: _Content, silent: dict[int, str]) -> dict[int, str]:
+    """Return {question pk: why} for the questions whose ``asked_after`` answer can never be given."""
+    by_pk = {question.pk: question for question in content.questions}
+    offered: dict[int, bool] = {}  # whether the question can come up at all
+    reasons: dict[int, str] = {}
+
+    def parent_of(question):
+        return by_pk.get(question.asked_after.question_id)
+
+    for start in content.questions:
+        chain: list[Question] = []  # questions whose parent is still to be resolved, child first
+        current = start
+        while current.pk not in offered:
+            if current in chain:
+                cycle = chain[chain.index(current) :]
+                for question in cycle:
+                    offered[question.pk] = False
+                    reasons[question.pk] = _cycle_reason(question, cycle)
+                del chain[chain.index(current) :]
+                break
+            after = current.asked_after
+            if after is None:
+                offered[current.pk] = True
+                break
+            if parent_of(current) is None:
+                offered[current.pk] = False
+                reasons[current.pk] = (
+                    f"“{current.text}” is asked only after the answer “{after.text}” to a question of another guide "
+                    f"(“{after.question.guide.title}”), so it is never asked. Pick an answer of this guide."
+                )
+                break
+            chain.append(current)
+            current = parent_of(current)
+        for question in reversed(chain):
+            parent = parent_of(question)
+            offered[question.pk] = offered[parent.pk] and parent.pk not in silent
+            if not offered[question.pk]:
+                reasons[question.pk] = (
+                    f"“{question.text}” is asked only after the answer “{question.asked_after.text}” "
+                    f"to “{parent.text}”, which is never asked itself, so “{question.text}” is never asked either."
+                )
+    return reasons
+
+
+def _cycle_reason(question: Question, cycle: list[Question]) -> str:
+    if len(cycle) == 1:
+        return f"“{question.text}” is asked only after an answer to itself, so it is never asked."
+    # ``cycle`` runs from a question to the one it waits for; start the circle at this question.
+    start = cycle.index(question)
+    circle = [*cycle[start:], *cycle[:start], question]
+    names = " → ".join(f"“{q.text}”" for q in circle)
+    return (
+        f"“{question.text}” is never asked: these questions each wait for an answer to the next, "
+        f"in a circle, so none of them comes first: {names}."
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The questionnaire as visitors get it
+
+
+def _check_questionnaire(content: _Content):
+    guide = content.guide
+    try:
+        questionnaire = build_snapshot(guide).questionnaire
+        engine.askable(questionnaire, ())  # the engine checks the whole questionnaire on first use
+    except ValueError as error:  # QuestionnaireError, or a plain ValueError for an unknown strength word
+        yield Problem(
+            ERROR,
+            f"The questionnaire cannot run, so visitors who open it get an error page. The reason: {error}.",
+            guide,
+            "questionnaire_broken",
+        )
+        return
+    if not content.questions:
+        if content.causes:
+            yield Problem(
+                WARNING,
+                "The guide has no questions, so the questionnaire can only suggest the most common cause.",
+                guide,
+                "no_questions",
+            )
+        return
+    spoken_about = _causes_with_cause_level_effects(content)
+    for cause in content.causes:
+        if cause.pk not in spoken_about:
+            continue  # already reported: no answer speaks about it
+        if not _can_come_first(questionnaire, cause.slug):
+            yield Problem(
+                WARNING,
+                f"The questionnaire never puts “{cause.title}” first, even for someone who gives every answer that "
+                "points to it, so people who have it are sent to other causes first. "
+                "Make the answers that point to it stronger, or add a question that does.",
+                cause,
+                "never_first",
+            )
+
+
+def _can_come_first(questionnaire: engine.Questionnaire, cause: str) -> bool:
+    """Whether a visitor who has ``cause`` sees it ranked first after some answer, or when the questionnaire ends.
+
+    The visitor answers each question the engine asks with the answer that points most
+    strongly to the cause (the first one on a tie), or "I'm not sure" when no answer points
+    towards it; the engine stops after the guide's ``max_questions`` as it does for visitors.
+    """
+    answers: list[tuple[str, str]] = []
+    for _ in range(len(questionnaire.questions) + 1):
+        question = engine.next_question(questionnaire, answers)
+        if (answers or question is None) and engine.rank(questionnaire, answers)[0].cause == cause:
+            return True
+        if question is None:
+            return False
+        answers.append((question.key, _answer_for(question, cause)))
+    return False  # not reached: the engine never asks a question twice
+
+
+def _answer_for(question: engine.Question, cause: str) -> str:
+    best, best_ratio = engine.UNSURE, 1.0
+    for answer in question.answers:
+        ratio = 1.0
+        for effect in answer.effects:
+            if effect.cause == cause and effect.facet is None:
+                ratio *= engine.LIKELIHOOD_RATIO[effect.strength]
+        if ratio > best_ratio:
+            best, best_ratio = answer.key, ratio
+    return best

@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from guides.content_checks import ERROR, check_guide
+from guides.models import Guide
+
+
+class Command(BaseCommand):
+    help = (
+        "Check guides for content problems: causes without fix steps, questions that are never asked, "
+        "links into another guide, empty text, ... Fails when any guide has an error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slugs", nargs="*", help="Slugs of the guides to check (default: every guide).")
+
+    def handle(self, *args, slugs, **options):
+        guides = Guide.objects.order_by("title")
+        if slugs:
+            guides = list(guides.filter(slug__in=slugs))
+            unknown = sorted(set(slugs) - {guide.slug for guide in guides})
+            if unknown:
+                raise CommandError(f"No guide with the slug {', '.join(unknown)}.")
+        errors = warnings = checked = 0
+        for guide in guides:
+            checked += 1
+            problems = check_guide(guide)
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{guide.title} ({guide.slug})"))
+            if not problems:
+                self.stdout.write("  No problems found.")
+            for problem in problems:
+                if problem.level == ERROR:
+                    errors += 1
+                    self.stdout.write(self.style.ERROR(f"  ERROR: {problem.message}"))
+                else:
+                    warnings += 1
+                    self.stdout.write(self.style.WARNING(f"  WARNING: {problem.message}"))
+        summary = f"Checked {_count(checked, 'guide')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}."
+        self.stdout.write(self.style.SUCCESS(summary) if not errors and not warnings else summary)
+        if errors:
+            raise CommandError(f"{_count(errors, 'error')} to fix: see above.")
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"

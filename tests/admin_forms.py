@@ -1,0 +1,57 @@
+"""Read an admin form back from its HTML, so tests post exactly what a browser would."""
+
+from html.parser import HTMLParser
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file", "image"}:
+            if attrs.get("type") in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.fields.append((name, attrs.get("value", "on")))
+            else:
+                self.fields.append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, value = self._textarea
+            self.fields.append((name, value[1:] if value.startswith("\n") else value))
+            self._textarea = None
+
+
+def admin_form(html: str, form_id: str) -> dict[str, list[str]]:
+    """Return the form's fields as a browser would submit them (multi-valued)."""
+    parser = _FormParser(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    return data

@@ -1,0 +1,343 @@
+"""Staff edit content in the admin: every model, previews, drafts, history and recovery, roles."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+from reversion.models import Version
+
+from guides import engine
+from guides.models import (
+    Answer,
+    AnswerEffect,
+    Cause,
+    CauseFix,
+    ChecklistItem,
+    Facet,
+    FAQEntry,
+    FixStep,
+    Guide,
+    Question,
+    Symptom,
+)  # fmt: skip
+from guides.questionnaire import build_snapshot
+from tests.admin_forms import admin_form
+from tests.builders import guide_data
+
+ARTICLE = reverse("guides:article", args=["tiktok-messages"])
+DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
+
+
+@pytest.fixture
+def editor(db):
+    user = User.objects.create_user("eddie", "eddie@example.com", "a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def admin_url(obj_or_model, view="change"):
+    opts = obj_or_model._meta
+    args = [obj_or_model.pk] if view in {"change", "history", "delete"} else []
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def save_change(client, obj, **changes):
+    """Open the change page, change some fields as staff would, and press Save."""
+    url = admin_url(obj)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = admin_form(page.content.decode(), f"{obj._meta.model_name}_form")
+    for name, value in changes.items():
+        data[name] = [value]
+    response = client.post(url, data)
+    assert response.status_code == 302, _form_errors(response)
+    return response
+
+
+def _form_errors(response):
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+
+
+def first(model, **filters):
+    return model.objects.filter(**filters).order_by("pk").first()
+
+
+# Each row: the model, how to pick an object of the seed guide, the field to change and the page that must show it.
+EDITS = [
+    (Guide, {"slug": "tiktok-messages"}, "summary", lambda o: ARTICLE),
+    (Cause, {"slug": "spam-detection"}, "title", lambda o: o.get_absolute_url()),
+    (Facet, {"slug": "rate-limiting"}, "title", lambda o: o.cause.get_absolute_url()),
+    (Symptom, {"slug": "links-wont-send"}, "title", lambda o: ARTICLE),
+    (FixStep, {"slug": "update-app"}, "title", lambda o: o.causes.first().get_absolute_url()),
+    (FAQEntry, {}, "answer", lambda o: ARTICLE),
+]
+
+
+@pytest.mark.parametrize(("model", "lookup", "field", "url_of"), EDITS, ids=[m.__name__ for m, *_ in EDITS])
+def test_editor_changes_text_and_it_shows_on_the_public_page_at_once(
+    editor_client, client, model, lookup, field, url_of
+):
+    obj = first(model, **lookup)
+    client.get(url_of(obj))  # let any cache fill first
+
+    save_change(editor_client, obj, **{field: "Freshly edited by staff"})
+
+    assert "Freshly edited by staff" in client.get(url_of(obj)).content.decode()
+
+
+ALL_MODELS = [Guide, Cause, Facet, Symptom, FixStep, CauseFix, FAQEntry, ChecklistItem, Question, Answer, AnswerEffect]
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=[m.__name__ for m in ALL_MODELS])
+def test_editor_can_open_list_add_and_change_pages_of_every_content_model(editor_client, seed_guide, model):
+    obj = first(model)
+
+    assert editor_client.get(admin_url(model, "changelist")).status_code == 200
+    assert editor_client.get(admin_url(model, "add")).status_code == 200
+    assert editor_client.get(admin_url(obj)).status_code == 200
+    assert editor_client.get(admin_url(obj, "history")).status_code == 200
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=[m.__name__ for m in ALL_MODELS])
+def test_saving_an_unchanged_change_form_is_valid_for_every_content_model(editor_client, seed_guide, model):
+    save_change(editor_client, first(model))
+
+
+def test_checklist_order_change_shows_on_the_article(editor_client, client, seed_guide):
+    item = seed_guide.checklist_items.first()
+
+    save_change(editor_client, item, order="99")
+
+    steps = re.findall(r'<li id="step-\d+">\s*<input[^>]*value="([^"]+)"', client.get(ARTICLE).content.decode())
+    assert steps[-1] == item.fix_step.slug
+
+
+def test_cause_fix_order_change_shows_on_the_cause_page(editor_client, client, seed_guide):
+    cause = seed_guide.causes.get(slug="network-connectivity")
+    link = cause.cause_fixes.first()
+
+    save_change(editor_client, link, order="99")
+
+    page = client.get(cause.get_absolute_url()).content.decode()
+    assert re.findall(r'<li id="fix-([^"]+)">', page)[-1] == link.fix_step.slug
+
+
+def test_question_and_answer_text_changes_show_in_the_questionnaire(editor_client, client, seed_guide):
+    question = engine.diagnose(build_snapshot(seed_guide).questionnaire, []).question
+    answer = Answer.objects.get(question__guide=seed_guide, question__slug=question.key, slug=question.answers[0].key)
+
+    save_change(editor_client, answer.question, text="Edited question?")
+    save_change(editor_client, answer, text="Edited answer")
+
+    page = client.get(DIAGNOSE).content.decode()
+    assert "<legend>Edited question?</legend>" in page and "Edited answer" in page
+
+
+def test_answer_effect_change_changes_the_ranking(editor_client, client, seed_guide):
+    effect = AnswerEffect.objects.filter(answer__question__guide=seed_guide, strength="strong", facet=None).first()
+    answer = effect.answer
+    result = f"{DIAGNOSE}?{answer.question.slug}={answer.slug}&show=result"
+    before = client.get(result).content.decode()
+
+    save_change(editor_client, effect, strength="rules_out")
+
+    after = client.get(result).content.decode()
+    assert _percent(after, effect.cause.title) < _percent(before, effect.cause.title)
+
+
+def _percent(page, title):
+    title = title.replace("'", "&#x27;")
+    return int(re.search(re.escape(title) + r"</a> <strong>(\d+)%", page).group(1))
+
+
+def test_threshold_is_editable_and_used_by_the_questionnaire(editor_client, client, seed_guide):
+    save_change(editor_client, seed_guide, confidence_threshold="50")
+
+    assert build_snapshot(Guide.objects.get(pk=seed_guide.pk)).questionnaire.threshold == 0.5
+
+
+def test_invalid_content_is_refused_with_a_clear_message(editor_client, seed_guide, load):
+    load(guide_data(slug="other"))
+    effect = AnswerEffect.objects.filter(answer__question__guide=seed_guide, facet=None).first()
+    foreign_facet = Facet.objects.filter(cause__guide__slug="other").first()
+
+    url = admin_url(effect)
+    data = admin_form(editor_client.get(url).content.decode(), "answereffect_form")
+    data["facet"] = [str(foreign_facet.pk)]
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "is a facet of another cause" in response.content.decode()
+
+
+def test_visitors_who_are_not_staff_are_sent_to_the_login_page(client, seed_guide):
+    visitor = User.objects.create_user("visitor", password="a-long-visitor-password")
+    client.force_login(visitor)
+
+    response = client.get(admin_url(seed_guide))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_editors_cannot_manage_users_or_groups(editor_client):
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+PREVIEW = reverse("admin:guides_markdown_preview")
+
+
+def test_preview_renders_and_sanitises_markdown(editor_client):
+    response = editor_client.post(PREVIEW, {"text": "**Bold** <script>alert(1)</script> [x](javascript:alert(1))"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>Bold</strong>" in html
+    assert "<script>alert" not in html and "javascript:" not in html
+
+
+def test_preview_renders_the_field_htmx_names(editor_client):
+    response = editor_client.post(
+        PREVIEW,
+        {"faq_entries-0-answer": "*changed*", "title": "other field"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "faq_entries-0-answer"},
+    )
+
+    assert "<em>changed</em>" in response.content.decode()
+
+
+def test_preview_requires_staff(client, db):
+    response = client.post(PREVIEW, {"text": "hi"})
+
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_preview_requires_a_csrf_token(editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+
+    assert client.post(PREVIEW, {"text": "hi"}).status_code == 403
+
+
+def test_preview_refuses_huge_text_with_413(editor_client):
+    assert editor_client.post(PREVIEW, {"text": "x" * 100_001}).status_code == 413
+
+
+def test_markdown_fields_show_a_live_preview_beside_them(editor_client, seed_guide):
+    entry = seed_guide.faq_entries.first()
+
+    page = editor_client.get(admin_url(entry)).content.decode()
+
+    assert f'hx-post="{PREVIEW}"' in page
+    assert 'class="markdown-preview"' in page
+    assert entry.answer_html[:30] in page
+
+
+def test_draft_guide_is_invisible_to_visitors_everywhere(client, seed_guide):
+    seed_guide.published = False
+    seed_guide.save()
+    cause = seed_guide.causes.first()
+
+    for url in (ARTICLE, cause.get_absolute_url(), DIAGNOSE):
+        assert client.get(url).status_code == 404
+    assert seed_guide.title not in client.get("/").content.decode()
+    assert ARTICLE not in client.get("/sitemap.xml").content.decode()
+    assert not client.get("/search/", {"q": "sending messages too fast"}).context["results"]
+
+
+def test_draft_guide_is_visible_to_staff_with_a_banner(editor_client, seed_guide):
+    seed_guide.published = False
+    seed_guide.save()
+
+    for url in (ARTICLE, seed_guide.causes.first().get_absolute_url(), DIAGNOSE):
+        page = editor_client.get(url).content.decode()
+        assert "Draft — not public." in page
+
+
+def test_a_change_can_be_restored_from_history(editor_client, client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    original = cause.title
+    save_change(editor_client, cause, title="First edit")
+    save_change(editor_client, cause, title="Second edit")
+    first_version = Version.objects.get_for_object(cause)[1]  # newest first: second edit, first edit, ...
+
+    history = editor_client.get(admin_url(cause, "history")).content.decode()
+    assert "Second edit" in history or "Changed" in history
+    revision_url = reverse("admin:guides_cause_revision", args=[cause.pk, first_version.pk])
+    data = admin_form(editor_client.get(revision_url).content.decode(), "cause_form")
+    response = editor_client.post(revision_url, data)
+
+    assert response.status_code == 302
+    cause.refresh_from_db()
+    assert cause.title == "First edit" != original
+    assert "First edit" in client.get(cause.get_absolute_url()).content.decode()
+
+
+def test_history_shows_a_diff_between_versions(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    save_change(editor_client, cause, summary="Old words here.")
+    save_change(editor_client, cause, summary="New words here.")
+    versions = list(Version.objects.get_for_object(cause))
+
+    compare = reverse("admin:guides_cause_compare", args=[cause.pk])
+    page = editor_client.get(compare, {"version_id1": versions[1].pk, "version_id2": versions[0].pk}).content.decode()
+
+    assert "Old" in page and "New" in page
+
+
+def test_a_deleted_cause_can_be_recovered_with_its_facets_and_fixes(editor_client, client, seed_guide):
+    cause = seed_guide.causes.get(slug="network-connectivity")
+    save_change(editor_client, cause)  # a version to recover from
+    facets = set(cause.facets.values_list("slug", flat=True))
+    fixes = list(cause.cause_fixes.values_list("fix_step__slug", flat=True))
+
+    assert "answer effect" in editor_client.get(admin_url(cause, "delete")).content.decode().lower()
+    editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
+    assert not Cause.objects.filter(pk=cause.pk).exists()
+    assert client.get(DIAGNOSE).status_code == 200
+
+    version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
+    recover_url = reverse("admin:guides_cause_recover", args=[version.pk])
+    data = admin_form(editor_client.get(recover_url).content.decode(), "cause_form")
+    response = editor_client.post(recover_url, data)
+
+    assert response.status_code == 302
+    restored = Cause.objects.get(pk=cause.pk)
+    assert set(restored.facets.values_list("slug", flat=True)) == facets
+    assert list(restored.cause_fixes.values_list("fix_step__slug", flat=True)) == fixes
+    assert client.get(restored.get_absolute_url()).status_code == 200
+
+
+def test_deleting_a_cause_answers_point_to_leaves_a_working_questionnaire(editor_client, client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    assert AnswerEffect.objects.filter(cause=cause).exists()
+
+    editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
+
+    assert not AnswerEffect.objects.filter(cause_id=cause.pk).exists()
+    snapshot = build_snapshot(seed_guide)
+    answers = []
+    for _ in range(8):
+        response = client.get(DIAGNOSE, dict(answers))
+        assert response.status_code == 200
+        question = engine.diagnose(snapshot.questionnaire, answers).question
+        if question is None:
+            break
+        answers.append((question.key, question.answers[0].key))
+    assert "Most likely:" in client.get(f"{DIAGNOSE}?show=result").content.decode()
+
+
+def test_a_question_saved_without_answers_does_not_break_the_questionnaire(client, seed_guide):
+    Question.objects.create(guide=seed_guide, slug="half-written", text="Not finished yet?", order=0)
+
+    assert client.get(DIAGNOSE).status_code == 200

@@ -1,0 +1,50 @@
+"""An editor's round trip in a real browser: sign in, edit with the live preview, save, see it on the site."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import Page, expect
+
+from guides.models import FAQEntry
+
+
+@pytest.fixture
+def editor(seeded):
+    # The Editors group comes from a data migration; an earlier transactional test may have emptied the tables.
+    importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
+    user = User.objects.create_user("edna", password="a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, page: Page):
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
+
+    page.goto(f"{seeded.url}/admin/")
+    page.get_by_label("Username").fill("edna")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{seeded.url}/admin/guides/faqentry/{entry.pk}/change/")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    answer = page.locator("textarea[name=answer]")
+    answer.fill("Open **Settings and privacy** first. <script>alert('x')</script>")
+    preview = page.locator(".markdown-preview-body")
+    expect(preview.locator("strong")).to_have_text("Settings and privacy")
+    expect(preview).not_to_contain_text("alert")
+
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(f"{seeded.url}/guides/tiktok-messages/")
+    faq = page.locator(f"#faq-{entry.pk}")
+    expect(faq.locator("strong")).to_have_text("Settings and privacy")
+    expect(faq).not_to_contain_text("alert")
+    assert errors == [], errors
