@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test bench lint format check clean
+.PHONY: help run test test-postgres bench lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ run: $(VENV)/.installed ## Set up and serve the site at http://127.0.0.1:8000/ o
 
 test: $(VENV)/.installed ## Set up and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite against the production stack: PostgreSQL and Redis on this machine (as in CI).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis instead of SQLite
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed ## Print the questionnaire engine's timings
 	$(PY) -m bench.engine

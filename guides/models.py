@@ -19,7 +19,10 @@ class RenderedMarkdown(models.Model):
 
     def save(self, *args, **kwargs):
         for name in self.markdown_fields:
-            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+            # Browsers send textareas with Windows line endings; keep one kind, so exports stay readable.
+            text = getattr(self, name).replace("\r\n", "\n")
+            setattr(self, name, text)
+            setattr(self, f"{name}_html", render_markdown(text))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *(f"{n}_html" for n in self.markdown_fields)}

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guides.content_files import export_guide
+from guides.models import Guide
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a guide, questionnaire included, as a content file that load_guides reads, "
+        "with the edits staff made in the database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="The guide to export.")
+        parser.add_argument("-o", "--output", metavar="FILE", help="Write to FILE (UTF-8) instead of standard output.")
+
+    def handle(self, *args, slug, output, verbosity, **options):
+        guide = Guide.objects.filter(slug=slug).first()
+        if guide is None:
+            known = ", ".join(Guide.objects.order_by("slug").values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No guide with slug {slug!r}. Known guides: {known}")
+        text = export_guide(guide)
+        if output is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            Path(output).write_text(text, encoding="utf-8", newline="\n")
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error}") from error
+        if verbosity > 0:
+            self.stdout.write(f"Wrote {slug} to {output}")

@@ -1,0 +1,298 @@
+"""A guide exported from the database is a content file that loads back to the same guide."""
+
+import io
+import re
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guides.content_files import dump_content, export_data, export_guide, load_guide
+from guides.models import (
+    Answer,
+    AnswerEffect,
+    CauseFix,
+    ChecklistItem,
+    Facet,
+    FAQEntry,
+    FixStep,
+    Guide,
+    LoadedContent,
+    Question,
+)  # fmt: skip
+from tests.builders import guide_data
+from tests.conftest import SEED_SLUG
+
+QUESTIONS = [
+    {
+        "slug": "which-one",
+        "text": "Which one: this or that?",
+        "help": "",
+        "answers": [
+            # YAML 1.1 reads a bare yes/no/on/off as a boolean, so the export has to quote these slugs.
+            {"slug": "yes", "text": "Yes", "effects": {"cause-0": "strong", "cause-1/facet-1": "less"}},
+            {"slug": "no", "text": "No: not at all", "effects": {"cause-0": "rules_out", "cause-1": "more"}},
+        ],
+    },
+    {
+        "slug": "follow-up",
+        "text": "# Not a comment?",
+        "help": "Look under “Settings” > \u2018Privacy\u2019.",  # curly single quotes
+        "asked_after": "which-one/yes",
+        "answers": [
+            {"slug": "on", "text": "On", "effects": {"cause-1/facet-0": "more", "cause-1": "more"}},
+            {"slug": "off", "text": "null", "effects": {}},
+        ],
+    },
+]
+
+ODD_TEXT = {
+    "title": "#1 reason: it's “odd”",
+    "summary": "Note: a colon and a space, \u2018curly\u2019 quotes, and a trailing space ",
+    "introduction": "# A heading, not a comment\n\nA line with trailing spaces   \nand\ta tab.\n",
+    "conclusion": "",
+    "cause explanation": "    Indented first line\nthen text\n\n\n",
+    "facet explanation": "",
+    "faq question": "yes",
+    "faq answer": "- starts like a list\n# and a heading\nkey: value\n\n",  # kept blank line: a `|+` block
+    "second faq question": "2026-01-01",
+    "second faq answer": "Line ends from a browser\r\nform\r\n",
+    "where": 'Settings: Privacy > "Direct messages"',
+    "android": "No final newline\n- a list item",
+    "iphone": "'Quoted' on iPhone\n",
+    "symptom description": "   leading spaces and ünïcödé — “quotes”,\u2028a line separator",
+}
+
+
+def odd_guide_data() -> dict:
+    """A small guide with a questionnaire and text that YAML finds awkward."""
+    data = guide_data(slug="odd", causes=2, facets=2, faq=2, questions=QUESTIONS)
+    data["title"], data["summary"] = ODD_TEXT["title"], ODD_TEXT["summary"]
+    data["introduction"], data["conclusion"] = ODD_TEXT["introduction"], ODD_TEXT["conclusion"]
+    data["causes"][0]["explanation"] = ODD_TEXT["cause explanation"]
+    data["causes"][1]["facets"][0]["explanation"] = ODD_TEXT["facet explanation"]
+    data["faq"][0] = {"question": ODD_TEXT["faq question"], "answer": ODD_TEXT["faq answer"]}
+    data["faq"][1] = {"question": ODD_TEXT["second faq question"], "answer": ODD_TEXT["second faq answer"]}
+    data["fix_steps"][0]["where"] = ODD_TEXT["where"]
+    data["fix_steps"][0]["android"] = ODD_TEXT["android"]
+    data["fix_steps"][1]["iphone"] = ODD_TEXT["iphone"]
+    data["symptoms"][0]["description"] = ODD_TEXT["symptom description"]
+    return data
+
+
+def reload_from(text: str, slug: str) -> Guide:
+    """Delete the guide and what the loader remembers of it, then load it from `text` alone."""
+    Guide.objects.filter(slug=slug).delete()
+    LoadedContent.objects.filter(key=slug).delete()
+    LoadedContent.objects.filter(key__startswith=f"{slug}/").delete()
+    load_guide(yaml.safe_load(text))
+    return Guide.objects.get(slug=slug)
+
+
+def content_counts(guide: Guide) -> dict[str, int]:
+    return {
+        "causes": guide.causes.count(),
+        "facets": Facet.objects.filter(cause__guide=guide).count(),
+        "cause fixes": CauseFix.objects.filter(cause__guide=guide).count(),
+        "related causes": sum(cause.related.count() for cause in guide.causes.all()),
+        "symptoms": guide.symptoms.count(),
+        "symptom causes": sum(symptom.causes.count() for symptom in guide.symptoms.all()),
+        "fix steps": FixStep.objects.filter(guide=guide).count(),
+        "faq": FAQEntry.objects.filter(guide=guide).count(),
+        "checklist": ChecklistItem.objects.filter(guide=guide).count(),
+        "questions": Question.objects.filter(guide=guide).count(),
+        "follow-up questions": Question.objects.filter(guide=guide, asked_after__isnull=False).count(),
+        "answers": Answer.objects.filter(question__guide=guide).count(),
+        "effects": AnswerEffect.objects.filter(answer__question__guide=guide).count(),
+        "facet effects": AnswerEffect.objects.filter(answer__question__guide=guide, facet__isnull=False).count(),
+    }
+
+
+def key_layout(value, path=""):
+    """Every mapping's keys in order, by where it sits. Effects map free-form targets, so they are left out."""
+    if isinstance(value, dict):
+        yield path, list(value)
+        for key, item in value.items():
+            if key != "effects":
+                yield from key_layout(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from key_layout(item, f"{path}/{position}")
+
+
+def test_bundled_guide_round_trips_byte_identically(seed_guide):
+    before = export_data(seed_guide)
+    text = export_guide(seed_guide)
+
+    guide = reload_from(text, SEED_SLUG)
+
+    assert export_data(guide) == before
+    assert export_guide(guide) == text
+
+
+def test_odd_text_and_a_questionnaire_round_trip_byte_identically(load):
+    load(odd_guide_data())
+    guide = Guide.objects.get(slug="odd")
+    before = export_data(guide)
+    text = export_guide(guide)
+
+    guide = reload_from(text, "odd")
+
+    assert export_data(guide) == before
+    assert export_guide(guide) == text
+
+
+def test_odd_text_reaches_the_database_unchanged_through_the_export(load):
+    load(odd_guide_data())
+
+    guide = reload_from(export_guide(Guide.objects.get(slug="odd")), "odd")
+
+    cause, step = guide.causes.get(slug="cause-0"), guide.fix_steps.get(slug="fix-0")
+    faq = list(guide.faq_entries.all())
+    assert (guide.title, guide.summary) == (ODD_TEXT["title"], ODD_TEXT["summary"])
+    assert (guide.introduction, guide.conclusion) == (ODD_TEXT["introduction"], "")
+    assert cause.explanation == ODD_TEXT["cause explanation"]
+    assert guide.causes.get(slug="cause-1").facets.get(slug="facet-0").explanation == ""
+    assert [(e.question, e.answer) for e in faq] == [
+        (ODD_TEXT["faq question"], ODD_TEXT["faq answer"]),
+        (ODD_TEXT["second faq question"], "Line ends from a browser\nform\n"),  # saved with one kind of line end
+    ]
+    assert (step.where, step.android) == (ODD_TEXT["where"], ODD_TEXT["android"])
+    assert guide.fix_steps.get(slug="fix-1").iphone == ODD_TEXT["iphone"]
+    assert guide.symptoms.get(slug="symptom-0-0").description == ODD_TEXT["symptom description"]
+    follow_up = guide.questions.get(slug="follow-up")
+    assert (follow_up.asked_after.question.slug, follow_up.asked_after.slug) == ("which-one", "yes")
+    assert {a.slug for a in Answer.objects.filter(question__guide=guide)} == {"yes", "no", "on", "off"}
+
+
+def test_export_loaded_into_an_empty_database_reproduces_the_same_content(seed_guide):
+    counts = content_counts(seed_guide)
+    text = export_guide(seed_guide)
+    Guide.objects.all().delete()
+    LoadedContent.objects.all().delete()
+    assert not Guide.objects.exists()
+
+    report = load_guide(yaml.safe_load(text))
+
+    guide = Guide.objects.get(slug=SEED_SLUG)
+    assert all(counts.values()), counts
+    assert content_counts(guide) == counts
+    assert not (report.updated or report.unchanged or report.kept_edits)
+
+
+def test_loading_the_export_over_its_own_guide_changes_nothing(seed_guide):
+    report = load_guide(yaml.safe_load(export_guide(seed_guide)))
+
+    assert report.unchanged
+    assert not (report.created or report.updated or report.kept_edits)
+
+
+def test_export_of_a_guide_edited_by_staff_carries_the_edit(seed_guide):
+    entry = seed_guide.faq_entries.all()[1]
+    entry.answer = "Edited by staff: “check” this first.\n\nThen the rest.\n"
+    entry.save()
+
+    text = export_guide(seed_guide)
+
+    assert yaml.safe_load(text)["faq"][1]["answer"] == entry.answer
+    guide = reload_from(text, SEED_SLUG)
+    assert guide.faq_entries.all()[1].answer == entry.answer
+
+
+def test_export_uses_the_keys_and_layout_of_the_hand_written_file(seed_guide, seed_data):
+    text = export_guide(seed_guide)
+
+    assert list(key_layout(yaml.safe_load(text))) == list(key_layout(seed_data))
+    assert text.startswith(f"slug: {SEED_SLUG}\ntitle: {seed_data['title']}\n")
+    assert "\nconfidence_threshold: 0.75\nmax_questions: 8\n\nintroduction: |\n  When a TikTok" in text
+    for section in ("conclusion", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"):
+        assert f"\n\n{section}:" in text, section
+    assert "\ncauses:\n  - slug: account-restrictions\n" in text
+    assert "\n\n  - slug: network-connectivity\n" in text  # a blank line between causes
+    assert "\n    reviewed: 2026-11-26\n" in text
+    assert "\n    fixes: [update-app, check-os-version, restart-device]\n" in text
+    assert '\n    where: ""\n' in text
+    assert "\n    asked_after: error-notice/yes-notice\n" in text
+    assert "\n          spam-detection/rate-limiting: strong\n" in text
+
+
+def test_text_a_block_cannot_hold_exactly_is_quoted_instead(load):
+    load(odd_guide_data())
+
+    text = export_guide(Guide.objects.get(slug="odd"))
+
+    assert re.search(r'^introduction: "# A heading, not a comment\\n\\nA line with trailing spaces   \\n', text, re.M)
+    assert "    answer: |\n      Line ends from a browser\n      form\n" in text  # \r\n was normalised on save
+    assert "    android: |-\n      No final newline\n      - a list item\n" in text
+    assert '\n      - slug: "yes"\n' in text
+
+
+def test_export_takes_the_same_number_of_queries_however_big_the_guide(load):
+    load(guide_data(slug="small", causes=2, facets=2, faq=1, questions=QUESTIONS[:1]))
+    load(guide_data(slug="big", causes=9, facets=4, symptoms_per_cause=3, faq=7, questions=QUESTIONS))
+    small, big = Guide.objects.get(slug="small"), Guide.objects.get(slug="big")
+
+    with CaptureQueriesContext(connection) as small_queries:
+        export_guide(small)
+    with CaptureQueriesContext(connection) as big_queries:
+        export_guide(big)
+
+    assert len(big_queries) == len(small_queries) <= 15
+
+
+# Plain random text seldom hits YAML's corners; the second alphabet aims at them.
+AWKWARD_TEXT = st.one_of(st.text(), st.text(st.sampled_from(list("a #:-'\"\\|>\n\n\t\r\x85\u2028\u2029\xa0“é"))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=AWKWARD_TEXT)
+def test_any_text_survives_the_trip_through_the_yaml(text):
+    data = {
+        "slug": "s",
+        "introduction": text,
+        "causes": [{"slug": "c", "facets": [{"explanation": text}], "fixes": []}, {"slug": "d", "summary": text}],
+        "faq": [{"question": text, "answer": text}, {"question": "q", "answer": text}],
+    }
+
+    assert yaml.safe_load(dump_content(data)) == data
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=AWKWARD_TEXT.filter(lambda text: "\x00" not in text))
+def test_any_markdown_text_survives_export_and_reload(load, text):
+    data = guide_data(slug="any", causes=1, facets=1, faq=1)
+    data["conclusion"] = text
+    data["causes"][0]["facets"][0]["explanation"] = text
+    load(data)
+
+    guide = reload_from(export_guide(Guide.objects.get(slug="any")), "any")
+
+    assert guide.conclusion == text
+    assert Facet.objects.get(cause__guide=guide).explanation == text
+
+
+def test_command_writes_the_export_to_a_file(seed_guide, tmp_path):
+    path = tmp_path / "exported.yaml"
+    out = io.StringIO()
+
+    call_command("export_guide", SEED_SLUG, "-o", str(path), stdout=out)
+
+    assert path.read_text(encoding="utf-8") == export_guide(seed_guide)
+    assert str(path) in out.getvalue()
+
+
+def test_command_prints_the_export_without_a_file(seed_guide):
+    out = io.StringIO()
+
+    call_command("export_guide", SEED_SLUG, stdout=out)
+
+    assert out.getvalue() == export_guide(seed_guide)
+
+
+def test_command_refuses_an_unknown_slug_naming_it_and_the_known_guides(seed_guide):
+    with pytest.raises(CommandError, match=rf"No guide with slug 'no-such-guide'\. Known guides: .*{SEED_SLUG}"):
+        call_command("export_guide", "no-such-guide", stdout=io.StringIO())
