@@ -2,6 +2,7 @@
 
 import nested_admin
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -211,8 +212,23 @@ def _change_url(obj) -> str:
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
+class SameGuideLinksForm(forms.ModelForm):
+    """Refuse links to another guide's causes: they would show up on the wrong article."""
+
+    def clean(self):
+        cleaned = super().clean()
+        guide = cleaned.get("guide")
+        for name in ("causes", "related"):
+            others = [c for c in cleaned.get(name) or () if guide and c.guide_id != guide.pk]
+            if others:
+                names = ", ".join(f"“{c}”" for c in others)
+                self.add_error(name, f"{names} belong to another guide. Pick causes of “{guide}”.")
+        return cleaned
+
+
 @admin.register(Cause)
 class CauseAdmin(ContentAdmin):
+    form = SameGuideLinksForm
     list_display = ["title", "guide", "commonness", "order", "reviewed_on"]
     list_editable = ["order"]
     list_filter = ["guide", "guide__published", "commonness"]
@@ -233,6 +249,7 @@ class FacetAdmin(ContentAdmin):
 
 @admin.register(Symptom)
 class SymptomAdmin(ContentAdmin):
+    form = SameGuideLinksForm
     list_display = ["title", "guide", "order"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["title", "description"]

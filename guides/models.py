@@ -138,6 +138,9 @@ class Facet(RenderedMarkdown):
     def __str__(self):
         return f"{self.cause}: {self.title}"
 
+    def get_absolute_url(self):
+        return f"{self.cause.get_absolute_url()}#facet-{self.slug}"
+
 
 class Symptom(RenderedMarkdown):
     """Something a person sees when the problem happens, in their words."""
@@ -158,6 +161,10 @@ class Symptom(RenderedMarkdown):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        cause = self.causes.first()
+        return f"{cause.get_absolute_url()}#symptoms" if cause else self.guide.get_absolute_url()
 
 
 class FixStep(RenderedMarkdown):
@@ -187,6 +194,10 @@ class FixStep(RenderedMarkdown):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        cause = self.causes.first()
+        return f"{cause.get_absolute_url()}#fix-{self.slug}" if cause else f"{self.guide.get_absolute_url()}#checklist"
 
 
 class CauseFix(models.Model):
@@ -226,6 +237,9 @@ class FAQEntry(RenderedMarkdown):
 
     def __str__(self):
         return self.question
+
+    def get_absolute_url(self):
+        return f"{self.guide.get_absolute_url()}#faq-{self.pk}"
 
 
 class ChecklistItem(models.Model):
@@ -276,6 +290,9 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def get_absolute_url(self):
+        return reverse("guides:diagnose", args=[self.guide.slug]) + f"?ask={self.slug}"
 
     def clean(self):
         if self.slug in RESERVED_QUESTION_SLUGS:

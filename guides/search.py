@@ -176,23 +176,23 @@ class Index:
 
         cause_docs = {d.causes[0]: d for d in self.documents if d.kind == "cause"}
         cause_scores = defaultdict(float)
-        best_symptom = {}
+        best_symptom: dict[str, tuple[float, Document]] = {}
         for document, score in scored:
             if document.kind == "cause":
                 cause_scores[document.causes[0]] += score
             elif document.kind == "symptom":
-                # What people see is the strongest evidence; the first cause a symptom lists is its main one.
-                for position, key in enumerate(document.causes):
-                    share = score * (1.5 if position == 0 else 1.0)
-                    if share > best_symptom.get(key, (0.0, None))[0]:
-                        best_symptom[key] = (share, document)
-        for key, (share, _) in best_symptom.items():
-            cause_scores[key] += share
-        causes = sorted(
-            (Hit(cause_docs[k], s, best_symptom.get(k, (0, None))[1].title if k in best_symptom else "")
-             for k, s in cause_scores.items() if k in cause_docs),
-            key=lambda h: -h.score,
-        )  # fmt: skip
+                # What people see is the strongest evidence: each cause gets its best-matching symptom.
+                for key in document.causes:
+                    if key not in best_symptom or score > best_symptom[key][0]:
+                        best_symptom[key] = (score, document)
+        for key, (score, _) in best_symptom.items():
+            cause_scores[key] += score
+        causes = [
+            Hit(cause_docs[key], score, best_symptom[key][1].title if key in best_symptom else "")
+            for key, score in cause_scores.items()
+            if key in cause_docs
+        ]
+        causes.sort(key=lambda hit: -hit.score)
 
         def top(kind):
             hits = [Hit(d, s) for d, s in scored if d.kind == kind]

@@ -341,3 +341,36 @@ def test_a_question_saved_without_answers_does_not_break_the_questionnaire(clien
     Question.objects.create(guide=seed_guide, slug="half-written", text="Not finished yet?", order=0)
 
     assert client.get(DIAGNOSE).status_code == 200
+
+
+def test_symptom_linked_to_another_guides_cause_is_refused(editor_client, seed_guide, load):
+    load(guide_data(slug="other"))
+    symptom = seed_guide.symptoms.first()
+    foreign = Cause.objects.get(guide__slug="other", slug="cause-0")
+
+    url = admin_url(symptom)
+    data = admin_form(editor_client.get(url).content.decode(), "symptom_form")
+    data["causes"] = [*data.get("causes", []), str(foreign.pk)]
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "belong to another guide" in response.content.decode()
+    assert foreign not in symptom.causes.all()
+
+
+@pytest.mark.parametrize("model", [Guide, Cause, Facet, Symptom, FixStep, FAQEntry, Question])
+def test_view_on_site_opens_the_public_page(editor_client, seed_guide, model):
+    obj = first(model, **({"guide": seed_guide} if hasattr(model, "guide") else {}))
+
+    response = editor_client.get(obj.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_guide_change_page_links_to_its_check_and_report(editor_client, seed_guide):
+    page = editor_client.get(admin_url(seed_guide)).content.decode()
+
+    assert reverse("admin:guides_guide_check", args=[seed_guide.pk]) in page
+    assert reverse("admin:guides_guide_report", args=[seed_guide.pk]) in page
+    assert editor_client.get(reverse("admin:guides_guide_check", args=[seed_guide.pk])).status_code == 200
+    assert editor_client.get(reverse("admin:guides_guide_report", args=[seed_guide.pk]) + "?days=7").status_code == 200
