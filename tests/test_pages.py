@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.builders import guide_data
@@ -185,3 +186,16 @@ def _unescape(html: str) -> str:
     import html as html_module
 
     return html_module.unescape(html)
+
+
+def test_article_page_is_light_one_stylesheet_one_small_script_no_fonts(client, seed_guide):
+    page = client.get(ARTICLE).content.decode()
+
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert stylesheets == ["/static/css/site.css"]
+    assert scripts == ["/static/js/checklist.js"]  # htmx only where it is used: the questionnaire
+    assert "@font-face" not in (settings.BASE_DIR / "static/css/site.css").read_text()
+    weight = len(page.encode()) + sum((settings.BASE_DIR / "static" / s.removeprefix("/static/")).stat().st_size
+                                      for s in stylesheets + scripts)  # fmt: skip
+    assert weight < 80_000, f"the article weighs {weight} bytes before compression"
