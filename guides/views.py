@@ -1,6 +1,8 @@
+import hashlib
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -20,6 +22,9 @@ from guides.search_index import get_index
 logger = logging.getLogger(__name__)
 
 SEARCH_QUERY_MAX = 200
+# A person answers "Did this fix it?" a few times per visit; far more from one address is a script.
+FEEDBACK_POSTS_PER_WINDOW = 30
+FEEDBACK_WINDOW_SECONDS = 600
 # A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
 DIAGNOSE_QUERY_MAX = 4096
 
@@ -154,6 +159,9 @@ def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
 def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     """Record whether the suggested fixes helped, then show the next step of the loop."""
     guide = get_object_or_404(visible_guides(request), slug=slug)
+    if _too_many_feedback_posts(request):
+        message = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
+        return render(request, "400.html", {"message": message, "retry": request.path[: -len("feedback/")]}, status=429)
     snapshot = snapshot_for(guide)
     cause_slug = request.POST.get("cause", "")
     fixed = request.POST.get("fixed", "")
@@ -163,7 +171,7 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             "400.html",
             {
                 "message": "We could not read your answer to “Did this fix it?”. Please go back and press Yes or No.",
-                "retry": request.path.replace("feedback/", ""),
+                "retry": request.path[: -len("feedback/")],
             },
             status=400,
         )
@@ -187,6 +195,16 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         return redirect(next_url)
     return push_url(_render_step(request, guide, QueryDict(next_query)), next_url)
+
+
+def _too_many_feedback_posts(request: HttpRequest) -> bool:
+    """Count feedback posts per address in the shared cache, so a script cannot flood the report."""
+    key = "feedback-posts:" + hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
+    cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > FEEDBACK_POSTS_PER_WINDOW
+    except ValueError:  # the key expired between add and incr
+        return False
 
 
 def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpResponse:

@@ -273,7 +273,7 @@ def test_arbitrary_feedback_posts_never_cause_a_server_error(client, seed_guide,
 
     response = client.post(FEEDBACK, data, headers=headers)
 
-    assert response.status_code in (200, 302, 400)
+    assert response.status_code in (200, 302, 400, 429)
 
 
 def _answers_for(snapshot, cause_key, limit=6):
@@ -320,3 +320,13 @@ def test_the_full_page_loads_htmx_from_our_own_static_files_with_the_csrf_header
 
     assert '<script src="/static/js/htmx-2.0.11.min.js" defer></script>' in page
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
+
+
+def test_a_flood_of_feedback_from_one_address_is_slowed_down_with_a_429(client, seed_guide):
+    data = {"state": "", "cause": "spam-detection", "fixed": "no"}
+    statuses = [client.post(FEEDBACK, data).status_code for _ in range(35)]
+
+    assert statuses[:30] == [302] * 30
+    assert statuses[30:] == [429] * 5
+    assert Resolution.objects.count() == 30
+    assert "wait a few minutes" in client.post(FEEDBACK, data).content.decode()
