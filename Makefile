@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test test-postgres bench lint format clean
+.PHONY: help run test test-postgres bench bench-http lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis inste
 
 bench: $(VENV)/.installed ## Print the questionnaire engine's timings
 	$(PY) -m bench.engine
+
+bench-http: $(VENV)/.installed ## Serve with gunicorn and time the public pages under load
+	$(PY) -m bench.http
 
 lint: $(VENV)/.installed ## Check code style with ruff
 	$(PY) -m ruff check .

@@ -75,7 +75,8 @@ def _digest(values: dict) -> str:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    # One kind of line end, as models save Markdown, so file and database compare equal.
+    return "" if value is None else str(value).replace("\r\n", "\n")
 
 
 def _reviewed(item: dict, kind: str) -> str:

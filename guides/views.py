@@ -1,5 +1,6 @@
 import hashlib
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
-from guides import engine, structured_data
+from guides import content_cache, engine, structured_data
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, Resolution, Symptom
 from guides.questionnaire import answers_from_query, plan, snapshot_for, state_query
 from guides.search_index import get_index
@@ -22,6 +23,8 @@ from guides.search_index import get_index
 logger = logging.getLogger(__name__)
 
 SEARCH_QUERY_MAX = 200
+# Rendered pages are kept this long at most; a content save replaces them sooner.
+PAGE_CACHE_SECONDS = 60 * 60
 # A person answers "Did this fix it?" a few times per visit; far more from one address is a script.
 FEEDBACK_POSTS_PER_WINDOW = 30
 FEEDBACK_WINDOW_SECONDS = 600
@@ -36,13 +39,39 @@ def visible_guides(request: HttpRequest):
     return Guide.objects.published()
 
 
+def cached_for_visitors(view):
+    """Serve visitors who are not signed in a copy rendered once per content version.
+
+    Any content save bumps the version, so a new copy is rendered on the next visit;
+    signed-in staff always get a fresh page (with the draft banner where it applies).
+    The query string is ignored: these pages take none.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = content_cache.versioned_key(f"page:{request.get_host()}{request.path}")
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, timeout=PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
 @require_GET
+@cached_for_visitors
 def index(request: HttpRequest) -> HttpResponse:
     guides = visible_guides(request).only("title", "slug", "summary", "published")
     return render(request, "guides/index.html", {"guides": guides})
 
 
 @require_GET
+@cached_for_visitors
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     causes = guide.causes.prefetch_related(
@@ -62,6 +91,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_for_visitors
 def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     cause = get_object_or_404(

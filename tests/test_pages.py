@@ -54,13 +54,24 @@ def test_article_has_title_description_canonical_and_landmarks(client, seed_guid
 def test_article_query_count_is_constant_and_small(client, django_assert_num_queries, load):
     load(guide_data(slug="small", causes=2, facets=1, symptoms_per_cause=1, faq=1))
     load(guide_data(slug="large", causes=12, facets=4, symptoms_per_cause=3, faq=9))
-    client.get(reverse("guides:article", args=["small"]))  # warm any per-process caches
 
     with django_assert_num_queries(6) as small:
         client.get(reverse("guides:article", args=["small"]))
     with django_assert_num_queries(6) as large:
         client.get(reverse("guides:article", args=["large"]))
     assert len(small.captured_queries) == len(large.captured_queries) <= 10
+
+
+def test_visitors_get_a_cached_copy_until_content_changes(client, seed_guide, django_assert_num_queries):
+    client.get(ARTICLE)
+
+    with django_assert_num_queries(0):
+        cached = client.get(ARTICLE)
+    assert cached.status_code == 200 and seed_guide.title in cached.content.decode()
+
+    seed_guide.summary = "A summary saved a moment ago."
+    seed_guide.save()
+    assert "A summary saved a moment ago." in client.get(ARTICLE).content.decode()
 
 
 @pytest.mark.django_db

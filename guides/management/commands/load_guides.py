@@ -27,6 +27,8 @@ class Command(BaseCommand):
                     report = load_guide(read_content_file(path), overwrite=overwrite)
             except (ContentError, OSError) as error:
                 raise CommandError(f"{path}: {error}") from error
+            if verbosity == 0:
+                continue
             self.stdout.write(f"{path.name}: {report.summary()}")
             if report.kept_edits:
                 self.stdout.write(
