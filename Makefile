@@ -51,5 +51,5 @@ format: $(VENV)/.installed ## Reformat the code with ruff
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-clean: ## Remove the virtual environment, database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles
+clean: ## Remove the virtual environment, database, cache and collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles .cache

@@ -102,10 +102,13 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache every server process shares, so a content save is seen by all of them at once:
+# files on this machine by default, Redis (REDIS_URL) when the site runs on several machines.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "troubleshooter",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
 if os.environ.get("REDIS_URL"):
