@@ -1,29 +1,41 @@
-"""A content version number in the shared cache, bumped on every content save.
+"""A content version in the shared cache that changes on every content save.
 
-Derived data (the search index, questionnaire snapshots) is stored under keys
-that include the version, so a save on one server is seen by all of them at
-once without hunting down individual keys.
+Everything derived from content (cached pages, the search index, questionnaire
+snapshots) is keyed by the version, so a save on one server process is seen by
+all of them at once without hunting down individual keys. The version is a
+random token, not a counter: a cache that is flushed or evicts the key starts a
+new version that no process can have seen before.
 """
 
+import uuid
+
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_KEY = "guides:content-version"
 
 
-def current_version() -> int:
+def current_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
-def bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+def content_changed() -> None:
+    """Change the version now, and again once the surrounding transaction commits.
+
+    A request served between the save and the commit still sees the old rows and
+    may cache what it built under the new version; the second change retires that.
+    """
+    _new_version()
+    transaction.on_commit(_new_version, robust=True)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def versioned_key(name: str) -> str:
-    return f"guides:{name}:v{current_version()}"
+    return f"guides:{name}:{current_version()}"

@@ -48,11 +48,13 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_edits: list[str] = field(default_factory=list)
+    kept_deletions: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.kept_edits)} skipped (edited in the database)"
+            f"{len(self.unchanged)} unchanged, {len(self.kept_edits)} skipped (edited in the database), "
+            f"{len(self.kept_deletions)} not recreated (deleted in the database)"
         )
 
 
@@ -255,11 +257,14 @@ class _Loader:
         self.report = LoadReport()
         self.records = {r.key: r for r in LoadedContent.objects.filter(key__startswith=f"{data['slug']}/")}
         self.records.update(LoadedContent.objects.filter(key=data["slug"]).in_bulk(field_name="key"))
-        self.relations_to_apply = []
 
     def decide(self, key: str, obj, wanted: dict, current: dict | None) -> bool:
         """Return True when `obj` should take the file's values; log what happens."""
         record = self.records.get(key)
+        if obj is None and record is not None and not self.overwrite:
+            # An earlier load wrote it and it is gone: staff deleted it on purpose.
+            self.report.kept_deletions.append(key)
+            return False
         if obj is None:
             self.report.created.append(key)
             return True
@@ -304,6 +309,8 @@ class _Loader:
             slug, guide, wanted, guide_from_db, Guide(slug=slug),
             ["title", "summary", "published", "confidence_threshold", "max_questions", "introduction", "conclusion"],
         )  # fmt: skip
+        if guide is None:
+            return self.report
 
         steps = {s.slug: s for s in guide.fix_steps.all()}
         for item in data.get("fix_steps") or []:
@@ -323,6 +330,8 @@ class _Loader:
                 f"{slug}/cause/{s}", causes.get(s), wanted, cause_from_db, Cause(guide=guide, slug=s),
                 ["title", "summary", "explanation", "commonness", "reviewed_on", "order"],
             )  # fmt: skip
+            if causes[s] is None:
+                continue
             if changed:
                 cause_updates.append((causes[s], wanted))
             facets = {f.slug: f for f in causes[s].facets.all()}
@@ -335,10 +344,10 @@ class _Loader:
         for cause, wanted in cause_updates:
             CauseFix.objects.filter(cause=cause).delete()
             CauseFix.objects.bulk_create(
-                CauseFix(cause=cause, fix_step=_lookup(steps, f, "fix step"), order=i)
-                for i, f in enumerate(wanted["fixes"])
+                CauseFix(cause=cause, fix_step=step, order=i)
+                for i, step in enumerate(_existing(steps, wanted["fixes"], "fix step"))
             )
-            cause.related.set([_lookup(causes, r, "cause") for r in wanted["related"]])
+            cause.related.set(_existing(causes, wanted["related"], "cause"))
 
         symptoms = {s.slug: s for s in guide.symptoms.all()}
         for order, item in enumerate(data.get("symptoms") or []):
@@ -349,7 +358,7 @@ class _Loader:
                 Symptom(guide=guide, slug=s), ["title", "description", "order"],
             )  # fmt: skip
             if changed:
-                symptom.causes.set([_lookup(causes, c, "cause") for c in wanted["causes"]])
+                symptom.causes.set(_existing(causes, wanted["causes"], "cause"))
 
         faq = list(guide.faq_entries.all())
         for order, item in enumerate(data.get("faq") or []):
@@ -361,8 +370,8 @@ class _Loader:
         if guide_changed:
             guide.checklist_items.all().delete()
             ChecklistItem.objects.bulk_create(
-                ChecklistItem(guide=guide, fix_step=_lookup(steps, f, "fix step"), order=i)
-                for i, f in enumerate(guide_from_file(data)["checklist"])
+                ChecklistItem(guide=guide, fix_step=step, order=i)
+                for i, step in enumerate(_existing(steps, guide_from_file(data)["checklist"], "fix step"))
             )
 
         self.load_questions(guide, causes)
@@ -380,6 +389,8 @@ class _Loader:
                 f"{slug}/question/{qs}", questions.get(qs), wanted, question_from_db,
                 Question(guide=guide, slug=qs), ["text", "help_text", "order"],
             )  # fmt: skip
+            if question is None:
+                continue
             if changed:
                 pending_after.append((question, wanted["asked_after"]))
             existing = {a.slug: a for a in question.answers.all()}
@@ -394,18 +405,21 @@ class _Loader:
                 if answer_changed:
                     self.set_effects(answer, wanted_answer["effects"], causes)
         for question, after in pending_after:
-            question.asked_after = _lookup(answers, after, "answer") if after else None
+            question.asked_after = next(iter(_existing(answers, [after], "answer")), None) if after else None
             question.save(update_fields=["asked_after"])
 
-    @staticmethod
-    def set_effects(answer: Answer, effects: dict, causes: dict) -> None:
+    def set_effects(self, answer: Answer, effects: dict, causes: dict) -> None:
         answer.effects.all().delete()
         for target, strength in effects.items():
             cause_slug, _, facet_slug = target.partition("/")
             cause = _lookup(causes, cause_slug, "cause")
+            if cause is None:  # deleted by staff
+                continue
             facet = None
             if facet_slug:
                 facet = cause.facets.filter(slug=facet_slug).first()
+                if facet is None and f"{cause.guide.slug}/cause/{cause_slug}/facet/{facet_slug}" in self.records:
+                    continue  # deleted by staff
                 if facet is None:
                     raise ContentError(f"answer {answer.slug}: cause {cause_slug} has no facet {facet_slug!r}")
             effect = AnswerEffect(answer=answer, cause=cause, facet=facet, strength=strength)
@@ -429,10 +443,16 @@ def _slug(item: dict, kind: str) -> str:
 
 
 def _lookup(objects: dict, slug: str, kind: str):
+    """The object the file names; None when staff deleted it. Unknown names are an error in the file."""
     try:
         return objects[slug]
     except KeyError:
         raise ContentError(f"unknown {kind} {slug!r}") from None
+
+
+def _existing(objects: dict, slugs: list[str], kind: str) -> list:
+    """The objects the file names, in order, leaving out those staff deleted."""
+    return [obj for obj in (_lookup(objects, slug, kind) for slug in slugs) if obj is not None]
 
 
 def load_guide(data: dict, *, overwrite: bool = False) -> LoadReport:

@@ -1,7 +1,8 @@
 """Give the engine a guide's questionnaire as plain data, and read a visitor's answers from the address.
 
 The snapshot holds everything a questionnaire page shows (question help, cause
-titles, fix steps), so after the first visit a step costs one query: the guide.
+titles, fix steps), so after the first visit a step reads only the guide (and
+writes one anonymous page-view row).
 It is rebuilt when the content version changes, i.e. whenever staff save.
 """
 
@@ -47,15 +48,16 @@ class Snapshot:
     help_texts: dict[str, str]
 
 
-_snapshots: dict[tuple[int, int], Snapshot] = {}
+# This process's snapshots, by (content version, guide); older versions are dropped.
+_snapshots: dict[tuple[str, int], Snapshot] = {}
 
 
 def snapshot_for(guide: Guide) -> Snapshot:
-    key = (guide.pk, content_cache.current_version())
+    key = (content_cache.current_version(), guide.pk)
     snapshot = _snapshots.get(key)
     if snapshot is None:
-        if len(_snapshots) > 100:
-            _snapshots.clear()
+        for stale in [k for k in _snapshots if k[0] != key[0]]:
+            del _snapshots[stale]
         snapshot = _snapshots[key] = build_snapshot(guide)
     return snapshot
 

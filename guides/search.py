@@ -1,8 +1,8 @@
 """Search a guide's content the way people describe their problem.
 
 People type what they see ("no message button on her profile"), so what a
-symptom says weighs more than what a cause is called. The index is plain data
-built once per content version and kept in the cache; scoring is a weighted
+symptom says weighs more than what a cause is called. The index is plain data,
+built in each server process once per content version; scoring is a weighted
 word overlap with inverse document frequency, plus a bonus for word pairs that
 appear together, which is plenty for a few hundred short texts per guide.
 """

@@ -7,7 +7,8 @@ from guides import content_cache
 from guides.models import Cause, FAQEntry, FixStep, Guide, Symptom
 from guides.search import Document, Index
 
-_built: dict[int, Index] = {}
+# This process's index of the current content version only.
+_built: dict[str, Index] = {}
 
 
 def get_index() -> Index:

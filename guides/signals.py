@@ -11,7 +11,7 @@ CONTENT_MODELS = (
 
 
 def content_changed(sender, **kwargs):
-    content_cache.bump_version()
+    content_cache.content_changed()
 
 
 for model in CONTENT_MODELS:

@@ -2,7 +2,6 @@ import hashlib
 import logging
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, structured_data
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, Resolution, Symptom
@@ -155,9 +154,20 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /search/",
+        "Disallow: /guides/*/diagnose/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form was sent without its security token, usually because cookies are blocked."""
+    message = (
+        "Your browser did not send the security cookie that goes with this form, so we could not accept it. "
+        "If cookies are blocked for this site, allow them, reload the page and try again."
+    )
+    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    return render(request, template, {"message": message, "retry": request.path.removesuffix("feedback/")}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -168,7 +178,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Render without context processors' database work: the database may be why we are here.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render({"settings": settings}), status=500)
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 @require_GET
@@ -176,12 +186,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     if len(request.META.get("QUERY_STRING", "")) > DIAGNOSE_QUERY_MAX:
-        return render(
-            request,
-            "400.html",
-            {"message": "This questionnaire address is far too long to be one of ours.", "retry": request.path},
-            status=400,
-        )
+        return _problem(request, guide, "This questionnaire address is far too long to be one of ours.", 400)
     return _render_step(request, guide, request.GET)
 
 
@@ -191,20 +196,13 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     if _too_many_feedback_posts(request):
         message = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
-        return render(request, "400.html", {"message": message, "retry": request.path[: -len("feedback/")]}, status=429)
+        return _problem(request, guide, message, 429)
     snapshot = snapshot_for(guide)
     cause_slug = request.POST.get("cause", "")
     fixed = request.POST.get("fixed", "")
     if cause_slug not in snapshot.causes or fixed not in {"yes", "no"}:
-        return render(
-            request,
-            "400.html",
-            {
-                "message": "We could not read your answer to “Did this fix it?”. Please go back and press Yes or No.",
-                "retry": request.path[: -len("feedback/")],
-            },
-            status=400,
-        )
+        message = "We could not read your answer to “Did this fix it?”. Please go back and press Yes or No."
+        return _problem(request, guide, message, 400)
     query = QueryDict(request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX])
     answers = engine.clean_answers(snapshot.questionnaire, answers_from_query(query))
     tried = [t for t in query.getlist("tried") if t in snapshot.causes and t != cause_slug]
@@ -227,6 +225,13 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     return push_url(_render_step(request, guide, QueryDict(next_query)), next_url)
 
 
+def _problem(request: HttpRequest, guide: Guide, message: str, status: int) -> HttpResponse:
+    """Explain what went wrong: in the questionnaire panel for htmx, as a page otherwise."""
+    context = {"guide": guide, "message": message, "retry": reverse("guides:diagnose", args=[guide.slug])}
+    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    return render(request, template, context, status=status)
+
+
 def _too_many_feedback_posts(request: HttpRequest) -> bool:
     """Count feedback posts per address in the shared cache, so a script cannot flood the report."""
     key = "feedback-posts:" + hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
@@ -243,6 +248,8 @@ def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpRe
         diagnosis = engine.diagnose(snapshot.questionnaire, answers_from_query(query))
     except engine.QuestionnaireError:
         logger.exception("The questionnaire of %s cannot run", guide.slug)
+        if request.htmx:  # a whole page, not a panel: let the browser load it
+            return HttpResponseClientRedirect(request.get_full_path())
         return render(request, "guides/diagnose_unavailable.html", {"guide": guide})
     answers = diagnosis.answers
     tried = [t for t in query.getlist("tried") if t in snapshot.causes]

@@ -103,6 +103,10 @@ def test_questionnaire_with_javascript_swaps_the_panel_and_saves_the_feedback(se
 
     saved = list(Resolution.objects.values_list("cause_slug", "fixed", "answers"))
     assert saved == [("spam-detection", True, AFTER_THREE)]
+
+    page.get_by_role("link", name="Back to the guide").click()  # leaves the questionnaire: a whole new page
+    expect(page).to_have_url(re.compile(r"/guides/tiktok-messages/$"))
+    expect(page.locator("h1")).to_have_count(1)
     assert errors == [], "console errors (CSP violations included) during the walk"
 
 

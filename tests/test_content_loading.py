@@ -113,3 +113,24 @@ def _snapshot():
     for model in (Guide, Cause, Symptom, FAQEntry, LoadedContent):
         rows.append(sorted(map(str, model.objects.values_list())))
     return rows
+
+
+def test_plain_load_does_not_bring_back_what_staff_deleted(seed_guide, capsys):
+    seed_guide.causes.get(slug="app-glitches").delete()
+    seed_guide.faq_entries.last().delete()
+
+    call_command("load_guides")
+
+    assert not seed_guide.causes.filter(slug="app-glitches").exists()
+    assert seed_guide.faq_entries.count() == 5
+    out = capsys.readouterr().out
+    assert "Not recreated" in out and "tiktok-messages/cause/app-glitches" in out
+
+
+def test_overwrite_brings_back_what_staff_deleted(seed_guide):
+    seed_guide.causes.get(slug="app-glitches").delete()
+
+    call_command("load_guides", overwrite=True)
+
+    cause = seed_guide.causes.get(slug="app-glitches")
+    assert cause.facets.count() == 4 and cause.fix_steps.exists() and cause.answer_effects.exists()

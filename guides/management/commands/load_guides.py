@@ -34,6 +34,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "  Kept staff edits (use --overwrite to replace them): " + ", ".join(report.kept_edits)
                 )
+            if report.kept_deletions:
+                self.stdout.write(
+                    "  Not recreated, deleted in the database (use --overwrite to bring them back): "
+                    + ", ".join(report.kept_deletions)
+                )
             if verbosity > 1:
                 for label, keys in (("created", report.created), ("updated", report.updated)):
                     for key in keys:
