@@ -105,12 +105,55 @@ class AnswerEffectInline(nested_admin.NestedTabularInline):
     extra = 0
     verbose_name_plural = "what this answer says about each cause"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cause", "facet__cause")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer the causes and facets of the guide being edited, read once per page, not once per row."""
+        if db_field.name not in ("cause", "facet"):
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        guide_id = _guide_being_edited(request)
+        if db_field.name == "cause":
+            causes = Cause.objects.all()
+            kwargs["queryset"] = causes.filter(guide_id=guide_id) if guide_id else causes
+        else:
+            facets = Facet.objects.select_related("cause")
+            kwargs["queryset"] = facets.filter(cause__guide_id=guide_id) if guide_id else facets
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        choices = request.__dict__.setdefault("_effect_choices", {})
+        if db_field.name not in choices:
+            choices[db_field.name] = list(field.choices)
+        field.choices = choices[db_field.name]  # validation still checks against the queryset
+        return field
+
+
+def _guide_being_edited(request) -> int | None:
+    """The guide of the question or answer whose change page this is, if any (looked up once per request)."""
+    if "_guide_being_edited" not in request.__dict__:
+        request._guide_being_edited = _find_guide_being_edited(request)
+    return request._guide_being_edited
+
+
+def _find_guide_being_edited(request) -> int | None:
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    if not object_id or not str(object_id).isdigit():
+        return None
+    if match.url_name == "guides_question_change":
+        return Question.objects.filter(pk=object_id).values_list("guide_id", flat=True).first()
+    if match.url_name == "guides_answer_change":
+        return Answer.objects.filter(pk=object_id).values_list("question__guide_id", flat=True).first()
+    return None
+
 
 class AnswerInline(OrderedStackedInline):
     model = Answer
     fields = ["text", "slug", "order"]
     prepopulated_fields = {"slug": ["text"]}
     inlines = [AnswerEffectInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
 
 
 @admin.register(Guide)
@@ -230,6 +273,7 @@ class SameGuideLinksForm(forms.ModelForm):
 class CauseAdmin(ContentAdmin):
     form = SameGuideLinksForm
     list_display = ["title", "guide", "commonness", "order", "reviewed_on"]
+    list_select_related = ["guide"]
     list_editable = ["order"]
     list_filter = ["guide", "guide__published", "commonness"]
     search_fields = ["title", "summary", "explanation"]
@@ -242,6 +286,7 @@ class CauseAdmin(ContentAdmin):
 @admin.register(Facet)
 class FacetAdmin(ContentAdmin):
     list_display = ["title", "cause", "order"]
+    list_select_related = ["cause"]
     list_filter = ["cause__guide", "cause"]
     search_fields = ["title", "explanation"]
     prepopulated_fields = {"slug": ["title"]}
@@ -251,6 +296,7 @@ class FacetAdmin(ContentAdmin):
 class SymptomAdmin(ContentAdmin):
     form = SameGuideLinksForm
     list_display = ["title", "guide", "order"]
+    list_select_related = ["guide"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
@@ -260,6 +306,7 @@ class SymptomAdmin(ContentAdmin):
 @admin.register(FixStep)
 class FixStepAdmin(ContentAdmin):
     list_display = ["title", "guide", "minutes", "where", "reviewed_on"]
+    list_select_related = ["guide"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["title", "where", "instructions", "android", "iphone"]
     prepopulated_fields = {"slug": ["title"]}
@@ -268,6 +315,7 @@ class FixStepAdmin(ContentAdmin):
 @admin.register(FAQEntry)
 class FAQEntryAdmin(ContentAdmin):
     list_display = ["question", "guide", "order"]
+    list_select_related = ["guide"]
     list_editable = ["order"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["question", "answer"]
@@ -276,6 +324,7 @@ class FAQEntryAdmin(ContentAdmin):
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(ContentAdmin):
     list_display = ["fix_step", "guide", "order"]
+    list_select_related = ["fix_step", "guide"]
     list_editable = ["order"]
     list_filter = ["guide"]
     autocomplete_fields = ["fix_step"]
@@ -284,6 +333,7 @@ class ChecklistItemAdmin(ContentAdmin):
 @admin.register(CauseFix)
 class CauseFixAdmin(ContentAdmin):
     list_display = ["fix_step", "cause", "order"]
+    list_select_related = ["fix_step", "cause"]
     list_filter = ["cause__guide", "cause"]
     autocomplete_fields = ["fix_step", "cause"]
 
@@ -291,6 +341,7 @@ class CauseFixAdmin(ContentAdmin):
 @admin.register(Question)
 class QuestionAdmin(ContentAdmin):
     list_display = ["text", "guide", "asked_after", "order"]
+    list_select_related = ["guide", "asked_after__question"]
     list_editable = ["order"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["text", "help_text"]
@@ -303,6 +354,7 @@ class QuestionAdmin(ContentAdmin):
 @admin.register(Answer)
 class AnswerAdmin(ContentAdmin):
     list_display = ["text", "question", "order"]
+    list_select_related = ["question"]
     list_filter = ["question__guide"]
     search_fields = ["text", "question__text"]
     prepopulated_fields = {"slug": ["text"]}
@@ -312,6 +364,7 @@ class AnswerAdmin(ContentAdmin):
 @admin.register(AnswerEffect)
 class AnswerEffectAdmin(ContentAdmin):
     list_display = ["answer", "cause", "facet", "strength"]
+    list_select_related = ["answer__question", "cause", "facet__cause"]
     list_filter = ["strength", "cause__guide"]
 
 

@@ -274,7 +274,8 @@ class Question(models.Model):
     help_text = models.CharField(max_length=300, blank=True, help_text="Where to look in the app to answer.")
     asked_after = models.ForeignKey(
         "Answer",
-        on_delete=models.SET_NULL,
+        # Deleting the answer alone would silently turn this follow-up into a question for everyone.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="follow_ups",

@@ -1,6 +1,7 @@
 """schema.org data for search engines: the FAQ as FAQPage, the checklist as HowTo."""
 
 import json
+from html import unescape
 
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -19,7 +20,7 @@ def article_json_ld(guide, faq, checklist, url: str) -> str:
                 {
                     "@type": "Question",
                     "name": entry.question,
-                    "acceptedAnswer": {"@type": "Answer", "text": strip_tags(entry.answer_html).strip()},
+                    "acceptedAnswer": {"@type": "Answer", "text": _plain(entry.answer_html)},
                 }
                 for entry in faq
             ],
@@ -35,7 +36,7 @@ def article_json_ld(guide, faq, checklist, url: str) -> str:
                     "@type": "HowToStep",
                     "position": position,
                     "name": item.fix_step.title,
-                    "text": strip_tags(item.fix_step.instructions_html).strip(),
+                    "text": _plain(item.fix_step.instructions_html),
                     "url": f"{url}#step-{position}",
                 }
                 for position, item in enumerate(checklist, start=1)
@@ -43,3 +44,8 @@ def article_json_ld(guide, faq, checklist, url: str) -> str:
         },
     ]
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_ESCAPES))
+
+
+def _plain(html: str) -> str:
+    """Text without tags or entities: JSON-LD is read as plain text, so "&gt;" would show as such."""
+    return unescape(strip_tags(html)).strip()

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
@@ -62,14 +62,14 @@ def cached_for_visitors(view):
     return wrapper
 
 
-@require_GET
+@require_safe
 @cached_for_visitors
 def index(request: HttpRequest) -> HttpResponse:
     guides = visible_guides(request).only("title", "slug", "summary", "published")
     return render(request, "guides/index.html", {"guides": guides})
 
 
-@require_GET
+@require_safe
 @cached_for_visitors
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
@@ -89,7 +89,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "guides/article.html", context)
 
 
-@require_GET
+@require_safe
 @cached_for_visitors
 def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
@@ -113,7 +113,7 @@ def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if len(query) > SEARCH_QUERY_MAX:
@@ -130,7 +130,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/search.html", {"query": query, "results": results})
 
 
-@require_GET
+@require_safe
 @cache_control(no_store=True)
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
@@ -142,13 +142,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says; point them at the real icon."""
-    return redirect(static("favicon.svg"), permanent=True)
+    return redirect(static("favicon.svg"))  # not permanent: the hashed name changes with each deploy
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
@@ -181,7 +181,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)

@@ -4,7 +4,9 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -374,3 +376,34 @@ def test_guide_change_page_links_to_its_check_and_report(editor_client, seed_gui
     assert reverse("admin:guides_guide_report", args=[seed_guide.pk]) in page
     assert editor_client.get(reverse("admin:guides_guide_check", args=[seed_guide.pk])).status_code == 200
     assert editor_client.get(reverse("admin:guides_guide_report", args=[seed_guide.pk]) + "?days=7").status_code == 200
+
+
+def test_deleting_an_answer_a_follow_up_depends_on_is_refused(editor_client, seed_guide):
+    follow_up = seed_guide.questions.exclude(asked_after=None).first()
+    condition = follow_up.asked_after
+
+    page = editor_client.get(admin_url(condition, "delete")).content.decode()
+    editor_client.post(admin_url(condition, "delete"), {"post": "yes"})
+
+    assert "would require deleting the following protected related objects" in page or "protected" in page
+    assert Answer.objects.filter(pk=condition.pk).exists()
+    follow_up.refresh_from_db()
+    assert follow_up.asked_after_id == condition.pk
+
+
+def test_a_whole_guide_can_still_be_deleted(editor_client, seed_guide):
+    editor_client.post(admin_url(seed_guide, "delete"), {"post": "yes"})
+
+    assert not Guide.objects.filter(pk=seed_guide.pk).exists()
+
+
+def test_question_page_offers_only_its_guides_causes_in_few_queries(editor_client, seed_guide, load):
+    load(guide_data(slug="other"))
+    question = seed_guide.questions.get(slug="error-notice")
+    effects = AnswerEffect.objects.filter(answer__question=question).count()
+
+    with CaptureQueriesContext(connection) as queries:
+        page = editor_client.get(admin_url(question)).content.decode()
+
+    assert "Cause 0" not in page  # a cause of the other guide
+    assert len(queries) < 30, f"{len(queries)} queries for {effects} effects"

@@ -151,6 +151,11 @@ def test_healthz_answers_when_the_database_does(client, db):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_health_check_and_pages_answer_head_requests_too(client, seed_guide):
+    assert client.head("/healthz").status_code == 200
+    assert client.head(ARTICLE).status_code == 200
+
+
 def test_robots_txt_points_to_the_sitemap(client, db):
     body = client.get("/robots.txt").content.decode()
 

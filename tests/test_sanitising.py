@@ -1,5 +1,8 @@
 """Whatever staff type into a content field, no script reaches a visitor's browser."""
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -82,12 +85,27 @@ def test_plain_text_fields_are_escaped(client, seed_guide):
 
 def test_json_ld_cannot_be_closed_by_content(client, seed_guide):
     entry = seed_guide.faq_entries.first()
-    entry.question = "</script><script>alert(1)</script>"
+    entry.question = "</script><script>alert(1)</script> & more"
     entry.save()
 
     page = client.get(reverse("guides:article", args=[seed_guide.slug])).content.decode()
 
     assert "</script><script>alert(1)" not in page
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    questions = [q["name"] for q in json.loads(block)[0]["mainEntity"]]
+    assert entry.question in questions  # the text survives, escaped only for the page
+
+
+def test_json_ld_holds_plain_text_not_html_entities(client, seed_guide):
+    entry = seed_guide.faq_entries.first()
+    entry.answer = "Open **Settings and privacy > Privacy** & check it."
+    entry.save()
+
+    page = client.get(reverse("guides:article", args=[seed_guide.slug])).content.decode()
+
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    answers = [q["acceptedAnswer"]["text"] for q in json.loads(block)[0]["mainEntity"]]
+    assert "Open Settings and privacy > Privacy & check it." in answers
 
 
 def test_renderer_keeps_ordinary_formatting():
@@ -99,3 +117,10 @@ def test_renderer_keeps_ordinary_formatting():
 
 def test_renderer_returns_nothing_for_blank_text():
     assert render_markdown("  \n") == ""
+
+
+def test_table_alignment_survives_sanitising_without_inline_styles():
+    html = render_markdown("| Step | Minutes |\n|:-----|--------:|\n| Restart | 2 |")
+
+    assert '<td align="right">2</td>' in html
+    assert "style=" not in html
