@@ -67,7 +67,8 @@ class OrderedStackedInline(nested_admin.NestedStackedInline):
 
 class FAQEntryInline(OrderedStackedInline):
     model = FAQEntry
-    fields = ["question", "answer", "order"]
+    fields = ["question", "slug", "answer", "order"]
+    prepopulated_fields = {"slug": ["question"]}
 
 
 class ChecklistItemInline(OrderedTabularInline):
@@ -167,6 +168,7 @@ class GuideAdmin(ContentAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "published"]}),
         ("Article", {"fields": ["introduction", "conclusion"]}),
+        ("When nothing helped", {"fields": ["support"]}),
         ("Questionnaire", {"fields": ["confidence_threshold", "max_questions"]}),
     ]
 
@@ -314,6 +316,7 @@ class FixStepAdmin(ContentAdmin):
 
 @admin.register(FAQEntry)
 class FAQEntryAdmin(ContentAdmin):
+    prepopulated_fields = {"slug": ["question"]}
     list_display = ["question", "guide", "order"]
     list_select_related = ["guide"]
     list_editable = ["order"]

@@ -108,6 +108,7 @@ def guide_from_file(data: dict) -> dict:
         "max_questions": int(data.get("max_questions", 8)),
         "introduction": _text(data.get("introduction")),
         "conclusion": _text(data.get("conclusion")),
+        "support": _text(data.get("support")),
         "checklist": list(data.get("checklist") or []),
     }
 
@@ -121,6 +122,7 @@ def guide_from_db(guide: Guide) -> dict:
         "max_questions": guide.max_questions,
         "introduction": guide.introduction,
         "conclusion": guide.conclusion,
+        "support": guide.support,
         "checklist": [item.fix_step.slug for item in _rows(guide, "checklist_items", "fix_step")],
     }
 
@@ -307,7 +309,8 @@ class _Loader:
         wanted = guide_from_file(data)
         guide, guide_changed = self.sync(
             slug, guide, wanted, guide_from_db, Guide(slug=slug),
-            ["title", "summary", "published", "confidence_threshold", "max_questions", "introduction", "conclusion"],
+            ["title", "summary", "published", "confidence_threshold", "max_questions", "introduction", "conclusion",
+             "support"],
         )  # fmt: skip
         if guide is None:
             return self.report
@@ -360,11 +363,12 @@ class _Loader:
             if changed:
                 symptom.causes.set(_existing(causes, wanted["causes"], "cause"))
 
-        faq = list(guide.faq_entries.all())
+        faq = {e.slug: e for e in guide.faq_entries.all()}
         for order, item in enumerate(data.get("faq") or []):
+            s = _slug(item, "FAQ entry")
             self.sync(
-                f"{slug}/faq/{order}", faq[order] if order < len(faq) else None, faq_from_file(item, order),
-                faq_from_db, FAQEntry(guide=guide), ["question", "answer", "order"],
+                f"{slug}/faq/{s}", faq.get(s), faq_from_file(item, order), faq_from_db,
+                FAQEntry(guide=guide, slug=s), ["question", "answer", "order"],
             )  # fmt: skip
 
         if guide_changed:
@@ -467,7 +471,7 @@ def load_guide(data: dict, *, overwrite: bool = False) -> LoadReport:
 
 # Top-level keys preceded by a blank line, as in the hand-written files.
 _SPACED_KEYS = frozenset(
-    {"introduction", "conclusion", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"}
+    {"introduction", "conclusion", "support", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"}
 )
 # Line breaks other than "\n": a block scalar or a single-quoted string would not keep them as they are.
 _OTHER_BREAKS = frozenset("\r\x85\u2028\u2029")
@@ -626,10 +630,11 @@ def export_data(guide: Guide) -> dict:
         "max_questions": values["max_questions"],
         "introduction": values["introduction"],
         "conclusion": values["conclusion"],
+        "support": values["support"],
         "causes": [_cause_item(cause) for cause in guide.causes.all()],
         "symptoms": [_symptom_item(symptom) for symptom in guide.symptoms.all()],
         "fix_steps": [_fix_step_item(step) for step in guide.fix_steps.all()],
-        "faq": [_without_order(faq_from_db(entry)) for entry in guide.faq_entries.all()],
+        "faq": [{"slug": entry.slug, **_without_order(faq_from_db(entry))} for entry in guide.faq_entries.all()],
         "checklist": _Slugs(values["checklist"]),
         "questions": [_question_item(question) for question in guide.questions.all()],
     }

@@ -53,6 +53,11 @@ class Guide(RenderedMarkdown):
     introduction_html = models.TextField(blank=True, editable=False)
     conclusion = models.TextField(blank=True, help_text="Markdown. Shown at the end of the article.")
     conclusion_html = models.TextField(blank=True, editable=False)
+    support = models.TextField(
+        blank=True,
+        help_text="Markdown. How to reach the app's own support, shown when none of the fixes helped.",
+    )
+    support_html = models.TextField(blank=True, editable=False)
     published = models.BooleanField(default=False, help_text="Only published guides are visible to visitors.")
     confidence_threshold = models.PositiveSmallIntegerField(
         default=75,
@@ -67,7 +72,7 @@ class Guide(RenderedMarkdown):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    markdown_fields = ("introduction", "conclusion")
+    markdown_fields = ("introduction", "conclusion", "support")
     objects = GuideQuerySet.as_manager()
 
     class Meta:
@@ -196,7 +201,7 @@ class FixStep(RenderedMarkdown):
         return self.title
 
     def get_absolute_url(self):
-        cause = self.causes.first()
+        cause = next(iter(self.causes.all()), None)  # uses prefetched causes when there are any
         return f"{cause.get_absolute_url()}#fix-{self.slug}" if cause else f"{self.guide.get_absolute_url()}#checklist"
 
 
@@ -224,6 +229,7 @@ class CauseFix(models.Model):
 class FAQEntry(RenderedMarkdown):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="faq_entries")
     question = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, help_text="Part of the link to this answer (#faq-…).")
     answer = models.TextField(help_text="Markdown.")
     answer_html = models.TextField(blank=True, editable=False)
     order = models.PositiveIntegerField(default=0, db_index=True)
@@ -234,12 +240,13 @@ class FAQEntry(RenderedMarkdown):
         ordering = ["order", "id"]
         verbose_name = "FAQ entry"
         verbose_name_plural = "FAQ entries"
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="unique_faq_slug_per_guide")]
 
     def __str__(self):
         return self.question
 
     def get_absolute_url(self):
-        return f"{self.guide.get_absolute_url()}#faq-{self.pk}"
+        return f"{self.guide.get_absolute_url()}#faq-{self.slug}"
 
 
 class ChecklistItem(models.Model):

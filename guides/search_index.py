@@ -1,6 +1,5 @@
 """Build the search index from the published guides, once per content version."""
 
-from django.urls import reverse
 from django.utils.html import strip_tags
 
 from guides import content_cache
@@ -41,20 +40,15 @@ def _documents():
         fields = [(symptom.title, 3.0), (strip_tags(symptom.description_html), 1.0)]
         yield Document("symptom", symptom.title, "", fields, causes=causes)
 
-    steps = FixStep.objects.filter(guide__published=True).select_related("guide").prefetch_related("causes")
+    steps = FixStep.objects.filter(guide__published=True).select_related("guide").prefetch_related("causes__guide")
     for step in steps:
-        first_cause = next(iter(step.causes.all()), None)
-        url = (
-            f"{reverse('guides:cause', args=[step.guide.slug, first_cause.slug])}#fix-{step.slug}"
-            if first_cause else f"{step.guide.get_absolute_url()}#checklist"
-        )  # fmt: skip
-        yield Document("fix_step", step.title, url, [(step.title, 2.0), (step.where, 1.0),
-                       (strip_tags(step.instructions_html), 0.5)], snippet=step.where)  # fmt: skip
+        fields = [(step.title, 2.0), (step.where, 1.0), (strip_tags(step.instructions_html), 0.5)]
+        yield Document("fix_step", step.title, step.get_absolute_url(), fields, snippet=step.where)
 
     entries = FAQEntry.objects.filter(guide__published=True).select_related("guide")
     for entry in entries:
-        yield Document("faq", entry.question, f"{entry.guide.get_absolute_url()}#faq-{entry.pk}",
-                       [(entry.question, 2.0), (strip_tags(entry.answer_html), 0.5)])  # fmt: skip
+        fields = [(entry.question, 2.0), (strip_tags(entry.answer_html), 0.5)]
+        yield Document("faq", entry.question, entry.get_absolute_url(), fields)
 
 
 def _key(cause: Cause) -> str:

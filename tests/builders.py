@@ -42,7 +42,7 @@ def guide_data(slug="tiny", causes=2, facets=1, symptoms_per_cause=1, faq=2, pub
             for m in range(symptoms_per_cause)
         ],
         "fix_steps": fix_steps,
-        "faq": [{"question": f"Question {n}?", "answer": f"Answer {n}."} for n in range(faq)],
+        "faq": [{"slug": f"question-{n}", "question": f"Question {n}?", "answer": f"Answer {n}."} for n in range(faq)],
         "checklist": [s["slug"] for s in fix_steps],
         "questions": copy.deepcopy(list(questions)),
     }

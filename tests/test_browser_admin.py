@@ -44,7 +44,7 @@ def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.goto(f"{seeded.url}/guides/tiktok-messages/")
-    faq = page.locator(f"#faq-{entry.pk}")
+    faq = page.locator(f"#faq-{entry.slug}")
     expect(faq.locator("strong")).to_have_text("Settings and privacy")
     expect(faq).not_to_contain_text("alert")
     assert errors == [], errors

@@ -75,8 +75,12 @@ def odd_guide_data() -> dict:
     data["introduction"], data["conclusion"] = ODD_TEXT["introduction"], ODD_TEXT["conclusion"]
     data["causes"][0]["explanation"] = ODD_TEXT["cause explanation"]
     data["causes"][1]["facets"][0]["explanation"] = ODD_TEXT["facet explanation"]
-    data["faq"][0] = {"question": ODD_TEXT["faq question"], "answer": ODD_TEXT["faq answer"]}
-    data["faq"][1] = {"question": ODD_TEXT["second faq question"], "answer": ODD_TEXT["second faq answer"]}
+    data["faq"][0] = {"slug": "first", "question": ODD_TEXT["faq question"], "answer": ODD_TEXT["faq answer"]}
+    data["faq"][1] = {
+        "slug": "second",
+        "question": ODD_TEXT["second faq question"],
+        "answer": ODD_TEXT["second faq answer"],
+    }
     data["fix_steps"][0]["where"] = ODD_TEXT["where"]
     data["fix_steps"][0]["android"] = ODD_TEXT["android"]
     data["fix_steps"][1]["iphone"] = ODD_TEXT["iphone"]

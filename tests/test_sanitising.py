@@ -32,6 +32,7 @@ def assert_harmless(html: str) -> None:
     [
         ("guide", "introduction"),
         ("guide", "conclusion"),
+        ("guide", "support"),
         ("cause", "explanation"),
         ("facet", "explanation"),
         ("symptom", "description"),
@@ -61,12 +62,15 @@ def test_hostile_markdown_in_any_field_is_neutralised_on_every_page(client, seed
         reverse("guides:article", args=[seed_guide.slug]),
         cause.get_absolute_url(),
         reverse("guides:search") + "?q=hello+overlay+click",
+        reverse("guides:diagnose", args=[seed_guide.slug])
+        + "?show=result&tried="
+        + "&tried=".join(seed_guide.causes.values_list("slug", flat=True)),
     ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200
         assert_harmless(response.content.decode())
-    assert "Hello" in client.get(pages[0]).content.decode() + client.get(pages[1]).content.decode()
+    assert "Hello" in "".join(client.get(url).content.decode() for url in pages)
 
 
 def test_plain_text_fields_are_escaped(client, seed_guide):
