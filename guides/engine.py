@@ -48,15 +48,13 @@ answered ``max_questions`` questions, "I'm not sure" included ("max_questions");
 question would gain more than ``MIN_INFORMATION_GAIN`` ("no_informative_question").
 
 Every public function cleans the answers it is given (see ``clean_answers``), so any list of
-string pairs is safe to pass. Derived tables are built once per ``Questionnaire`` and cached:
-by identity (weakly held), then by value for the last 32, so a questionnaire unpickled from a
-cache on every request does not rebuild them. A questionnaire that contradicts itself
+string pairs is safe to pass. Derived tables are built once per ``Questionnaire`` object and
+kept while it lives, so keep one object per content version. A questionnaire that contradicts itself
 (unknown cause or facet, duplicate key, ...) raises ``QuestionnaireError`` on first use.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import weakref
 from collections.abc import Iterable
@@ -379,24 +377,19 @@ class _Index:
         self.max_questions = questionnaire.max_questions
 
 
-# Fast path: the very same Questionnaire object (weakly held, so snapshots can be freed).
-_BY_ID: dict[int, tuple[weakref.ref, _Index]] = {}
-
-
-@functools.lru_cache(maxsize=32)
-def _index_by_value(questionnaire: Questionnaire) -> _Index:
-    # Slow path: an equal questionnaire, e.g. one unpickled from a cache on every request.
-    return _Index(questionnaire)
+# The derived tables of each Questionnaire object, held weakly so a replaced snapshot frees them.
+# Keyed by identity: hashing a frozen questionnaire would walk all of it on every call.
+_INDEXES: dict[int, tuple[weakref.ref, _Index]] = {}
 
 
 def _index(questionnaire: Questionnaire) -> _Index:
     key = id(questionnaire)
-    hit = _BY_ID.get(key)
+    hit = _INDEXES.get(key)
     if hit is not None and hit[0]() is questionnaire:
         return hit[1]
-    index = _index_by_value(questionnaire)
-    ref = weakref.ref(questionnaire, lambda _ref, key=key: _BY_ID.pop(key, None))
-    _BY_ID[key] = (ref, index)
+    index = _Index(questionnaire)
+    ref = weakref.ref(questionnaire, lambda _ref, key=key: _INDEXES.pop(key, None))
+    _INDEXES[key] = (ref, index)
     return index
 
 

@@ -46,6 +46,10 @@ class Snapshot:
     causes: dict[str, CauseInfo]
     questions: dict[str, engine.Question]
     help_texts: dict[str, str]
+    answer_texts: dict[tuple[str, str], str]
+
+    def answer_text(self, question: str, answer: str) -> str:
+        return self.answer_texts.get((question, answer), "I'm not sure")
 
 
 # This process's snapshots, by (content version, guide); older versions are dropped.
@@ -93,6 +97,7 @@ def build_snapshot(guide: Guide) -> Snapshot:
         causes={c.slug: _cause_info(guide, c) for c in causes},
         questions={q.key: q for q in engine_questions},
         help_texts={q.slug: q.help_text for q in questions},
+        answer_texts={(q.key, a.key): a.text for q in engine_questions for a in q.answers},
     )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from guides.engine import UNSURE
 from guides.models import Guide, QuestionnaireEvent, Resolution
 
 # The windows staff can pick, in days, with their link text.
@@ -27,8 +28,6 @@ DEFAULT_DAYS = 30
 UNSURE_TOP = 5
 # The width in pixels of a full (100%) bar.
 BAR_WIDTH = 200
-
-UNSURE = "unsure"
 
 
 def days_from(value) -> int:

@@ -311,7 +311,7 @@ def _given(snapshot, answers, tried) -> list[dict]:
     rows = []
     for question_key, answer_key in answers:
         question = snapshot.questions[question_key]
-        answer = next((a.text for a in question.answers if a.key == answer_key), "I'm not sure")
+        answer = snapshot.answer_text(question_key, answer_key)
         change = state_query(answers, tried=tried, ask=question_key)
         rows.append({"question": question.text, "answer": answer, "change": change})
     return rows
@@ -325,7 +325,7 @@ def _ranking(snapshot, ranking) -> list[dict]:
         reasons = []
         for reason in ranked.reasons:
             question = snapshot.questions[reason.question]
-            answer = next(a.text for a in question.answers if a.key == reason.answer)
+            answer = snapshot.answer_text(reason.question, reason.answer)
             raised = reason.strength in (engine.Strength.MORE, engine.Strength.STRONG)
             reasons.append({"question": question.text, "answer": answer, "raised": raised})
         rows.append(

@@ -215,3 +215,20 @@ def test_article_page_is_light_one_stylesheet_one_small_script_no_fonts(client, 
     weight = len(page.encode()) + sum((settings.BASE_DIR / "static" / s.removeprefix("/static/")).stat().st_size
                                       for s in stylesheets + scripts)  # fmt: skip
     assert weight < 80_000, f"the article weighs {weight} bytes before compression"
+
+
+def test_a_copy_cached_while_a_save_is_committing_is_not_served_after_it(
+    client, seed_guide, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from guides import content_cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_guide.summary = "Saved and committed."
+        seed_guide.save()
+        # A visitor arriving before the commit would still read the old rows and cache them:
+        cache.set(content_cache.versioned_key(f"page:testserver{ARTICLE}"), b"a page built from the old rows")
+
+    assert client.get(ARTICLE).content != b"a page built from the old rows"
+    assert "Saved and committed." in client.get(ARTICLE).content.decode()
