@@ -2,6 +2,7 @@ import hashlib
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
@@ -234,12 +235,21 @@ def _problem(request: HttpRequest, guide: Guide, message: str, status: int) -> H
 
 def _too_many_feedback_posts(request: HttpRequest) -> bool:
     """Count feedback posts per address in the shared cache, so a script cannot flood the report."""
-    key = "feedback-posts:" + hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
+    key = "feedback-posts:" + hashlib.sha256(_client_address(request).encode()).hexdigest()[:32]
     cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
     try:
         return cache.incr(key) > FEEDBACK_POSTS_PER_WINDOW
     except ValueError:  # the key expired between add and incr
         return False
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The visitor's address: behind N trusted proxies, the one the outermost of them saw."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpResponse:

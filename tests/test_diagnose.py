@@ -363,3 +363,14 @@ def test_a_form_without_its_csrf_cookie_gets_a_plain_explanation(seed_guide):
 
 def test_robots_keep_crawlers_out_of_the_questionnaire(client, db):
     assert "Disallow: /guides/*/diagnose/" in client.get("/robots.txt").content.decode()
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(client, seed_guide, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    data = {"state": "", "cause": "spam-detection", "fixed": "no"}
+
+    statuses = [
+        client.post(FEEDBACK, data, headers={"X-Forwarded-For": f"203.0.113.{n % 40}"}).status_code for n in range(80)
+    ]
+
+    assert statuses == [302] * 80  # 40 visitors, two answers each, all through the same proxy address

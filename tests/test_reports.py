@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -306,3 +307,15 @@ def test_days_from_accepts_only_the_offered_windows(value, days):
 def test_build_report_refuses_an_empty_window(seed_guide):
     with pytest.raises(ValueError):
         build_report(seed_guide, days=0)
+
+
+def test_pruning_removes_only_page_views_older_than_the_report_reads(seed_guide):
+    old = QuestionnaireEvent.objects.create(guide=seed_guide, kind=QuestionnaireEvent.Kind.START)
+    QuestionnaireEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
+    recent = QuestionnaireEvent.objects.create(guide=seed_guide, kind=QuestionnaireEvent.Kind.START)
+
+    call_command("prune_questionnaire_events")
+
+    assert list(QuestionnaireEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    with pytest.raises(CommandError):
+        call_command("prune_questionnaire_events", days=30)
