@@ -515,8 +515,24 @@ def _decide(index: _Index, state: _State, p: list[float]):
     raise AssertionError("unreachable: the best question is among the scored ones")
 
 
-def _estimate_remaining(index: _Index, state: _State, info: _QuestionInfo, predicted: list[float]) -> int:
-    # Pretend the visitor gives the likeliest answer to each question until a stop rule fires.
+# The "about N more" estimate follows this many of the likeliest causes.
+_ESTIMATE_CAUSES = 3
+
+
+def _estimate_remaining(index: _Index, state: _State, info: _QuestionInfo, p: list[float]) -> int:
+    """Questions still to come, averaged over the likeliest causes, weighted by their probability.
+
+    For each of them, a visitor who has that cause answers every question the way it
+    suggests (the answer with the largest likelihood ratio for it, "I'm not sure" when
+    none leans its way) until a stop rule fires. Following only the likeliest answer
+    overall would assume the visitor has the cause already in front.
+    """
+    leaders = sorted(range(len(p)), key=lambda ci: -p[ci])[:_ESTIMATE_CAUSES]
+    total = sum(p[ci] for ci in leaders)
+    return max(1, round(sum(p[ci] * _questions_for(index, state, info, ci) for ci in leaders) / total))
+
+
+def _questions_for(index: _Index, state: _State, info: _QuestionInfo, ci: int) -> int:
     simulated = _State.__new__(_State)
     simulated.answers = state.answers
     simulated.given = set(state.given)
@@ -525,12 +541,17 @@ def _estimate_remaining(index: _Index, state: _State, info: _QuestionInfo, predi
     count = 0
     while info is not None:
         count += 1
-        a_idx = max(range(info.n), key=predicted.__getitem__)
-        pair = (info.key, info.answers[a_idx].key)
+        best, best_log_lr = None, 0.0
+        for answer in info.answers:
+            log_lr = next((lr for cause, lr in answer.cause_effects if cause == ci), 0.0)
+            if log_lr > best_log_lr:
+                best, best_log_lr = answer, log_lr
+        pair = (info.key, best.key if best else UNSURE)
         simulated.answers = (*simulated.answers, pair)
         simulated.given.add(pair)
-        simulated.apply(index, info.answers[a_idx])
-        info, predicted, _ = _decide(index, simulated, simulated.probabilities())
+        if best is not None:
+            simulated.apply(index, best)
+        info, _, _ = _decide(index, simulated, simulated.probabilities())
     return count
 
 
@@ -623,8 +644,8 @@ def diagnose(questionnaire: Questionnaire, answers: Answers) -> Diagnosis:
     index = _index(questionnaire)
     state = _State(index, _clean(index, answers))
     p = state.probabilities()
-    info, predicted, stop_reason = _decide(index, state, p)
-    remaining = 0 if info is None else _estimate_remaining(index, state, info, predicted)
+    info, _, stop_reason = _decide(index, state, p)
+    remaining = 0 if info is None else _estimate_remaining(index, state, info, p)
     return Diagnosis(
         ranking=_ranking(index, state, p),
         question=None if info is None else info.question,
