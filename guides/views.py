@@ -155,7 +155,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /search/",
-        "Disallow: /guides/*/diagnose/",
+        "Disallow: /guides/*/diagnose/?",  # the start page may be indexed; the steps, with their answers, not
+        "Disallow: /guides/*/diagnose/feedback/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -298,10 +299,19 @@ def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpRe
         "canonical": request.build_absolute_uri(reverse("guides:diagnose", args=[guide.slug])),
     }
     restoring = request.htmx and request.htmx.history_restore_request
-    if not restoring and not fixed:
+    if not restoring and not fixed and not _looks_like_a_robot(request):
         _record_visit(guide, query, answers, question)
     context["partial"] = bool(request.htmx) and not restoring
     return render(request, "guides/diagnose.html#panel" if context["partial"] else "guides/diagnose.html", context)
+
+
+ROBOT_WORDS = ("bot", "crawl", "spider", "slurp", "lighthouse", "headless")
+
+
+def _looks_like_a_robot(request: HttpRequest) -> bool:
+    """Crawlers and page checkers would count as visitors in the feedback report."""
+    agent = request.headers.get("User-Agent", "").lower()
+    return not agent or any(word in agent for word in ROBOT_WORDS)
 
 
 def _record_visit(guide: Guide, query: QueryDict, answers, question) -> None:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guides import engine
-from guides.models import Resolution
+from guides.models import QuestionnaireEvent, Resolution
 from guides.questionnaire import build_snapshot
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
@@ -68,7 +68,11 @@ def test_each_answer_moves_to_a_new_question_and_the_address_reproduces_the_page
     assert first == again == _panel(fragment)
 
 
-def test_steps_cost_a_constant_small_number_of_queries(client, snapshot, django_assert_num_queries):
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+
+
+def test_steps_cost_a_constant_small_number_of_queries(snapshot, django_assert_num_queries):
+    client = Client(headers={"User-Agent": PHONE})  # a person: each step also counts one page view
     client.get(URL)  # the first visit builds the questionnaire snapshot
     answers = []
     for _ in range(3):
@@ -361,8 +365,18 @@ def test_a_form_without_its_csrf_cookie_gets_a_plain_explanation(seed_guide):
     assert "security cookie" in response.content.decode()
 
 
-def test_robots_keep_crawlers_out_of_the_questionnaire(client, db):
-    assert "Disallow: /guides/*/diagnose/" in client.get("/robots.txt").content.decode()
+def test_robots_may_index_the_questionnaire_start_but_not_its_steps(client, db):
+    robots = client.get("/robots.txt").content.decode()
+
+    assert "Disallow: /guides/*/diagnose/?" in robots
+    assert "Disallow: /guides/*/diagnose/\n" not in robots
+
+
+def test_crawlers_do_not_count_as_visitors(client, seed_guide):
+    client.get(URL, headers={"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"})
+    client.get(URL, headers={"User-Agent": PHONE})
+
+    assert QuestionnaireEvent.objects.filter(kind="start").count() == 1
 
 
 def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(client, seed_guide, settings):
