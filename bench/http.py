@@ -24,6 +24,8 @@ PAGES = {
     "questionnaire step 3": "/guides/tiktok-messages/diagnose/?error-notice=yes-notice&which-notice=too-fast",
     "result": "/guides/tiktok-messages/diagnose/?error-notice=yes-notice&show=result",
 }
+# A person's phone: the questionnaire counts page views from people, not from robots.
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 CONCURRENCY = 8
 REQUESTS_PER_PAGE = 400
 
@@ -46,7 +48,7 @@ def hammer(port: int, path: str) -> tuple[float, list[float], int]:
         connection = HTTPConnection("127.0.0.1", port, timeout=30)
         for _ in range(per_worker):
             start = time.perf_counter()
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
+            connection.request("GET", path, headers={"Host": "127.0.0.1", "User-Agent": PHONE})
             response = connection.getresponse()
             response.read()
             elapsed = time.perf_counter() - start
