@@ -413,24 +413,7 @@ def _can_come_first(questionnaire: engine.Questionnaire, cause: str) -> bool:
     strongly to the cause (the first one on a tie), or "I'm not sure" when no answer points
     towards it; the engine stops after the guide's ``max_questions`` as it does for visitors.
     """
-    answers: list[tuple[str, str]] = []
-    for _ in range(len(questionnaire.questions) + 1):
-        question = engine.next_question(questionnaire, answers)
-        if (answers or question is None) and engine.rank(questionnaire, answers)[0].cause == cause:
-            return True
-        if question is None:
-            return False
-        answers.append((question.key, _answer_for(question, cause)))
-    return False  # not reached: the engine never asks a question twice
-
-
-def _answer_for(question: engine.Question, cause: str) -> str:
-    best, best_ratio = engine.UNSURE, 1.0
-    for answer in question.answers:
-        ratio = 1.0
-        for effect in answer.effects:
-            if effect.cause == cause and effect.facet is None:
-                ratio *= engine.LIKELIHOOD_RATIO[effect.strength]
-        if ratio > best_ratio:
-            best, best_ratio = answer.key, ratio
-    return best
+    answers = engine.consistent_answers(questionnaire, cause)
+    if not answers:
+        return engine.rank(questionnaire, ())[0].cause == cause
+    return any(engine.rank(questionnaire, answers[:n])[0].cause == cause for n in range(1, len(answers) + 1))

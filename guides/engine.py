@@ -76,8 +76,10 @@ __all__ = [
     "Ranked",
     "Reason",
     "Strength",
+    "answer_for",
     "askable",
     "clean_answers",
+    "consistent_answers",
     "diagnose",
     "information_gains",
     "next_question",
@@ -541,16 +543,11 @@ def _questions_for(index: _Index, state: _State, info: _QuestionInfo, ci: int) -
     count = 0
     while info is not None:
         count += 1
-        best, best_log_lr = None, 0.0
-        for answer in info.answers:
-            log_lr = next((lr for cause, lr in answer.cause_effects if cause == ci), 0.0)
-            if log_lr > best_log_lr:
-                best, best_log_lr = answer, log_lr
-        pair = (info.key, best.key if best else UNSURE)
+        pair = (info.key, answer_for(info.question, index.causes[ci].key))
         simulated.answers = (*simulated.answers, pair)
         simulated.given.add(pair)
-        if best is not None:
-            simulated.apply(index, best)
+        if pair[1] != UNSURE:
+            simulated.apply(index, info.answers[info.answer_pos[pair[1]]])
         info, _, _ = _decide(index, simulated, simulated.probabilities())
     return count
 
@@ -597,6 +594,31 @@ def _ranking(index: _Index, state: _State, p: list[float]) -> tuple[Ranked, ...]
 # Public API.
 
 Answers = Iterable[tuple[str, str]]
+
+
+def answer_for(question: Question, cause: str) -> str:
+    """The answer someone who has ``cause`` gives: the one pointing to it most strongly (first on a tie).
+
+    "I'm not sure" when no answer points towards it. Content checks, tests and the
+    "questions left" estimate all imagine visitors this way.
+    """
+    best, best_ratio = UNSURE, 1.0
+    for answer in question.answers:
+        ratio = math.prod(LIKELIHOOD_RATIO[e.strength] for e in answer.effects if e.cause == cause and not e.facet)
+        if ratio > best_ratio:
+            best, best_ratio = answer.key, ratio
+    return best
+
+
+def consistent_answers(questionnaire: Questionnaire, cause: str, *, limit: int | None = None):
+    """The answers someone who has ``cause`` gives to each question the engine asks, until it stops."""
+    answers: list[tuple[str, str]] = []
+    while limit is None or len(answers) < limit:
+        question = next_question(questionnaire, answers)
+        if question is None:
+            break
+        answers.append((question.key, answer_for(question, cause)))
+    return tuple(answers)
 
 
 def clean_answers(questionnaire: Questionnaire, pairs: Answers) -> tuple[tuple[str, str], ...]:

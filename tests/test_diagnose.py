@@ -282,22 +282,8 @@ def test_arbitrary_feedback_posts_never_cause_a_server_error(client, seed_guide,
 
 
 def _answers_for(snapshot, cause_key, limit=6):
-    """Answer as someone with this cause: the answer that most supports it, else "I'm not sure"."""
-    answers = []
-    for _ in range(limit):
-        diagnosis = engine.diagnose(snapshot.questionnaire, answers)
-        if diagnosis.question is None:
-            break
-        best, best_ratio = engine.UNSURE, 1.0
-        for answer in diagnosis.question.answers:
-            ratio = 1.0
-            for effect in answer.effects:
-                if effect.cause == cause_key and effect.facet is None:
-                    ratio *= engine.LIKELIHOOD_RATIO[effect.strength]
-            if ratio > best_ratio:
-                best, best_ratio = answer.key, ratio
-        answers.append((diagnosis.question.key, best))
-    return answers
+    """Answer as someone with this cause would (the engine's own notion of such a visitor)."""
+    return list(engine.consistent_answers(snapshot.questionnaire, cause_key, limit=limit))
 
 
 def _panel(page: str) -> str:

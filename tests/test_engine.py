@@ -19,8 +19,10 @@ from guides.engine import (
     QuestionnaireError,
     Reason,
     Strength,
+    answer_for,
     askable,
     clean_answers,
+    consistent_answers,
     diagnose,
     information_gains,
     next_question,
@@ -546,3 +548,36 @@ def test_sparse_information_gain_equals_the_dense_formula(questionnaire, data):
     chosen = next_question(questionnaire, answers)
     if chosen is not None:
         assert gains[chosen.key] == pytest.approx(max(gains.values()), abs=1e-9)
+
+
+def test_someone_with_a_cause_gives_the_answer_pointing_to_it_most_strongly():
+    question = Question(
+        "q",
+        "Which?",
+        (
+            Answer("hint", "A hint", (Effect("a", MORE),)),
+            Answer("clear", "Clearly", (Effect("a", STRONG), Effect("b", RULES_OUT))),
+            Answer("other", "Other", (Effect("b", STRONG),)),
+        ),
+    )
+
+    assert answer_for(question, "a") == "clear"
+    assert answer_for(question, "b") == "other"
+    assert answer_for(question, "c") == UNSURE  # no answer leans towards it
+
+
+def test_a_consistent_visitor_answers_until_the_engine_stops():
+    questionnaire = Questionnaire(
+        (Cause("a", 1), Cause("b", 1)),
+        (
+            Question(
+                "q1", "One?", (Answer("y", "Yes", (Effect("a", STRONG),)), Answer("n", "No", (Effect("b", STRONG),)))
+            ),
+            Question("q2", "Two?", (Answer("y", "Yes", (Effect("a", MORE),)), Answer("n", "No", (Effect("b", MORE),)))),
+        ),
+        threshold=0.75,
+    )
+
+    assert consistent_answers(questionnaire, "a") == (("q1", "y"),)  # 8:1 is past 75 %: it stops
+    assert consistent_answers(questionnaire, "b", limit=1) == (("q1", "n"),)
+    assert rank(questionnaire, consistent_answers(questionnaire, "b"))[0].cause == "b"
