@@ -42,7 +42,7 @@ def visible_guides(request: HttpRequest):
 def cached_for_visitors(view):
     """Serve visitors who are not signed in a copy rendered once per content version.
 
-    Any content save bumps the version, so a new copy is rendered on the next visit;
+    Any content save changes the version, so a new copy is rendered on the next visit;
     signed-in staff always get a fresh page (with the draft banner where it applies).
     The query string is ignored: these pages take none.
     """
