@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test test-postgres bench bench-http lint format clean
+.PHONY: help run test test-postgres bench bench-diagnosis bench-http lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,8 +37,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis instead of SQLite
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed ## Print the questionnaire engine's timings
+bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 	$(PY) -m bench.engine
+
+bench-diagnosis: $(VENV)/.installed ## Compare checklist, old flow and planner on simulated visitors
+	$(PY) -m bench.diagnosis
 
 bench-http: $(VENV)/.installed ## Serve with gunicorn and time the public pages under load
 	$(PY) -m bench.http

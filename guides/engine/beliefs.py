@@ -1,0 +1,215 @@
+"""What the visitor has told us so far, and how likely each cause is after it.
+
+Evidence is an ordered tuple of pairs, exactly as the questionnaire's address holds it:
+
+* ``(question, answer)``: an answer; ``answer`` may be ``UNSURE``, which changes nothing;
+* ``(FAILED, step)``: the visitor tried the step and it did not fix the problem;
+* ``(COULDNT, step)``: the visitor could not do the step, which changes nothing either,
+  but the step is not offered again.
+
+The belief is P(c | evidence) ∝ weight(c) · Π P(answer | c) · Π (1 - efficacy(step, c)) over the
+failed steps: a step that failed lowers exactly the causes it could have fixed, each by the
+chance it would have worked. An answer multiplies each cause by its likelihood ratio, the word
+staff chose, divided by Z_c where the question's words do not quite add up for that cause (see
+``compiled.answer_baseline``); where they do, Z_c is 1 and the ratio is exactly the word's.
+Weights are kept as logarithms, so nothing underflows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from guides.engine.compiled import Compiled, compiled
+from guides.engine.model import UNSURE, Model, Strength
+
+__all__ = ["COULDNT", "FAILED", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
+
+FAILED = "failed"
+COULDNT = "couldnt"
+
+# Log-weights are rounded to this many decimals before ordering causes, so causes with the
+# same evidence tie exactly (and fall back to content order) despite rounding in the logs.
+_RANK_DECIMALS = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Something the visitor said or tried that moved a cause.
+
+    For an answer: ``question``, ``answer`` and ``strength``. For a failed step: ``step`` and
+    the ``efficacy`` it had for the cause (the cause's weight was multiplied by 1 - efficacy).
+    """
+
+    question: str = ""
+    answer: str = ""
+    strength: Strength | None = None
+    step: str = ""
+    efficacy: float = 0.0
+
+    @property
+    def raised(self) -> bool:
+        return self.strength in (Strength.MORE, Strength.STRONG)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A cause, its probability, what moved it, and its facets when any answer spoke about them."""
+
+    cause: str
+    probability: float
+    reasons: tuple[Reason, ...]
+    facet: str | None = None
+    facets: tuple[tuple[str, float], ...] = ()
+
+
+class Belief:
+    """The cleaned evidence and the log-weights of the causes after it."""
+
+    __slots__ = ("answered", "done", "evidence", "facet_log_weight", "given", "log_weight", "tables", "tried")
+
+    def __init__(self, tables: Compiled, evidence: tuple[tuple[str, str], ...]):
+        self.tables = tables
+        self.evidence: tuple[tuple[str, str], ...] = ()
+        self.log_weight = list(tables.log_prior)
+        self.facet_log_weight: dict[int, list[float]] = {}
+        self.given: set[tuple[str, str]] = set()
+        self.answered: set[str] = set()
+        self.done: set[int] = set()  # step positions tried, impossible, or made pointless by an answer
+        self.tried: set[int] = set()  # step positions tried without success
+        for key, value in evidence:
+            self.add(key, value)
+
+    def add(self, key: str, value: str) -> None:
+        """Take one more piece of (already cleaned) evidence into account."""
+        tables = self.tables
+        self.evidence = (*self.evidence, (key, value))
+        if key == FAILED:
+            step = tables.step_by_key[value]
+            self.done.add(step.position)
+            self.tried.add(step.position)
+            for ci, efficacy in step.fixes:
+                self.log_weight[ci] += math.log1p(-efficacy)
+        elif key == COULDNT:
+            self.done.add(tables.step_by_key[value].position)
+        else:
+            self.given.add((key, value))
+            self.answered.add(key)
+            if value != UNSURE:
+                question = tables.question_by_key[key]
+                answer = question.answers[question.answer_pos[value]]
+                self.done |= answer.skips
+                for ci, log_lr in answer.log_lr:
+                    self.log_weight[ci] += log_lr
+                for ci, fi, log_lr in answer.facet_effects:
+                    weights = self.facet_log_weight.get(ci)
+                    if weights is None:
+                        weights = self.facet_log_weight[ci] = [0.0] * len(tables.facets[ci])
+                    weights[fi] += log_lr
+
+    def probabilities(self) -> list[float]:
+        return normalise(self.log_weight)
+
+    def askable(self, question) -> bool:
+        """Whether ``question`` (a QuestionInfo) may be asked now: not answered, allowed, not moot."""
+        if question.key in self.answered:
+            return False
+        if question.requires is not None and question.requires not in self.given:
+            return False
+        if question.moot_steps & self.tried:
+            return False
+        return not (question.moot_answers and question.moot_answers & self.given)
+
+
+def normalise(log_weights: list[float]) -> list[float]:
+    top = max(log_weights)
+    weights = [math.exp(w - top) for w in log_weights]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
+    """Keep the usable evidence in order; drop anything unknown, repeated, not yet allowed or moot."""
+    if pairs is None or isinstance(pairs, str | bytes):
+        return ()
+    try:
+        iterator = iter(pairs)
+    except TypeError:
+        return ()
+    belief = Belief(tables, ())
+    tried: set[str] = set()
+    for pair in iterator:
+        if isinstance(pair, str | bytes):
+            continue
+        try:
+            key, value = pair
+        except (TypeError, ValueError):
+            continue
+        if not (isinstance(key, str) and isinstance(value, str)):
+            continue
+        if key in (FAILED, COULDNT):
+            step = tables.step_by_key.get(value)
+            if step is None or step is tables.hand_off or value in tried:
+                continue
+            tried.add(value)
+        else:
+            question = tables.question_by_key.get(key)
+            if question is None or not belief.askable(question):
+                continue
+            if value != UNSURE and value not in question.answer_pos:
+                continue
+        belief.add(key, value)
+    return belief.evidence
+
+
+def clean_evidence(model: Model, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Keep the usable evidence in order: known, first per question or step, allowed, not moot.
+
+    Drops unknown questions, answers and steps, a second answer to a question, a step
+    reported twice, answers whose ``requires`` was not met earlier, answers to questions an
+    earlier answer or step made moot, and anything that is not a pair of strings. Never raises.
+    """
+    return _clean(compiled(model), pairs)
+
+
+def belief_for(model: Model, pairs) -> Belief:
+    tables = compiled(model)
+    return Belief(tables, _clean(tables, pairs))
+
+
+def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:
+    """Every cause, most likely first (ties keep content order), with what moved it."""
+    tables = belief.tables
+    reasons: dict[int, list[Reason]] = {}
+    for key, value in belief.evidence:
+        if key == FAILED:
+            step = tables.step_by_key[value]
+            for ci, efficacy in step.fixes:
+                reasons.setdefault(ci, []).append(Reason(step=value, efficacy=efficacy))
+        elif key != COULDNT and value != UNSURE:
+            question = tables.question_by_key[key]
+            answer = question.answers[question.answer_pos[value]]
+            for ci, facet, strength in answer.reasons:
+                if facet is None:
+                    reasons.setdefault(ci, []).append(Reason(question=key, answer=value, strength=strength))
+    log_weight = belief.log_weight
+    order = sorted(range(len(p)), key=lambda ci: (-round(log_weight[ci], _RANK_DECIMALS), ci))
+    ranked = []
+    for ci in order:
+        facet, facets = None, ()
+        facet_log_weight = belief.facet_log_weight.get(ci)
+        if facet_log_weight is not None:
+            names = tables.facets[ci]
+            facet_p = normalise(facet_log_weight)
+            facet_order = sorted(range(len(names)), key=lambda fi: (-round(facet_log_weight[fi], _RANK_DECIMALS), fi))
+            facets = tuple((names[fi], facet_p[fi]) for fi in facet_order)
+            facet = facets[0][0]
+        ranked.append(Ranked(tables.cause_keys[ci], p[ci], tuple(reasons.get(ci, ())), facet, facets))
+    return tuple(ranked)
+
+
+def rank(model: Model, pairs) -> tuple[Ranked, ...]:
+    """Return every cause, most likely first, after the evidence."""
+    belief = belief_for(model, pairs)
+    return ranking(belief, belief.probabilities())

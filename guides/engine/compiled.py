@@ -1,0 +1,202 @@
+"""The tables derived from a model once, so that each visitor's step only does arithmetic.
+
+Causes, questions and steps become integer positions; answers become sparse lists of
+(cause position, log likelihood ratio); steps become (cause position, efficacy). The
+tables are built on first use of a ``Model`` object and kept while it lives (weakly, so a
+replaced content snapshot frees them); keep one model object per content version.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+from guides.engine.model import (
+    DEFAULT_HANDOFF_MINUTES,
+    LIKELIHOOD_RATIO,
+    Kind,
+    Model,
+)
+
+
+class AnswerInfo:
+    __slots__ = ("baseline", "cause_lr", "facet_effects", "key", "log_lr", "reasons", "skips")
+
+    def __init__(self, key, log_lr, cause_lr, facet_effects, reasons, skips, baseline):
+        self.key = key
+        self.baseline = baseline  # P(this answer | a cause the question does not mention)
+        self.log_lr = log_lr  # ((cause_pos, log ratio), ...) for every cause the question mentions
+        self.cause_lr = cause_lr  # {cause_pos: P(a | c) / baseline}
+        self.facet_effects = facet_effects  # ((cause_pos, facet_pos, log LR), ...)
+        self.reasons = reasons  # ((cause_pos, facet key or None, strength), ...)
+        self.skips = skips  # frozenset of step positions
+
+
+class QuestionInfo:
+    __slots__ = ("answer_pos", "answers", "cost", "key", "moot_answers", "moot_steps", "position", "question",
+                 "requires", "speaks", "z")  # fmt: skip
+
+    def __init__(self, position, question, answers, z, moot_answers, moot_steps):
+        self.position = position
+        self.question = question
+        self.key = question.key
+        self.cost = question.cost
+        self.requires = question.requires
+        self.answers = answers
+        self.answer_pos = {a.key: i for i, a in enumerate(answers)}
+        # {cause_pos: Σ_a LR(a, c) · baseline(a)} for the causes some answer mentions.
+        self.z = z
+        self.speaks = bool(z)
+        self.moot_answers = moot_answers  # {(question key, answer key), ...}
+        self.moot_steps = moot_steps  # {step position, ...}
+
+
+class StepInfo:
+    __slots__ = ("cost", "fixes", "key", "kind", "position", "step")
+
+    def __init__(self, position, step, fixes):
+        self.position = position
+        self.step = step
+        self.key = step.key
+        self.cost = float(step.cost)
+        self.kind = step.kind
+        self.fixes = fixes  # ((cause_pos, efficacy), ...) with efficacy > 0
+
+
+class Compiled:
+    __slots__ = ("__weakref__", "cause_keys", "cause_steps", "causes", "facets", "hand_off", "hand_off_cost",
+                 "log_prior", "model", "question_by_key", "questions", "step_by_key", "step_costs", "step_fixes",
+                 "steps")  # fmt: skip
+
+    def __init__(self, model: Model):
+        model.validate()
+        self.model = model
+        self.causes = model.causes
+        self.cause_keys = [c.key for c in model.causes]
+        cause_pos = {key: i for i, key in enumerate(self.cause_keys)}
+        facet_pos = [{f: j for j, f in enumerate(c.facets)} for c in model.causes]
+        self.facets = [c.facets for c in model.causes]
+        self.log_prior = [math.log(c.weight) for c in model.causes]
+
+        self.steps: list[StepInfo] = []
+        self.step_by_key: dict[str, StepInfo] = {}
+        self.hand_off: StepInfo | None = None
+        for position, step in enumerate(model.steps):
+            fixes = tuple((cause_pos[c], float(e)) for c, e in step.fixes.items() if e > 0)
+            info = StepInfo(position, step, fixes)
+            self.steps.append(info)
+            self.step_by_key[step.key] = info
+            if step.kind == Kind.HAND_OFF:
+                self.hand_off = info
+        self.hand_off_cost = self.hand_off.cost if self.hand_off else float(DEFAULT_HANDOFF_MINUTES)
+        # The same, as flat lists by step position, for the planner's inner loop.
+        self.step_costs = [step.cost for step in self.steps]
+        self.step_fixes = [step.fixes for step in self.steps]
+        # For each cause, the steps that can fix it: ((step position, efficacy), ...); the hand-off is not one.
+        self.cause_steps: list[list[tuple[int, float]]] = [[] for _ in model.causes]
+        for step in self.steps:
+            if step is not self.hand_off:
+                for ci, efficacy in step.fixes:
+                    self.cause_steps[ci].append((step.position, efficacy))
+
+        self.questions: list[QuestionInfo] = []
+        self.question_by_key: dict[str, QuestionInfo] = {}
+        for q_pos, question in enumerate(model.questions):
+            answers = []
+            lr_rows: dict[int, list[float]] = {}
+            collected = []
+            for a_pos, answer in enumerate(question.answers):
+                cause_lr: dict[int, float] = {}
+                facet_effects, reasons = [], []
+                for effect in answer.effects:
+                    ci = cause_pos[effect.cause]
+                    ratio = LIKELIHOOD_RATIO[effect.strength]
+                    if effect.facet is None:
+                        cause_lr[ci] = cause_lr.get(ci, 1.0) * ratio
+                    else:
+                        facet_effects.append((ci, facet_pos[ci][effect.facet], math.log(ratio)))
+                    reasons.append((ci, effect.facet, effect.strength))
+                for ci, lr in cause_lr.items():
+                    lr_rows.setdefault(ci, [1.0] * len(question.answers))[a_pos] = lr
+                collected.append((answer, facet_effects, reasons))
+            baseline = answer_baseline(list(lr_rows.values()), len(question.answers))
+            z = {ci: sum(lr * q for lr, q in zip(row, baseline, strict=True)) for ci, row in lr_rows.items()}
+            answers = []
+            for a_pos, (answer, facet_effects, reasons) in enumerate(collected):
+                # P(a | c) / P(a | a cause the question does not mention) = LR(a, c) / Z_c.
+                ratios = {ci: row[a_pos] / z[ci] for ci, row in lr_rows.items()}
+                answers.append(
+                    AnswerInfo(
+                        answer.key,
+                        tuple((ci, math.log(r)) for ci, r in ratios.items()),
+                        ratios,
+                        tuple(facet_effects),
+                        tuple(reasons),
+                        frozenset(self.step_by_key[s].position for s in answer.skips),
+                        baseline[a_pos],
+                    )
+                )
+            moot_answers = {m for m in question.moot_after if not isinstance(m, str)}
+            moot_steps = {self.step_by_key[m].position for m in question.moot_after if isinstance(m, str)}
+            info = QuestionInfo(q_pos, question, tuple(answers), z, moot_answers, moot_steps)
+            self.questions.append(info)
+            self.question_by_key[question.key] = info
+
+
+# Exponentiated-gradient steps used at most to fit a question's baseline, and when to call it done.
+_FIT_STEPS = 200
+_FIT_RATE = 0.5
+_FIT_DONE = 1e-5
+# How strongly the fit holds on to "every answer equally likely" where the words leave it free.
+_FIT_PULL = 0.1
+# No answer is ever treated as impossible for a cause the question does not mention.
+_MIN_BASELINE = 0.01
+
+
+def answer_baseline(rows: list[list[float]], n: int) -> list[float]:
+    """How likely each answer is from someone whose cause the question does not mention.
+
+    Staff's words are likelihood ratios against that person: "strongly points to it" means
+    eight times likelier from someone who has the cause. For the words to be a coherent
+    probability model, each mentioned cause's answers must add up: Σ_a LR(a, c) · q(a) = 1.
+    This fits the baseline q (a distribution over the answers) to those equations by least
+    squares, pulled gently towards "every answer equally likely" where the words leave it
+    free (a small penalty on its divergence from uniform). Where the words cannot all hold at
+    once, the engine divides by Z_c = Σ_a LR(a, c) · q(a), which keeps beliefs, predicted
+    answers and the value of each question one consistent model (a question never looks
+    worth more, on average, than what its answers can actually tell).
+    """
+    q = [1.0 / n] * n
+    if not rows:
+        return q
+    for t in range(_FIT_STEPS):
+        gradient = [_FIT_PULL * (math.log(n * qa) + 1.0) for qa in q]
+        for row in rows:
+            error = sum(lr * qa for lr, qa in zip(row, q, strict=True)) - 1.0
+            for a in range(n):
+                gradient[a] += 2.0 * error * row[a] / len(rows)
+        # Exponentiated gradient: no answer's share moves by more than a factor e^0.5, less and less so.
+        rate = _FIT_RATE / max(max(abs(g) for g in gradient), 1e-12) / (1.0 + t / 5.0)
+        moved = [max(qa * math.exp(-rate * g), _MIN_BASELINE) for qa, g in zip(q, gradient, strict=True)]
+        total = sum(moved)
+        moved = [qa / total for qa in moved]
+        if max(abs(a - b) for a, b in zip(moved, q, strict=True)) < _FIT_DONE:
+            return moved
+        q = moved
+    return q
+
+
+# Keyed by identity: hashing a frozen model would walk all of it on every call.
+_COMPILED: dict[int, tuple[weakref.ref, Compiled]] = {}
+
+
+def compiled(model: Model) -> Compiled:
+    """Return the derived tables of ``model``, building them on first use."""
+    key = id(model)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0]() is model:
+        return hit[1]
+    tables = Compiled(model)
+    ref = weakref.ref(model, lambda _ref, key=key, tables=_COMPILED: tables.pop(key, None))
+    _COMPILED[key] = (ref, tables)
+    return tables

@@ -1,0 +1,290 @@
+"""Choose the visitor's next step: the question or fix that gets them fixed soonest on average.
+
+This is decision-theoretic troubleshooting (Heckerman, Breese & Rommelse, "Decision-theoretic
+troubleshooting", CACM 1995; the SACSO troubleshooter of Jensen et al., 2001), on the scale of
+minutes.
+
+Acting now
+    Each untried fix step s fixes the problem now with probability
+    p(s) = Σ_c P(c | evidence) · efficacy(s, c). With a single cause and steps whose successes
+    are independent given the cause, trying the steps in decreasing order of p(s) / cost(s)
+    minimises the expected cost of repair (ECR). The hand-off to the app's support is the
+    "call service" action: it ends the troubleshooting at its cost, so its value is 1 / cost,
+    and a step of lower value than it is never reached. The ECR of the plan is
+    Σ_k cost(s_k) · P(s_1 … s_{k-1} all failed) + cost(hand-off) · P(every step failed).
+    The order is exactly optimal when no two steps fix the same cause (tested against brute
+    force); when they do, it is the standard, near-optimal, greedy order.
+
+Asking first
+    A question q is worth asking when its effort plus the expected ECR after its answer,
+    cost(q) + Σ_a P(a | evidence) · ECR(evidence + a), is lower than the ECR of acting now
+    (the myopic value of information of Heckerman et al.). The answer model is the beliefs'
+    own (``compiled.answer_baseline``): P(a | c) = baseline(a) · LR(a, c) / Z_c, so predicted
+    answers and the update after a real answer are one coherent model. A guide with more than
+    ``QUESTIONS_WEIGHED`` askable questions has only the ones whose answers move beliefs most
+    weighed in full at each step; the bundled guide has fewer, so its choice is exact.
+
+What is never offered
+    A step already tried, one the visitor could not do, one an answer showed to be done or
+    pointless (``Answer.skips``); a question already answered, one whose ``requires`` is not
+    met, and one made moot by an answer or a tried step (``Question.moot_after``): nobody with
+    no Message button is asked to "send a plain hi". A question whose answers cannot change the
+    plan has no value and is not asked either.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from dataclasses import dataclass
+
+from guides.engine.beliefs import Belief, Ranked, belief_for, ranking
+from guides.engine.compiled import Compiled, QuestionInfo
+from guides.engine.model import Model, Question, Step
+
+__all__ = ["Decision", "Plan", "expected_cost", "next_step", "plan", "question_values"]
+
+QUESTION = "question"
+STEP = "step"
+HAND_OFF = "hand_off"
+
+# Each decision weighs at most this many questions in full, those whose answers move beliefs most:
+# weighing one costs a full plan per answer, and a question that barely moves beliefs saves little.
+QUESTIONS_WEIGHED = 16
+
+# Minutes: a question must save more than this to be asked, so rounding noise never asks one.
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The fix steps in the order to try them, before the hand-off, and what the order costs.
+
+    ``chances[k]`` is the probability that ``steps[k]`` fixes the problem when tried now
+    (not given that earlier ones failed); ``ecr`` is in minutes; ``screens`` is the expected
+    number of steps shown until fixed, the hand-off included.
+    """
+
+    steps: tuple[str, ...]
+    chances: tuple[float, ...]
+    ecr: float
+    screens: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to show next, and why.
+
+    ``kind`` is "question", "step" or "hand_off". ``question`` or ``step`` is set to match
+    (``step`` is None for a hand-off when the guide has no hand-off step). ``chance`` is the
+    probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
+    when acting now; ``ecr_question`` the expected minutes when asking the best question first
+    (None when no question may be asked). ``remaining`` is the expected number of screens
+    still to come, this one included. ``nothing_left`` says the hand-off comes because no step
+    that could help is left, not because it is better value than those that are.
+    """
+
+    kind: str
+    question: Question | None
+    step: Step | None
+    chance: float
+    ecr: float
+    ecr_question: float | None
+    remaining: float
+    plan: Plan
+    ranking: tuple[Ranked, ...]
+    evidence: tuple[tuple[str, str], ...]
+    nothing_left: bool = False
+
+
+def _chances(tables: Compiled, p: list[float], done) -> dict[int, float]:
+    """P(step fixes it now) for every step still on offer that can fix anything, by step position."""
+    hand_off = tables.hand_off
+    chances = {}
+    for step in tables.steps:
+        if step.fixes and step is not hand_off and step.position not in done:
+            chance = 0.0
+            for ci, efficacy in step.fixes:
+                chance += p[ci] * efficacy
+            chances[step.position] = chance
+    return chances
+
+
+def _ranked(tables: Compiled, chances: dict[int, float]) -> list[tuple[float, int]]:
+    """(-p/c, position, p) for each step, best value first; equal values keep content order."""
+    steps = tables.steps
+    return sorted((-chance / steps[pos].cost, pos, chance) for pos, chance in chances.items() if chance > 0.0)
+
+
+def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple[float, float, int]:
+    """Try the steps in order, handing off after the best number of them: (ECR, expected screens, how many).
+
+    Handing off after k steps costs Σ_{i<k} cost_i · P(reach i) + cost(hand-off) · P(reach k);
+    every k is considered (the minimum need not come where a step's value first drops below the
+    hand-off's), and the walk stops once no later point can beat the best. ``scale`` turns
+    the chances stored in ``ranked`` into chances under ``p`` (they are kept unnormalised
+    while the order is patched after an answer).
+    """
+    costs, fixes = tables.step_costs, tables.step_fixes
+    hand_off_cost = tables.hand_off_cost
+    surviving = list(p)
+    remaining = 1.0  # P(every step so far failed)
+    spent = shown = 0.0
+    best_ecr, best_screens, best_k = hand_off_cost, 1.0, 0
+    # What the steps not yet walked can fix at most (before normalising): no later hand-off
+    # point can beat the best so far once spent + cost(hand-off) · (remaining - this) does not.
+    left = sum(item[2] for item in ranked) * scale
+    for k, (_, pos, chance) in enumerate(ranked, start=1):
+        if spent + hand_off_cost * (remaining - left) >= best_ecr:
+            break
+        left -= chance * scale
+        spent += costs[pos] * remaining
+        shown += remaining
+        for ci, efficacy in fixes[pos]:
+            fixed = surviving[ci] * efficacy
+            surviving[ci] -= fixed
+            remaining -= fixed
+        ecr = spent + hand_off_cost * remaining
+        if ecr < best_ecr:
+            best_ecr, best_screens, best_k = ecr, shown + remaining, k
+    return best_ecr, best_screens, best_k
+
+
+def _plan(tables: Compiled, p: list[float], done) -> tuple[Plan, dict[int, float], list]:
+    chances = _chances(tables, p, done)
+    ranked = _ranked(tables, chances)
+    ecr, screens, k = _walk(tables, p, ranked)
+    steps = tables.steps
+    plan = Plan(tuple(steps[pos].key for _, pos, _ in ranked[:k]), tuple(c for _, _, c in ranked[:k]), ecr, screens)
+    return plan, chances, ranked
+
+
+def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, ranked, bound: float):
+    """Cost of asking ``question`` then acting: (expected minutes, expected screens), or None above ``bound``.
+
+    After an answer only the steps linked to the causes it mentions change value (the others
+    are all scaled by the same normalising factor), so the order is patched, not rebuilt.
+    """
+    steps = tables.steps
+    expected = question.cost
+    screens = 1.0
+    for answer in question.answers:
+        cause_lr = answer.cause_lr
+        # P(a) = Σ_c p(c) · P(a | c) = baseline(a) · (1 + Σ_mentioned p(c) · (ratio(a, c) - 1)).
+        norm = 1.0
+        for ci, ratio in cause_lr.items():
+            norm += p[ci] * (ratio - 1.0)
+        chance = answer.baseline * norm
+        if chance <= 0.0:
+            continue
+        # The beliefs after this answer: p(c) · ratio(a, c), normalised; step chances likewise (unnormalised).
+        scale = 1.0 / norm
+        after = [x * scale for x in p]
+        changed: dict[int, float] = {}
+        for ci, ratio in cause_lr.items():
+            after[ci] *= ratio
+            shift = p[ci] * (ratio - 1.0)
+            for pos, efficacy in tables.cause_steps[ci]:
+                if pos in chances:
+                    changed[pos] = changed.get(pos, chances[pos]) + shift * efficacy
+        skipped = answer.skips
+        order = [item for item in ranked if item[1] not in changed and item[1] not in skipped]
+        for pos, value in changed.items():
+            if value > 0.0 and pos not in skipped:
+                insort(order, (-value / steps[pos].cost, pos, value))
+        ecr, more, _ = _walk(tables, after, order, scale)
+        expected += chance * ecr
+        screens += chance * more
+        if expected >= bound:
+            return None
+    return expected, screens
+
+
+def _movement(question: QuestionInfo, p: list[float]) -> float:
+    """How much belief the question's answers shift on average: a cheap guess at its worth."""
+    total = 0.0
+    for answer in question.answers:
+        for ci, ratio in answer.cause_lr.items():
+            total += answer.baseline * p[ci] * abs(ratio - 1.0)
+    return total
+
+
+def _decide(tables: Compiled, belief: Belief, max_questions: int | None) -> Decision:
+    p = belief.probabilities()
+    now, chances, ranked = _plan(tables, p, belief.done)
+    best = None
+    may_ask = max_questions is None or len(belief.answered) < max_questions
+    candidates = [
+        q for q in (tables.questions if may_ask else ()) if q.speaks and q.cost < now.ecr and belief.askable(q)
+    ]
+    # Try the likeliest winners first, so the bound below cuts the others short. "Likely" is
+    # how much probability a question's answers move; on a large guide only the most moving
+    # ``QUESTIONS_WEIGHED`` are weighed in full (every question, on guides of that size or less).
+    candidates.sort(key=lambda q: -_movement(q, p))
+    for question in candidates[:QUESTIONS_WEIGHED]:
+        bound = now.ecr if best is None else min(now.ecr, best[1] + _TOLERANCE)
+        asked = _ask(tables, belief, question, p, chances, ranked, bound)
+        if asked is not None and (best is None or asked[0] < best[1] - _TOLERANCE):
+            best = (question, *asked)
+    ranked = ranking(belief, p)
+    common = {"plan": now, "ranking": ranked, "evidence": belief.evidence}
+    if best is not None and best[1] < now.ecr - _TOLERANCE:
+        question, ecr_question, screens = best
+        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, screens, **common)
+    ecr_question = None if best is None else best[1]
+    if now.steps:
+        step = tables.step_by_key[now.steps[0]].step
+        return Decision(STEP, None, step, now.chances[0], now.ecr, ecr_question, now.screens, **common)
+    hand_off = tables.hand_off.step if tables.hand_off else None
+    left = any(s.position not in belief.done and s.fixes for s in tables.steps if s is not tables.hand_off)
+    return Decision(HAND_OFF, None, hand_off, 1.0, now.ecr, ecr_question, 1.0, nothing_left=not left, **common)
+
+
+def next_step(model: Model, evidence, *, max_questions: int | None = None) -> Decision:
+    """Return the question to ask, the fix step to try or the hand-off, with the figures behind it.
+
+    ``evidence`` is cleaned first (see ``clean_evidence``), so any list of string pairs is safe.
+    No question is asked once ``max_questions`` have been answered ("I'm not sure" counts).
+    """
+    return _decide(*_belief(model, evidence), max_questions)
+
+
+def question_values(model: Model, evidence) -> dict[str, float]:
+    """Minutes each askable question saves on average when asked first: ECR now - (cost + E[ECR after]).
+
+    Zero or less means it is not worth asking now. For content checks: a question whose
+    value is never positive is never asked.
+    """
+    tables, belief = _belief(model, evidence)
+    p = belief.probabilities()
+    now, chances, ranked = _plan(tables, p, belief.done)
+    values = {}
+    for question in tables.questions:
+        if question.speaks and belief.askable(question):
+            values[question.key] = now.ecr - _ask(tables, belief, question, p, chances, ranked, float("inf"))[0]
+    return values
+
+
+def plan(model: Model, evidence) -> Plan:
+    """Return the order in which to try the fix steps now, and its expected cost, asking nothing more."""
+    tables, belief = _belief(model, evidence)
+    return _plan(tables, belief.probabilities(), belief.done)[0]
+
+
+def expected_cost(model: Model, evidence, order: list[str]) -> float:
+    """The ECR of trying the steps in ``order`` (keys), then handing off: for tests and the bench."""
+    tables, belief = _belief(model, evidence)
+    p = belief.probabilities()
+    surviving, remaining, ecr = list(p), 1.0, 0.0
+    for key in order:
+        step = tables.step_by_key[key]
+        ecr += step.cost * remaining
+        for ci, efficacy in step.fixes:
+            fixed = surviving[ci] * efficacy
+            surviving[ci] -= fixed
+            remaining -= fixed
+    return ecr + tables.hand_off_cost * max(remaining, 0.0)
+
+
+def _belief(model: Model, evidence) -> tuple[Compiled, Belief]:
+    belief = belief_for(model, evidence)
+    return belief.tables, belief

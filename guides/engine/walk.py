@@ -1,0 +1,57 @@
+"""A visitor who has one cause and tells the truth, walked through the troubleshooter step by step.
+
+Content checks and tests use this one imagined visitor, so that "every cause gets fixed
+before the hand-off" means the same thing in the admin's Check page and in the test suite.
+The visitor answers each question with the answer that points most strongly to their cause
+("I'm not sure" when none points towards it), and a fix step works for them exactly when it
+is linked to their cause at "often" or better: the cause's own cure.
+"""
+
+from __future__ import annotations
+
+import math
+
+from guides.engine.beliefs import FAILED
+from guides.engine.model import EFFICACY, LIKELIHOOD_RATIO, UNSURE, Efficacy, Model, Question
+from guides.engine.planner import HAND_OFF, QUESTION, next_step
+
+__all__ = ["CURE", "answer_for", "truthful_walk"]
+
+# A step at least this effective for the visitor's cause is what fixes it for them.
+CURE = EFFICACY[Efficacy.OFTEN]
+# No visit is longer than this many screens; a model that loops is stopped here.
+_MAX_SCREENS = 200
+
+
+def answer_for(question: Question, cause: str) -> str:
+    """The answer someone who has ``cause`` gives: the one pointing to it most strongly (first on a tie)."""
+    best, best_ratio = UNSURE, 1.0
+    for answer in question.answers:
+        ratio = math.prod(LIKELIHOOD_RATIO[e.strength] for e in answer.effects if e.cause == cause and not e.facet)
+        if ratio > best_ratio:
+            best, best_ratio = answer.key, ratio
+    return best
+
+
+def truthful_walk(model: Model, cause: str, *, max_questions: int | None = None) -> list[tuple[str, str]]:
+    """The screens this visitor sees, as (kind, key), until a step fixes it ("fixed", step) or the hand-off."""
+    cures = {step.key for step in model.steps if step.fixes.get(cause, 0.0) >= CURE}
+    evidence: list[tuple[str, str]] = []
+    screens: list[tuple[str, str]] = []
+    while len(screens) < _MAX_SCREENS:
+        decision = next_step(model, evidence, max_questions=max_questions)
+        if decision.kind == HAND_OFF:
+            screens.append((HAND_OFF, decision.step.key if decision.step else ""))
+            break
+        if decision.kind == QUESTION:
+            pair = (decision.question.key, answer_for(decision.question, cause))
+            screens.append((QUESTION, decision.question.key))
+            evidence.append(pair)
+            continue
+        step = decision.step.key
+        if step in cures:
+            screens.append(("fixed", step))
+            break
+        screens.append(("step", step))
+        evidence.append((FAILED, step))
+    return screens

@@ -1,0 +1,313 @@
+"""The planner's promises, checked against arithmetic done here, not against the planner's own code.
+
+Why these tests: the planner is trusted to order fix steps and to decide when a question is
+worth the visitor's time. Its claims (p/c order is optimal for independent steps, evidence
+updates are exact likelihood products, nothing tried or moot is offered again) are each
+checked on models small enough to compute by hand or by brute force. No database needed.
+"""
+
+import math
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bench.generated import generated_model
+from bench.guide_model import model_from_content, read
+from guides import engine
+from guides.engine import COULDNT, FAILED, UNSURE, Answer, Cause, Effect, Model, Question, Step
+
+# --------------------------------------------------------------------------------------
+# (i) The order of fix steps, against brute force.
+
+
+@st.composite
+def independent_models(draw):
+    """A single-fault model, no questions, 1-7 steps, each cause linked to at most one step.
+
+    Each step gets 1-2 causes of its own; up to two more causes no step fixes. Weights,
+    efficacies in (0, 1), step minutes and the hand-off's minutes are all random.
+    """
+    n_steps = draw(st.integers(1, 7))
+    weight = st.floats(0.1, 10.0)
+    causes, steps = [], []
+    for i in range(n_steps):
+        fixes = {}
+        for j in range(draw(st.integers(1, 2))):
+            key = f"c{i}-{j}"
+            causes.append(Cause(key, draw(weight)))
+            fixes[key] = draw(st.floats(0.01, 0.99))
+        steps.append(Step(f"s{i}", draw(st.floats(0.1, 100.0)), fixes))
+    for j in range(draw(st.integers(0, 2))):
+        causes.append(Cause(f"unfixable-{j}", draw(weight)))
+    hand_off = draw(st.floats(1.0, 5000.0))
+    steps.append(Step("hand-off", hand_off, {}, "hand_off"))
+    return Model(tuple(causes), (), tuple(steps))
+
+
+def chances(model):
+    """P(step fixes it) now, for each fix step: Σ_c prior(c) · efficacy(s, c)."""
+    total = sum(c.weight for c in model.causes)
+    prior = {c.key: c.weight / total for c in model.causes}
+    return {s.key: sum(prior[c] * e for c, e in s.fixes.items()) for s in model.steps if s.kind != "hand_off"}
+
+
+def hand_off_cost(model):
+    return next(s.cost for s in model.steps if s.kind == "hand_off")
+
+
+def ecr(model, order):
+    """Expected minutes of trying ``order`` then handing off; steps independent, so failures add up."""
+    chance = chances(model)
+    cost = {s.key: s.cost for s in model.steps}
+    remaining, total = 1.0, 0.0
+    for key in order:
+        total += cost[key] * remaining
+        remaining -= chance[key]
+    return total + hand_off_cost(model) * remaining
+
+
+def brute_force_optimum(model):
+    """The least ECR over every order of every subset of the fix steps, followed by the hand-off.
+
+    A depth-first walk over the tree of ordered subsets: each node is one order (the path to
+    it), costed as "these steps, then hand off", so all Σ_k n!/(n-k)! orders are enumerated.
+    """
+    chance = chances(model)
+    cost = {s.key: s.cost for s in model.steps}
+    handoff = hand_off_cost(model)
+    best = math.inf
+
+    def walk(left, spent, remaining):
+        nonlocal best
+        best = min(best, spent + handoff * remaining)
+        for key in left:
+            walk(left - {key}, spent + cost[key] * remaining, remaining - chance[key])
+
+    walk(frozenset(chance), 0.0, 1.0)
+    return best
+
+
+# A plan that kept a step only if chance / minutes >= 1 / hand-off minutes, with the chance
+# counted before earlier steps fail, would drop B here: 0.0099 / 1.5 < 1 / 100. Yet once A has
+# failed, B is worth trying before handing off.
+UNDERCOUNTED_TAIL = Model(
+    (Cause("a", 50.0), Cause("b", 1.0), Cause("x", 49.0)),
+    (),
+    (Step("A", 1.0, {"a": 0.99}), Step("B", 1.5, {"b": 0.99}), Step("h", 100.0, {}, "hand_off")),
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(independent_models())
+@example(UNDERCOUNTED_TAIL)
+def test_the_plan_order_is_the_brute_force_optimum_for_independent_steps(model):
+    plan = engine.plan(model, [])
+    best = brute_force_optimum(model)
+
+    assert math.isclose(ecr(model, plan.steps), best, rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(plan.ecr, best, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(independent_models(), st.randoms(use_true_random=False))
+def test_the_reported_expected_cost_of_any_order_is_our_own_arithmetic(model, rng):
+    keys = [s.key for s in model.steps if s.kind != "hand_off"]
+    order = rng.sample(keys, rng.randint(0, len(keys)))
+
+    assert math.isclose(engine.expected_cost(model, [], order), ecr(model, order), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_brute_force_prefers_both_steps_in_the_undercounted_tail():
+    # A then hand-off: 1 + 100 · 0.505 = 51.5; A, B, hand-off: 1 + 1.5 · 0.505 + 100 · 0.4951 = 51.2675.
+    assert math.isclose(brute_force_optimum(UNDERCOUNTED_TAIL), 51.2675, rel_tol=1e-9)
+    assert engine.plan(UNDERCOUNTED_TAIL, []).steps == ("A", "B")
+
+
+# --------------------------------------------------------------------------------------
+# (ii) Evidence: what a failed step, a step the visitor could not do and an answer change.
+
+FOUR = Model(
+    (Cause("a", 4.0), Cause("b", 2.0), Cause("c", 1.0), Cause("d", 1.0)),
+    (
+        Question(
+            "q",
+            "Is it a?",
+            (Answer("yes", "Yes", (Effect("a", "strong"),)), Answer("no", "No", (Effect("a", "rules_out"),))),
+        ),
+    ),
+    (
+        Step("s1", 2.0, {"a": 0.9, "b": 0.3}),
+        Step("s2", 3.0, {"b": 0.6}),
+        Step("s3", 5.0, {"c": 0.6}),
+        Step("help", 60.0, {}, "hand_off"),
+    ),
+)
+
+
+def probabilities(model, evidence):
+    return {r.cause: r.probability for r in engine.rank(model, evidence)}
+
+
+def test_a_failed_step_lowers_exactly_the_causes_it_could_fix_by_one_minus_its_efficacy():
+    before = probabilities(FOUR, [])
+    after = probabilities(FOUR, [(FAILED, "s1")])
+
+    # Ratios between causes are what a likelihood update fixes; normalising changes none of them.
+    assert math.isclose(after["a"] / after["d"], before["a"] / before["d"] * (1 - 0.9))
+    assert math.isclose(after["b"] / after["d"], before["b"] / before["d"] * (1 - 0.3))
+    assert math.isclose(after["c"] / after["d"], before["c"] / before["d"])
+
+
+def test_a_step_the_visitor_could_not_do_changes_nothing_but_is_not_offered_again():
+    before = probabilities(FOUR, [])
+    after = probabilities(FOUR, [(COULDNT, "s1")])
+
+    assert all(math.isclose(before[c], after[c]) for c in before)
+    assert "s1" not in engine.plan(FOUR, [(COULDNT, "s1")]).steps
+    decision = engine.next_step(FOUR, [(COULDNT, "s1")])
+    assert decision.kind != "step" or decision.step.key != "s1"
+
+
+def test_an_answer_that_adds_up_multiplies_by_its_likelihood_ratio():
+    # Yes: strong (8), no: rules out (0.05) adds up for a with baseline 0.1195 / 0.8805 (Z_a ≈ 1).
+    before = probabilities(FOUR, [])
+    after = probabilities(FOUR, [("q", "yes")])
+    ratio = (after["a"] / after["b"]) / (before["a"] / before["b"])
+
+    assert 7.8 < ratio < 8.2
+    assert math.isclose(after["b"] / after["c"], before["b"] / before["c"])
+
+
+def test_a_step_already_tried_is_never_offered_again():
+    evidence = []
+    offered = []
+    for _ in range(10):
+        decision = engine.next_step(FOUR, evidence)
+        if decision.kind == "hand_off":
+            break
+        if decision.kind == "question":
+            evidence.append((decision.question.key, UNSURE))
+            continue
+        offered.append(decision.step.key)
+        evidence.append((FAILED, decision.step.key))
+
+    assert len(offered) == len(set(offered)) == 3
+
+
+@pytest.mark.parametrize(
+    "model", [model_from_content(read("tiktok-messages")), generated_model()], ids=["tiktok", "generated"]
+)
+def test_walking_on_unsure_never_offers_a_step_twice_and_ends_at_the_hand_off(model):
+    evidence, seen = [], []
+    for _ in range(400):
+        decision = engine.next_step(model, evidence)
+        if decision.kind == "hand_off":
+            break
+        if decision.kind == "question":
+            assert decision.question.key not in {key for key, _ in evidence}
+            evidence.append((decision.question.key, UNSURE))
+        else:
+            seen.append(decision.step.key)
+            evidence.append((FAILED, decision.step.key))
+
+    assert decision.kind == "hand_off"
+    assert len(seen) == len(set(seen))
+
+
+def b_or_c(**question):
+    """A question telling b from c, with the given requires / moot_after."""
+    return Question(
+        "which",
+        "b or c?",
+        (Answer("b", "B", (Effect("b", "strong"), Effect("c", "rules_out"))),
+         Answer("c", "C", (Effect("c", "strong"), Effect("b", "rules_out")))),
+        cost=0.5,
+        **question,
+    )  # fmt: skip
+
+
+def three_way(which: Question) -> Model:
+    """b and c equally likely, each with its own slow cure: knowing which saves a lot."""
+    return Model(
+        (Cause("a", 1.0), Cause("b", 4.0), Cause("c", 4.0)),
+        (Question("q0", "Zero?", (Answer("x", "X", (Effect("a", "more"),)), Answer("y", "Y", (Effect("a", "less"),)))),
+         which),
+        (Step("sa", 1.0, {"a": 0.9}), Step("sb", 30.0, {"b": 0.9}), Step("sc", 30.0, {"c": 0.9}),
+         Step("help", 600.0, {}, "hand_off")),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("moot", "evidence"),
+    [((("q0", "x"),), [("q0", "x"), (FAILED, "sa")]), (("sa",), [(FAILED, "sa")])],
+    ids=["after an answer", "after a tried step"],
+)
+def test_a_moot_question_is_never_asked(moot, evidence):
+    # Without moot_after the question is the best next move here, so only mootness keeps it back.
+    asked = engine.next_step(three_way(b_or_c()), evidence)
+    assert (asked.kind, asked.question.key) == ("question", "which")
+    model = three_way(b_or_c(moot_after=moot))
+    decision = engine.next_step(model, evidence)
+    assert decision.kind != "question" or decision.question.key != "which"
+    # Nor is a late answer to it believed.
+    assert engine.clean_evidence(model, [*evidence, ("which", "b")]) == tuple(evidence)
+
+
+def test_requires_is_respected():
+    model = three_way(b_or_c(requires=("q0", "y")))
+    for evidence in ([(FAILED, "sa")], [("q0", "x"), (FAILED, "sa")]):
+        decision = engine.next_step(model, evidence)
+        assert decision.kind != "question" or decision.question.key != "which"
+    decision = engine.next_step(model, [("q0", "y"), (FAILED, "sa")])
+    assert (decision.kind, decision.question.key) == ("question", "which")
+    assert engine.clean_evidence(model, [("which", "b"), ("q0", "y")]) == (("q0", "y"),)
+
+
+def test_the_hand_off_comes_when_no_step_with_any_chance_is_left():
+    decision = engine.next_step(FOUR, [("q", "no"), (FAILED, "s1"), (COULDNT, "s2"), (FAILED, "s3")])
+    assert decision.kind == "hand_off"
+    assert decision.step.key == "help"
+    assert decision.nothing_left
+    # A step linked to no cause has no chance either.
+    lonely = Model((Cause("a", 1),), (), (Step("s", 1.0, {}), Step("help", 60.0, {}, "hand_off")))
+    decision = engine.next_step(lonely, [])
+    assert (decision.kind, decision.nothing_left) == ("hand_off", True)
+
+
+def two_way(question_cost: float) -> Model:
+    """Causes a and b alike, a 0.9 cure each (10 min), a hand-off of 1000 min, one question telling them apart."""
+    answers = (Answer("is-a", "A", (Effect("b", "rules_out"),)), Answer("is-b", "B", (Effect("a", "rules_out"),)))
+    return Model(
+        (Cause("a", 1), Cause("b", 1)),
+        (Question("which", "A or B?", answers, cost=question_cost),),
+        (Step("sa", 10.0, {"a": 0.9}), Step("sb", 10.0, {"b": 0.9}), Step("help", 1000.0, {}, "hand_off")),
+    )
+
+
+# By hand. Now: p = (½, ½), both steps have chance 0.45: try sa, then sb, then hand off.
+ECR_NOW = 10 + 10 * (1 - 0.45) + 1000 * (1 - 0.45 - 0.45)
+# After "is-a": p(a) = 1 / 1.05, p(b) = 0.05 / 1.05; P("is-a") = ½ (1/1.05) + ½ (0.05/1.05) = ½, and
+# "is-b" is the mirror image, so the expected ECR after asking is the ECR after "is-a".
+P_A = 1 / 1.05
+ECR_AFTER = 10 + 10 * (1 - 0.9 * P_A) + 1000 * (1 - 0.9 * P_A - 0.9 * (1 - P_A))
+SAVING = ECR_NOW - ECR_AFTER  # about 4.07 minutes
+
+
+def test_the_hand_worked_example_is_what_the_engine_computes():
+    decision = engine.next_step(two_way(2.0), [])
+    assert decision.ecr == pytest.approx(ECR_NOW, rel=1e-12)
+    assert decision.ecr_question == pytest.approx(2.0 + ECR_AFTER, rel=1e-12)
+    assert 4.0 < SAVING < 4.1
+
+
+@pytest.mark.parametrize(
+    ("cost", "asked"),
+    [(0.5, True), (SAVING - 0.01, True), (SAVING + 0.01, False), (15.0, False)],
+)
+def test_a_question_is_asked_only_when_its_cost_plus_expected_ecr_after_is_lower(cost, asked):
+    decision = engine.next_step(two_way(cost), [])
+    assert (decision.kind == "question") is asked
+    if not asked:
+        assert (decision.kind, decision.step.key) == ("step", "sa")
+        assert decision.ecr == pytest.approx(ECR_NOW, rel=1e-12)
