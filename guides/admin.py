@@ -95,9 +95,9 @@ class FacetInline(OrderedStackedInline):
 
 class CauseFixInline(OrderedTabularInline):
     model = CauseFix
-    fields = ["fix_step", "order"]
+    fields = ["fix_step", "efficacy", "order"]
     autocomplete_fields = ["fix_step"]
-    verbose_name_plural = "fix steps, in the order to try them"
+    verbose_name_plural = "fix steps, and how often each fixes this cause (the order is the cause page's)"
 
 
 class AnswerEffectInline(nested_admin.NestedTabularInline):
@@ -149,7 +149,8 @@ def _find_guide_being_edited(request) -> int | None:
 
 class AnswerInline(OrderedStackedInline):
     model = Answer
-    fields = ["text", "slug", "order"]
+    fields = ["text", "slug", "skips", "order"]
+    autocomplete_fields = ["skips"]
     prepopulated_fields = {"slug": ["text"]}
     inlines = [AnswerEffectInline]
 
@@ -169,7 +170,7 @@ class GuideAdmin(ContentAdmin):
         (None, {"fields": ["title", "slug", "summary", "published"]}),
         ("Article", {"fields": ["introduction", "conclusion"]}),
         ("When nothing helped", {"fields": ["support"]}),
-        ("Questionnaire", {"fields": ["confidence_threshold", "max_questions"]}),
+        ("Troubleshooter", {"fields": ["max_questions"]}),
     ]
 
     @admin.display(description="Tools")
@@ -307,9 +308,9 @@ class SymptomAdmin(ContentAdmin):
 
 @admin.register(FixStep)
 class FixStepAdmin(ContentAdmin):
-    list_display = ["title", "guide", "minutes", "where", "reviewed_on"]
+    list_display = ["title", "guide", "kind", "minutes", "where", "reviewed_on"]
     list_select_related = ["guide"]
-    list_filter = ["guide", "guide__published"]
+    list_filter = ["guide", "guide__published", "kind"]
     search_fields = ["title", "where", "instructions", "android", "iphone"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -335,23 +336,34 @@ class ChecklistItemAdmin(ContentAdmin):
 
 @admin.register(CauseFix)
 class CauseFixAdmin(ContentAdmin):
-    list_display = ["fix_step", "cause", "order"]
+    list_display = ["fix_step", "cause", "efficacy", "order"]
     list_select_related = ["fix_step", "cause"]
-    list_filter = ["cause__guide", "cause"]
+    list_filter = ["cause__guide", "efficacy", "cause"]
     autocomplete_fields = ["fix_step", "cause"]
 
 
 @admin.register(Question)
 class QuestionAdmin(ContentAdmin):
-    list_display = ["text", "guide", "asked_after", "order"]
+    list_display = ["text", "guide", "effort", "asked_after", "order"]
     list_select_related = ["guide", "asked_after__question"]
     list_editable = ["order"]
-    list_filter = ["guide", "guide__published"]
+    list_filter = ["guide", "guide__published", "effort"]
     search_fields = ["text", "help_text"]
     prepopulated_fields = {"slug": ["text"]}
     inlines = [AnswerInline]
-    fields = ["guide", "text", "slug", "help_text", "asked_after", "order"]
+    fields = [
+        "guide",
+        "text",
+        "slug",
+        "help_text",
+        "effort",
+        "asked_after",
+        "not_after_answers",
+        "not_after_steps",
+        "order",
+    ]
     raw_id_fields = ["asked_after"]
+    autocomplete_fields = ["not_after_answers", "not_after_steps"]
 
 
 @admin.register(Answer)
@@ -375,8 +387,8 @@ class AnswerEffectAdmin(ContentAdmin):
 class ResolutionAdmin(admin.ModelAdmin):
     """Read-only: what visitors reported. Nothing personal is stored."""
 
-    list_display = ["created_at", "guide", "cause_slug", "fixed"]
-    list_filter = ["guide", "fixed", "cause_slug"]
+    list_display = ["created_at", "guide", "step_slug", "cause_slug", "fixed"]
+    list_filter = ["guide", "fixed", "step_slug", "cause_slug"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

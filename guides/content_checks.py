@@ -10,8 +10,9 @@ out, missing explanations).
 
 It runs a constant number of queries whatever the size of the guide: ten for the content
 below, plus the six of ``build_snapshot``, which turns the guide into the very questionnaire
-visitors get. Questionnaire logic is the engine's: a visitor who has a given cause is
-simulated with ``engine.rank`` and ``engine.next_question``.
+visitors get. Troubleshooting logic is the engine's: a visitor who has a given cause is
+walked through with ``engine.truthful_walk``, and a question's worth is
+``engine.question_values`` (minutes saved by asking it first).
 
 Some of these problems cannot be made in the admin's forms (``clean()`` refuses links into
 another guide), but they can arrive through the shell, old data or a bulk update.
@@ -25,11 +26,14 @@ from django.db import models
 from django.db.models import Prefetch
 
 from guides import engine
-from guides.models import AnswerEffect, CauseFix, Guide, Question, Symptom
+from guides.models import AnswerEffect, CauseFix, Efficacy, Guide, Question, StepKind, Symptom
 from guides.questionnaire import build_snapshot
 
 ERROR = "error"
 WARNING = "warning"
+
+# Efficacies that count as a real cure for a cause.
+STRONG_EFFICACIES = frozenset({Efficacy.ALMOST_ALWAYS, Efficacy.OFTEN})
 
 # The engine's likelihood ratios by the plain words the database stores.
 _RATIO = {strength.value: ratio for strength, ratio in engine.LIKELIHOOD_RATIO.items()}
@@ -39,7 +43,11 @@ KINDS = (
     "questionnaire_broken",  # the engine refuses the questionnaire: its page fails (error)
     "no_fix_step",  # a cause with no fix step (error)
     "cause_without_effect",  # no answer speaks about a cause (warning)
-    "never_first",  # the questionnaire never ranks a cause first (warning)
+    "not_fixed_before_hand_off",  # a truthful visitor with the cause reaches the hand-off first (warning)
+    "no_strong_fix",  # a cause with no step that fixes it "often" or better (warning)
+    "step_fixes_nothing",  # a fix step linked to no cause (warning)
+    "second_hand_off",  # more than one hand-off step (error)
+    "never_worth_asking",  # a question the troubleshooter would never ask (warning)
     "no_questions",  # the guide has no questionnaire questions (warning)
     "question_changes_nothing",  # a question whose answers tell no causes apart (error)
     "never_asked",  # a question that waits for an answer nobody can give (error)
@@ -366,54 +374,113 @@ def _cycle_reason(question: Question, cycle: list[Question]) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# The questionnaire as visitors get it
+# The troubleshooter as visitors get it
 
 
 def _check_questionnaire(content: _Content):
     guide = content.guide
     try:
-        questionnaire = build_snapshot(guide).questionnaire
-        engine.askable(questionnaire, ())  # the engine checks the whole questionnaire on first use
-    except ValueError as error:  # QuestionnaireError, or a plain ValueError for an unknown strength word
+        snapshot = build_snapshot(guide)
+        model = snapshot.model
+        engine.next_step(model, ())  # the engine checks the whole model on first use
+    except ValueError as error:  # ModelError, or a plain ValueError for an unknown word
         yield Problem(
             ERROR,
-            f"The questionnaire cannot run, so visitors who open it get an error page. The reason: {error}.",
+            f"The troubleshooter cannot run, so visitors who open it get an error page. The reason: {error}.",
             guide,
             "questionnaire_broken",
         )
         return
-    if not content.questions:
-        if content.causes:
-            yield Problem(
-                WARNING,
-                "The guide has no questions, so the questionnaire can only suggest the most common cause.",
-                guide,
-                "no_questions",
-            )
-        return
-    spoken_about = _causes_with_cause_level_effects(content)
+    yield from _check_steps(content)
+    if not content.questions and content.causes:
+        yield Problem(
+            WARNING,
+            "The guide has no questions, so the troubleshooter offers fixes by how common each cause is.",
+            guide,
+            "no_questions",
+        )
+    walks = {c.slug: engine.truthful_walk(model, c.slug, max_questions=guide.max_questions) for c in content.causes}
     for cause in content.causes:
-        if cause.pk not in spoken_about:
-            continue  # already reported: no answer speaks about it
-        if not _can_come_first(questionnaire, cause.slug):
+        last_kind, _ = walks[cause.slug][-1]
+        if last_kind != "fixed" and _has_cure(cause):
             yield Problem(
                 WARNING,
-                f"The questionnaire never puts “{cause.title}” first, even for someone who gives every answer that "
-                "points to it, so people who have it are sent to other causes first. "
-                "Make the answers that point to it stronger, or add a question that does.",
+                f"Someone who has “{cause.title}” and answers every question truthfully reaches the hand-off to "
+                "support before the troubleshooter offers the step that fixes it. Make the answers that point to it "
+                "stronger, or its cure's efficacy higher.",
                 cause,
-                "never_first",
+                "not_fixed_before_hand_off",
             )
+    worth = _worth_asking(model, walks)
+    silent = _silent(content) | set(_never_asked(content, {}))  # already reported as such
+    for question in content.questions:
+        if question.slug in worth or question.slug not in snapshot.questions or question.pk in silent:
+            continue
+        yield Problem(
+            WARNING,
+            f"“{question.text}” is never worth asking: at the start and along the way for every cause, trying "
+            "fixes is quicker on average than answering it. Make its answers say more, make it easier to answer "
+            "(its effort), or delete it.",
+            question,
+            "never_worth_asking",
+        )
 
 
-def _can_come_first(questionnaire: engine.Questionnaire, cause: str) -> bool:
-    """Whether a visitor who has ``cause`` sees it ranked first after some answer, or when the questionnaire ends.
+def _silent(content: _Content) -> set[int]:
+    return {question.pk for question in content.questions if _why_silent(question)}
 
-    The visitor answers each question the engine asks with the answer that points most
-    strongly to the cause (the first one on a tie), or "I'm not sure" when no answer points
-    towards it; the engine stops after the guide's ``max_questions`` as it does for visitors.
-    """
-    answers = engine.consistent_answers(questionnaire, cause)
-    if not answers:
-        return engine.rank(questionnaire, ())[0].cause == cause
-    return any(engine.rank(questionnaire, answers[:n])[0].cause == cause for n in range(1, len(answers) + 1))
+
+def _has_cure(cause) -> bool:
+    return any(
+        link.efficacy in STRONG_EFFICACIES and link.fix_step.kind != StepKind.HAND_OFF
+        for link in cause.cause_fixes.all()
+    )
+
+
+def _check_steps(content: _Content):
+    for cause in content.causes:
+        if cause.cause_fixes.all() and not _has_cure(cause):
+            yield Problem(
+                WARNING,
+                f"No fix step of “{cause.title}” fixes it “often” or “almost always”, so the troubleshooter sees no "
+                "real cure for it and sends people to support sooner. Set how often each of its steps works.",
+                cause,
+                "no_strong_fix",
+            )
+    linked = {link.fix_step_id for cause in content.causes for link in cause.cause_fixes.all()}
+    hand_offs = [step for step in content.fix_steps if step.kind == StepKind.HAND_OFF]
+    for step in content.fix_steps:
+        if step.pk not in linked and step.kind != StepKind.HAND_OFF:
+            yield Problem(
+                WARNING,
+                f"“{step.title}” is not linked to any cause, so the troubleshooter never offers it. "
+                "Add it to the causes it fixes.",
+                step,
+                "step_fixes_nothing",
+            )
+    for step in hand_offs[1:]:
+        yield Problem(
+            ERROR,
+            f"“{step.title}” is a second hand-off to support; a guide has one. The troubleshooter treats it as an "
+            "ordinary step. Make it “Do it now”, or delete it.",
+            step,
+            "second_hand_off",
+        )
+
+
+def _worth_asking(model: engine.Model, walks) -> set[str]:
+    """The questions that save time on average at the start or at some point of a truthful visitor's walk."""
+    worth = {key for walk in walks.values() for kind, key in walk if kind == engine.QUESTION}
+    states = [()]
+    for cause, walk in walks.items():
+        evidence = []
+        for kind, key in walk:
+            states.append(tuple(evidence))
+            if kind == engine.QUESTION:
+                q = next(q for q in model.questions if q.key == key)
+                evidence.append((key, engine.answer_for(q, cause)))
+            elif kind == "step":
+                evidence.append((engine.FAILED, key))
+    for state in states:
+        worth |= {key for key, saved in engine.question_values(model, state).items() if saved > 0.0}
+    return worth

@@ -26,12 +26,15 @@ from guides.models import (
     CauseFix,
     ChecklistItem,
     Commonness,
+    Efficacy,
+    Effort,
     Facet,
     FAQEntry,
     FixStep,
     Guide,
     LoadedContent,
     Question,
+    StepKind,
     Symptom,
 )  # fmt: skip
 
@@ -104,7 +107,6 @@ def guide_from_file(data: dict) -> dict:
         "title": _text(data.get("title")),
         "summary": _text(data.get("summary")),
         "published": bool(data.get("published", False)),
-        "confidence_threshold": round(float(data.get("confidence_threshold", 0.75)) * 100),
         "max_questions": int(data.get("max_questions", 8)),
         "introduction": _text(data.get("introduction")),
         "conclusion": _text(data.get("conclusion")),
@@ -118,13 +120,35 @@ def guide_from_db(guide: Guide) -> dict:
         "title": guide.title,
         "summary": guide.summary,
         "published": guide.published,
-        "confidence_threshold": guide.confidence_threshold,
         "max_questions": guide.max_questions,
         "introduction": guide.introduction,
         "conclusion": guide.conclusion,
         "support": guide.support,
         "checklist": [item.fix_step.slug for item in _rows(guide, "checklist_items", "fix_step")],
     }
+
+
+def _choice(value, choices, default, where: str) -> str:
+    """A word from a content file that must be one of a model's choices; the default when left out."""
+    word = _text(value if value is not None else default)
+    if word not in choices.values:
+        raise ContentError(f"{where} must be one of {', '.join(choices.values)}, not {word!r}")
+    return word
+
+
+def _fix_links(item: dict) -> list[list[str]]:
+    """A cause's fix steps as [slug, efficacy] pairs, in order.
+
+    Files written before efficacies existed list slugs only; each link then gets the
+    documented default, "sometimes".
+    """
+    fixes = item.get("fixes") or []
+    if isinstance(fixes, list):
+        fixes = dict.fromkeys(fixes, None)
+    if not isinstance(fixes, dict):
+        raise ContentError(f"cause {item.get('slug')}: fixes must map fix step slugs to how often they fix it")
+    where = f"cause {item.get('slug')}: the efficacy of"
+    return [[str(slug), _choice(word, Efficacy, Efficacy.SOMETIMES, f"{where} {slug}")] for slug, word in fixes.items()]
 
 
 def cause_from_file(item: dict, order: int) -> dict:
@@ -138,7 +162,7 @@ def cause_from_file(item: dict, order: int) -> dict:
         "commonness": Commonness[commonness].value,
         "reviewed_on": _reviewed(item, "cause"),
         "order": order,
-        "fixes": list(item.get("fixes") or []),
+        "fixes": _fix_links(item),
         "related": sorted(item.get("related") or []),
     }
 
@@ -151,7 +175,7 @@ def cause_from_db(cause: Cause) -> dict:
         "commonness": cause.commonness,
         "reviewed_on": str(cause.reviewed_on),
         "order": cause.order,
-        "fixes": [cf.fix_step.slug for cf in _rows(cause, "cause_fixes", "fix_step")],
+        "fixes": [[cf.fix_step.slug, cf.efficacy] for cf in _rows(cause, "cause_fixes", "fix_step")],
         "related": sorted(c.slug for c in cause.related.all()),
     }
 
@@ -185,6 +209,7 @@ def symptom_from_db(symptom: Symptom) -> dict:
 def fix_step_from_file(item: dict) -> dict:
     return {
         "title": _text(item.get("title")),
+        "kind": _choice(item.get("kind"), StepKind, StepKind.DO_NOW, f"fix step {item.get('slug')}: kind"),
         "minutes": int(item.get("minutes", 2)),
         "where": _text(item.get("where")),
         "reviewed_on": _reviewed(item, "fix step"),
@@ -197,6 +222,7 @@ def fix_step_from_file(item: dict) -> dict:
 def fix_step_from_db(step: FixStep) -> dict:
     return {
         "title": step.title,
+        "kind": step.kind,
         "minutes": step.minutes,
         "where": step.where,
         "reviewed_on": str(step.reviewed_on),
@@ -218,8 +244,10 @@ def question_from_file(item: dict, order: int) -> dict:
     return {
         "text": _text(item.get("text")),
         "help_text": _text(item.get("help")),
+        "effort": _choice(item.get("effort"), Effort, Effort.IN_APP, f"question {item.get('slug')}: effort"),
         "order": order,
         "asked_after": _text(item.get("asked_after")),
+        "not_after": sorted(str(name) for name in item.get("not_after") or []),
     }
 
 
@@ -228,8 +256,13 @@ def question_from_db(question: Question) -> dict:
     return {
         "text": question.text,
         "help_text": question.help_text,
+        "effort": question.effort,
         "order": question.order,
         "asked_after": f"{after.question.slug}/{after.slug}" if after else "",
+        "not_after": sorted(
+            [f"{a.question.slug}/{a.slug}" for a in _rows(question, "not_after_answers", "question")]
+            + [step.slug for step in question.not_after_steps.all()]
+        ),
     }
 
 
@@ -241,6 +274,7 @@ def answer_from_file(item: dict, order: int) -> dict:
         "text": _text(item.get("text")),
         "order": order,
         "effects": {str(target): str(strength) for target, strength in sorted(effects.items())},
+        "skips": sorted(str(slug) for slug in item.get("skips") or []),
     }
 
 
@@ -249,7 +283,12 @@ def answer_from_db(answer: Answer) -> dict:
     for effect in _rows(answer, "effects", "cause", "facet"):
         target = f"{effect.cause.slug}/{effect.facet.slug}" if effect.facet_id else effect.cause.slug
         effects[target] = effect.strength
-    return {"text": answer.text, "order": answer.order, "effects": dict(sorted(effects.items()))}
+    return {
+        "text": answer.text,
+        "order": answer.order,
+        "effects": dict(sorted(effects.items())),
+        "skips": sorted(step.slug for step in answer.skips.all()),
+    }
 
 
 class _Loader:
@@ -309,8 +348,7 @@ class _Loader:
         wanted = guide_from_file(data)
         guide, guide_changed = self.sync(
             slug, guide, wanted, guide_from_db, Guide(slug=slug),
-            ["title", "summary", "published", "confidence_threshold", "max_questions", "introduction", "conclusion",
-             "support"],
+            ["title", "summary", "published", "max_questions", "introduction", "conclusion", "support"],
         )  # fmt: skip
         if guide is None:
             return self.report
@@ -321,7 +359,7 @@ class _Loader:
             steps[s], _ = self.sync(
                 f"{slug}/fix-step/{s}", steps.get(s), fix_step_from_file(item), fix_step_from_db,
                 FixStep(guide=guide, slug=s),
-                ["title", "minutes", "where", "reviewed_on", "instructions", "android", "iphone"],
+                ["title", "kind", "minutes", "where", "reviewed_on", "instructions", "android", "iphone"],
             )  # fmt: skip
 
         causes = {c.slug: c for c in guide.causes.all()}
@@ -346,9 +384,10 @@ class _Loader:
                 )  # fmt: skip
         for cause, wanted in cause_updates:
             CauseFix.objects.filter(cause=cause).delete()
+            efficacy = dict(wanted["fixes"])
             CauseFix.objects.bulk_create(
-                CauseFix(cause=cause, fix_step=step, order=i)
-                for i, step in enumerate(_existing(steps, wanted["fixes"], "fix step"))
+                CauseFix(cause=cause, fix_step=step, order=i, efficacy=efficacy[step.slug])
+                for i, step in enumerate(_existing(steps, [slug for slug, _ in wanted["fixes"]], "fix step"))
             )
             cause.related.set(_existing(causes, wanted["related"], "cause"))
 
@@ -378,10 +417,10 @@ class _Loader:
                 for i, step in enumerate(_existing(steps, guide_from_file(data)["checklist"], "fix step"))
             )
 
-        self.load_questions(guide, causes)
+        self.load_questions(guide, causes, steps)
         return self.report
 
-    def load_questions(self, guide: Guide, causes: dict) -> None:
+    def load_questions(self, guide: Guide, causes: dict, steps: dict) -> None:
         slug = guide.slug
         questions = {q.slug: q for q in guide.questions.select_related("asked_after__question")}
         answers = {}
@@ -391,12 +430,12 @@ class _Loader:
             wanted = question_from_file(item, order)
             question, changed = self.sync(
                 f"{slug}/question/{qs}", questions.get(qs), wanted, question_from_db,
-                Question(guide=guide, slug=qs), ["text", "help_text", "order"],
+                Question(guide=guide, slug=qs), ["text", "help_text", "effort", "order"],
             )  # fmt: skip
             if question is None:
                 continue
             if changed:
-                pending_after.append((question, wanted["asked_after"]))
+                pending_after.append((question, wanted["asked_after"], wanted["not_after"]))
             existing = {a.slug: a for a in question.answers.all()}
             for answer_order, answer_item in enumerate(item.get("answers") or []):
                 a_slug = _slug(answer_item, "answer")
@@ -408,9 +447,12 @@ class _Loader:
                 answers[f"{qs}/{a_slug}"] = answer
                 if answer_changed:
                     self.set_effects(answer, wanted_answer["effects"], causes)
-        for question, after in pending_after:
+                    answer.skips.set(_existing(steps, wanted_answer["skips"], "fix step"))
+        for question, after, not_after in pending_after:
             question.asked_after = next(iter(_existing(answers, [after], "answer")), None) if after else None
             question.save(update_fields=["asked_after"])
+            question.not_after_answers.set(_existing(answers, [n for n in not_after if "/" in n], "answer"))
+            question.not_after_steps.set(_existing(steps, [n for n in not_after if "/" not in n], "fix step"))
 
     def set_effects(self, answer: Answer, effects: dict, causes: dict) -> None:
         answer.effects.all().delete()
@@ -478,7 +520,11 @@ _OTHER_BREAKS = frozenset("\r\x85\u2028\u2029")
 
 
 class _Slugs(list):
-    """A list of slugs, written on one line: `fixes: [update-app, restart-device]`."""
+    """A list of slugs, written on one line: `related: [app-glitches, software-updates]`."""
+
+
+class _Links(dict):
+    """Slugs with a word each, written on one line: `fixes: {update-app: almost_always, restart-device: rarely}`."""
 
 
 class ContentDumper(yaml.SafeDumper):
@@ -504,6 +550,9 @@ class ContentDumper(yaml.SafeDumper):
 
     def represent_slugs(self, data):
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+    def represent_links(self, data):
+        return self.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
 
     # Emitter hooks.
 
@@ -536,6 +585,7 @@ class ContentDumper(yaml.SafeDumper):
 
 ContentDumper.add_representer(str, ContentDumper.represent_str)
 ContentDumper.add_representer(_Slugs, ContentDumper.represent_slugs)
+ContentDumper.add_representer(_Links, ContentDumper.represent_links)
 
 
 def dump_content(data: dict) -> str:
@@ -557,7 +607,10 @@ def _with_content(guide: Guide) -> Guide:
         Prefetch("symptoms__causes", queryset=Cause.objects.only("slug")),
         "faq_entries",
         Prefetch("questions", queryset=Question.objects.select_related("asked_after__question")),
+        Prefetch("questions__not_after_answers", queryset=Answer.objects.select_related("question")),
+        "questions__not_after_steps",
         "questions__answers",
+        "questions__answers__skips",
         Prefetch("questions__answers__effects", queryset=AnswerEffect.objects.select_related("cause", "facet")),
     ).get(pk=guide.pk)
 
@@ -572,7 +625,7 @@ def _cause_item(cause: Cause) -> dict:
         "reviewed": cause.reviewed_on,
         "explanation": values["explanation"],
         "facets": [{"slug": facet.slug, **_without_order(facet_from_db(facet))} for facet in cause.facets.all()],
-        "fixes": _Slugs(values["fixes"]),
+        "fixes": _Links(values["fixes"]),
         "related": _Slugs(values["related"]),
     }
 
@@ -589,9 +642,10 @@ def _symptom_item(symptom: Symptom) -> dict:
 
 def _fix_step_item(step: FixStep) -> dict:
     values = fix_step_from_db(step)
-    item = {
-        "slug": step.slug,
-        "title": values["title"],
+    item = {"slug": step.slug, "title": values["title"]}
+    if values["kind"] != StepKind.DO_NOW:
+        item["kind"] = values["kind"]
+    item |= {
         "minutes": values["minutes"],
         "where": values["where"],
         "reviewed": step.reviewed_on,
@@ -603,12 +657,20 @@ def _fix_step_item(step: FixStep) -> dict:
 
 def _question_item(question: Question) -> dict:
     values = question_from_db(question)
-    item = {"slug": question.slug, "text": values["text"], "help": values["help_text"]}
+    item = {"slug": question.slug, "text": values["text"], "help": values["help_text"], "effort": values["effort"]}
     if values["asked_after"]:
         item["asked_after"] = values["asked_after"]
-    item["answers"] = [
-        {"slug": answer.slug, **_without_order(answer_from_db(answer))} for answer in question.answers.all()
-    ]
+    if values["not_after"]:
+        item["not_after"] = _Slugs(values["not_after"])
+    item["answers"] = [_answer_item(answer) for answer in question.answers.all()]
+    return item
+
+
+def _answer_item(answer: Answer) -> dict:
+    values = answer_from_db(answer)
+    item = {"slug": answer.slug, "text": values["text"], "effects": values["effects"]}
+    if values["skips"]:
+        item["skips"] = _Slugs(values["skips"])
     return item
 
 
@@ -626,7 +688,6 @@ def export_data(guide: Guide) -> dict:
         "title": values["title"],
         "summary": values["summary"],
         "published": values["published"],
-        "confidence_threshold": values["confidence_threshold"] / 100,
         "max_questions": values["max_questions"],
         "introduction": values["introduction"],
         "conclusion": values["conclusion"],

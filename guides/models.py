@@ -59,15 +59,10 @@ class Guide(RenderedMarkdown):
     )
     support_html = models.TextField(blank=True, editable=False)
     published = models.BooleanField(default=False, help_text="Only published guides are visible to visitors.")
-    confidence_threshold = models.PositiveSmallIntegerField(
-        default=75,
-        validators=[MinValueValidator(50), MaxValueValidator(99)],
-        help_text="Percent. The questionnaire stops asking once one cause is at least this likely.",
-    )
     max_questions = models.PositiveSmallIntegerField(
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text="The questionnaire never asks more questions than this.",
+        help_text="The troubleshooter never asks more questions than this, however useful another would be.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,12 +72,6 @@ class Guide(RenderedMarkdown):
 
     class Meta:
         ordering = ["title"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(confidence_threshold__gte=50, confidence_threshold__lte=99),
-                name="guide_threshold_between_50_and_99",
-            ),
-        ]
 
     def __str__(self):
         return self.title
@@ -172,6 +161,14 @@ class Symptom(RenderedMarkdown):
         return f"{cause.get_absolute_url()}#symptoms" if cause else self.guide.get_absolute_url()
 
 
+class StepKind(models.TextChoices):
+    """What trying a step means for the visitor; the troubleshooter plans with it."""
+
+    DO_NOW = "do_now", "Do it now"
+    WAIT = "wait", "Wait (a limit that lifts with time)"
+    HAND_OFF = "hand_off", "Hand-off to the app's support"
+
+
 class FixStep(RenderedMarkdown):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="fix_steps")
     title = models.CharField(max_length=200, help_text="What to do, starting with a verb.")
@@ -179,8 +176,17 @@ class FixStep(RenderedMarkdown):
     where = models.CharField(
         max_length=200, blank=True, help_text="Where to tap, e.g. Settings and privacy > Privacy > Direct messages."
     )
-    minutes = models.PositiveSmallIntegerField(
-        default=2, help_text="Roughly how many minutes it takes, waiting included."
+    kind = models.CharField(
+        max_length=10,
+        choices=StepKind,
+        default=StepKind.DO_NOW,
+        help_text="Most steps are done now. A wait is a limit that lifts with time: its minutes are the waiting, "
+        "and visitors are told when to come back. The hand-off (one per guide) is the report to the app's support.",
+    )
+    minutes = models.PositiveIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 30)],
+        help_text="Roughly how many minutes it takes, waiting included. For the hand-off: until support answers.",
     )
     instructions = models.TextField(help_text="Markdown. The steps that work on any phone.")
     instructions_html = models.TextField(blank=True, editable=False)
@@ -205,11 +211,26 @@ class FixStep(RenderedMarkdown):
         return f"{cause.get_absolute_url()}#fix-{self.slug}" if cause else f"{self.guide.get_absolute_url()}#checklist"
 
 
+class Efficacy(models.TextChoices):
+    """How often a step fixes the problem when this cause is behind it; the engine turns words into chances."""
+
+    ALMOST_ALWAYS = "almost_always", "Almost always"
+    OFTEN = "often", "Often"
+    SOMETIMES = "sometimes", "Sometimes"
+    RARELY = "rarely", "Rarely"
+
+
 class CauseFix(models.Model):
-    """A fix step for a cause, in the order to try them."""
+    """A fix step for a cause, with how often it fixes that cause; the order is the order on the cause's page."""
 
     cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="cause_fixes")
     fix_step = models.ForeignKey(FixStep, on_delete=models.CASCADE, related_name="cause_fixes")
+    efficacy = models.CharField(
+        max_length=15,
+        choices=Efficacy,
+        default=Efficacy.SOMETIMES,
+        help_text="When this cause is the reason, how often does doing this step make it work again?",
+    )
     order = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:
@@ -268,8 +289,16 @@ class ChecklistItem(models.Model):
             raise ValidationError({"fix_step": "Pick a fix step of this guide."})
 
 
-# Query parameters of the questionnaire that are not answers; no question may use them as its slug.
-RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed"})
+# Query parameters of the troubleshooter that are not answers; no question may use them as its slug.
+RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed", "failed", "couldnt", "platform", "step"})
+
+
+class Effort(models.TextChoices):
+    """How much it takes a visitor to answer; questions compete with fix steps on the same scale of minutes."""
+
+    QUICK_LOOK = "quick_look", "A quick look (something they know or see at a glance)"
+    IN_APP = "in_app", "A check in the app (a few screens away)"
+    ASK_SOMEONE = "ask_someone", "Ask someone else (only another person knows)"
 
 
 class Question(models.Model):
@@ -287,6 +316,23 @@ class Question(models.Model):
         blank=True,
         related_name="follow_ups",
         help_text="Ask this only after this answer to another question.",
+    )
+    effort = models.CharField(
+        max_length=15, choices=Effort, default=Effort.IN_APP, help_text="How much it takes to answer."
+    )
+    not_after_answers = models.ManyToManyField(
+        "Answer",
+        blank=True,
+        related_name="mooted_questions",
+        verbose_name="not after these answers",
+        help_text="Never ask this after any of these answers: they make it pointless or impossible to answer.",
+    )
+    not_after_steps = models.ManyToManyField(
+        "FixStep",
+        blank=True,
+        related_name="mooted_questions",
+        verbose_name="not after these fix steps",
+        help_text="Never ask this once the visitor has tried any of these fix steps.",
     )
     order = models.PositiveIntegerField(
         default=0, db_index=True, help_text="Breaks ties between equally useful questions."
@@ -317,6 +363,12 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     slug = models.SlugField(max_length=60)
     text = models.CharField(max_length=200)
+    skips = models.ManyToManyField(
+        "FixStep",
+        blank=True,
+        related_name="skipped_by",
+        help_text="Fix steps this answer shows are already done or pointless; they are not offered after it.",
+    )
     order = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:
@@ -375,14 +427,20 @@ class AnswerEffect(models.Model):
 
 
 class Resolution(models.Model):
-    """How one questionnaire visit ended: did the suggested fixes help? Nothing personal."""
+    """How one troubleshooting visit ended: the step that fixed it, and the causes' ranking then. Nothing personal."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="resolutions")
-    answers = models.CharField(max_length=2000, blank=True, help_text="The answers given, as in the address.")
+    answers = models.CharField(max_length=2000, blank=True, help_text="The answers and steps, as in the address.")
     cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolutions")
-    cause_slug = models.SlugField(max_length=100, help_text="Kept even if the cause is later deleted.")
+    cause_slug = models.SlugField(max_length=100, help_text="The likeliest cause then; kept if the cause is deleted.")
     fixed = models.BooleanField()
-    fix_steps = models.CharField(max_length=1000, blank=True, help_text="Slugs of the fix steps shown, in order.")
+    fix_steps = models.CharField(max_length=1000, blank=True, help_text="Slugs of the fix steps tried, in order.")
+    step_slug = models.SlugField(max_length=100, blank=True, help_text="The fix step that fixed it.")
+    ranking = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The causes' chances when it was fixed, as slug:percent, likeliest first.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -390,6 +448,27 @@ class Resolution(models.Model):
 
     def __str__(self):
         return f"{self.cause_slug}: {'fixed' if self.fixed else 'not fixed'}"
+
+
+class StepOutcome(models.Model):
+    """What happened when a visitor tried one fix step the troubleshooter offered, for the report. Nothing personal."""
+
+    class Outcome(models.TextChoices):
+        FIXED = "fixed", "Fixed it"
+        NOT_FIXED = "not_fixed", "Did not fix it"
+        COULDNT = "couldnt", "Could not do it"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="step_outcomes")
+    step_slug = models.SlugField(max_length=100)
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["guide", "created_at"])]
+
+    def __str__(self):
+        return f"{self.step_slug}: {self.get_outcome_display()}"
 
 
 class QuestionnaireEvent(models.Model):
@@ -402,11 +481,13 @@ class QuestionnaireEvent(models.Model):
         START = "start", "Started"
         QUESTION = "question", "Question shown"
         ANSWER = "answer", "Question answered"
-        RESULT = "result", "Result shown"
+        STEP = "step", "Fix step shown"
+        HAND_OFF = "hand_off", "Hand-off shown"
+        RESULT = "result", "Result shown (before fix steps came one at a time)"
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_events")
     kind = models.CharField(max_length=10, choices=Kind)
-    question_slug = models.SlugField(max_length=60, blank=True)
+    question_slug = models.SlugField(max_length=100, blank=True, help_text="The question or fix step shown.")
     answer_slug = models.SlugField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

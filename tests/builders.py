@@ -3,8 +3,15 @@
 import copy
 
 
-def guide_data(slug="tiny", causes=2, facets=1, symptoms_per_cause=1, faq=2, published=True, questions=()):
-    """Return content-file data for a guide whose size is given by the arguments."""
+def guide_data(
+    slug="tiny", causes=2, facets=1, symptoms_per_cause=1, faq=2, published=True, questions=(), efficacy=None
+):
+    """Return content-file data for a guide whose size is given by the arguments.
+
+    Cause ``n`` is fixed by step ``fix-n``. Without ``efficacy`` the link is written as a plain
+    list of slugs, as files did before efficacies existed (it loads as "sometimes"); with it,
+    as the mapping ``{fix-n: efficacy}``.
+    """
     fix_steps = [
         {
             "slug": f"fix-{n}",
@@ -31,7 +38,7 @@ def guide_data(slug="tiny", causes=2, facets=1, symptoms_per_cause=1, faq=2, pub
                 "reviewed": f"2026-01-0{1 + n % 9}",
                 "explanation": f"Explanation {n}.",
                 "facets": [{"slug": f"facet-{m}", "title": f"Facet {m}", "explanation": "F."} for m in range(facets)],
-                "fixes": [f"fix-{n}"],
+                "fixes": [f"fix-{n}"] if efficacy is None else {f"fix-{n}": efficacy},
                 "related": [f"cause-{(n + 1) % causes}"] if causes > 1 else [],
             }
             for n in range(causes)

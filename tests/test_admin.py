@@ -1,5 +1,6 @@
 """Staff edit content in the admin: every model, previews, drafts, history and recovery, roles."""
 
+import html
 import re
 
 import pytest
@@ -17,11 +18,14 @@ from guides.models import (
     Cause,
     CauseFix,
     ChecklistItem,
+    Efficacy,
+    Effort,
     Facet,
     FAQEntry,
     FixStep,
     Guide,
     Question,
+    StepKind,
     Symptom,
 )  # fmt: skip
 from guides.questionnaire import build_snapshot
@@ -133,38 +137,135 @@ def test_cause_fix_order_change_shows_on_the_cause_page(editor_client, client, s
     assert re.findall(r'<li id="fix-([^"]+)">', page)[-1] == link.fix_step.slug
 
 
-def test_question_and_answer_text_changes_show_in_the_questionnaire(editor_client, client, seed_guide):
-    question = engine.diagnose(build_snapshot(seed_guide).questionnaire, []).question
+def first_question(guide):
+    """The question the troubleshooter asks first on the guide's start page."""
+    snapshot = build_snapshot(guide)
+    decision = engine.next_step(snapshot.model, [], max_questions=snapshot.max_questions)
+    assert decision.kind == engine.QUESTION, "the bundled guide starts with a question"
+    return decision.question
+
+
+def test_question_and_answer_text_changes_show_in_the_troubleshooter(editor_client, client, seed_guide):
+    question = first_question(seed_guide)
     answer = Answer.objects.get(question__guide=seed_guide, question__slug=question.key, slug=question.answers[0].key)
 
     save_change(editor_client, answer.question, text="Edited question?")
     save_change(editor_client, answer, text="Edited answer")
 
     page = client.get(DIAGNOSE).content.decode()
-    assert "<legend>Edited question?</legend>" in page and "Edited answer" in page
+    assert ">Edited question?</h2></legend>" in page and "Edited answer" in page
 
 
 def test_answer_effect_change_changes_the_ranking(editor_client, client, seed_guide):
-    effect = AnswerEffect.objects.filter(answer__question__guide=seed_guide, strength="strong", facet=None).first()
+    effect = AnswerEffect.objects.filter(
+        answer__question__guide=seed_guide, answer__question__asked_after=None, strength="strong", facet=None
+    ).first()
     answer = effect.answer
-    result = f"{DIAGNOSE}?{answer.question.slug}={answer.slug}&show=result"
-    before = client.get(result).content.decode()
+    screen = f"{DIAGNOSE}?{answer.question.slug}={answer.slug}"
+    evidence = [(answer.question.slug, answer.slug)]
+    before = _probability(seed_guide, evidence, effect.cause.slug)
+    shown_before = _percent(client.get(screen).content.decode(), effect.cause.title)
 
     save_change(editor_client, effect, strength="rules_out")
 
-    after = client.get(result).content.decode()
-    assert _percent(after, effect.cause.title) < _percent(before, effect.cause.title)
+    assert _probability(seed_guide, evidence, effect.cause.slug) < before
+    assert shown_before is not None
+    shown_after = _percent(client.get(screen).content.decode(), effect.cause.title)
+    assert shown_after is None or shown_after < shown_before  # lower, or out of the list shown
+
+
+def _probability(guide, evidence, cause):
+    ranking = engine.rank(build_snapshot(Guide.objects.get(pk=guide.pk)).model, evidence)
+    return next(r.probability for r in ranking if r.cause == cause)
 
 
 def _percent(page, title):
-    title = title.replace("'", "&#x27;")
-    return int(re.search(re.escape(title) + r"</a> <strong>(\d+)%", page).group(1))
+    found = re.search(re.escape(html.escape(title)) + r"</a> <strong>(\d+)%", page)
+    return int(found.group(1)) if found else None
 
 
-def test_threshold_is_editable_and_used_by_the_questionnaire(editor_client, client, seed_guide):
-    save_change(editor_client, seed_guide, confidence_threshold="50")
+def test_max_questions_is_editable_and_used_by_the_troubleshooter(editor_client, client, seed_guide):
+    question = first_question(seed_guide)
 
-    assert build_snapshot(Guide.objects.get(pk=seed_guide.pk)).questionnaire.threshold == 0.5
+    save_change(editor_client, seed_guide, max_questions="1")
+
+    snapshot = build_snapshot(Guide.objects.get(pk=seed_guide.pk))
+    assert snapshot.max_questions == 1
+    answered = [(question.key, question.answers[0].key)]
+    assert engine.next_step(snapshot.model, answered, max_questions=snapshot.max_questions).kind != engine.QUESTION
+
+
+def test_an_efficacy_edit_reaches_the_troubleshooter(editor_client, seed_guide):
+    link = CauseFix.objects.filter(cause__guide=seed_guide).exclude(efficacy=Efficacy.RARELY).first()
+
+    save_change(editor_client, link, efficacy="rarely")
+
+    model = build_snapshot(Guide.objects.get(pk=seed_guide.pk)).model
+    step = next(step for step in model.steps if step.key == link.fix_step.slug)
+    assert step.fixes[link.cause.slug] == engine.EFFICACY[engine.Efficacy.RARELY]
+
+
+def _selected(page, name):
+    """The label of the selected option of the <select> called ``name``."""
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return [html.unescape(label) for label in re.findall(r"<option [^>]*selected[^>]*>(.*?)</option>", select)]
+
+
+def test_cause_page_shows_how_often_each_fix_step_fixes_it(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    CauseFix.objects.filter(pk=cause.cause_fixes.first().pk).update(efficacy=Efficacy.RARELY)
+    links = list(cause.cause_fixes.all())
+
+    response = editor_client.get(admin_url(cause))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert len(links) > 1
+    for row, link in enumerate(links):
+        assert _selected(page, f"cause_fixes-{row}-fix_step") == [str(link.fix_step)]
+        assert _selected(page, f"cause_fixes-{row}-efficacy") == [Efficacy(link.efficacy).label]
+    assert _selected(page, "cause_fixes-0-efficacy") == ["Rarely"]
+    assert all(word in page for word in ("Almost always", "Often", "Sometimes", "Rarely"))
+
+
+def test_fix_step_page_shows_its_kind(editor_client, seed_guide):
+    step = seed_guide.fix_steps.get(slug="update-app")
+    FixStep.objects.filter(pk=step.pk).update(kind=StepKind.WAIT)
+
+    response = editor_client.get(admin_url(step))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<label class="required" for="id_kind">Kind:</label>' in page
+    assert _selected(page, "kind") == ["Wait (a limit that lifts with time)"]
+    assert "Hand-off to the app&#x27;s support" in page and "Do it now" in page
+
+
+def test_question_page_shows_effort_not_after_and_skips(editor_client, seed_guide):
+    question = first_question(seed_guide)
+    question = seed_guide.questions.get(slug=question.key)
+    other = seed_guide.questions.exclude(pk=question.pk).first()
+    mooting = other.answers.first()
+    step = seed_guide.fix_steps.get(slug="update-app")
+    Question.objects.filter(pk=question.pk).update(effort=Effort.ASK_SOMEONE)
+    question.not_after_answers.set([mooting])
+    question.not_after_steps.set([step])
+    skipping = question.answers.first()
+    skipping.skips.set([step])
+
+    response = editor_client.get(admin_url(question))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert _selected(page, "effort") == ["Ask someone else (only another person knows)"]
+    assert "A quick look (something they know or see at a glance)" in page
+    assert '<label for="id_not_after_answers">Not after these answers:</label>' in page
+    assert '<label for="id_not_after_steps">Not after these fix steps:</label>' in page
+    assert _selected(page, "not_after_answers") == [str(mooting)]
+    assert _selected(page, "not_after_steps") == [str(step)]
+    assert _selected(page, "answers-0-skips") == [str(step)]
+    save_change(editor_client, question)  # and the form saves as it stands
+    assert list(question.not_after_steps.all()) == [step]
 
 
 def test_invalid_content_is_refused_with_a_clear_message(editor_client, seed_guide, load):
@@ -328,15 +429,19 @@ def test_deleting_a_cause_answers_point_to_leaves_a_working_questionnaire(editor
 
     assert not AnswerEffect.objects.filter(cause_id=cause.pk).exists()
     snapshot = build_snapshot(seed_guide)
-    answers = []
-    for _ in range(8):
-        response = client.get(DIAGNOSE, dict(answers))
+    assert cause.slug not in {c.key for c in snapshot.model.causes}
+    evidence = []
+    for _ in range(40):  # the first answer to every question, and no fix step works
+        response = client.get(DIAGNOSE, evidence)
         assert response.status_code == 200
-        question = engine.diagnose(snapshot.questionnaire, answers).question
-        if question is None:
+        decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+        if decision.kind == engine.HAND_OFF:
             break
-        answers.append((question.key, question.answers[0].key))
-    assert "Most likely:" in client.get(f"{DIAGNOSE}?show=result").content.decode()
+        if decision.kind == engine.QUESTION:
+            evidence.append((decision.question.key, decision.question.answers[0].key))
+        else:
+            evidence.append((engine.FAILED, decision.step.key))
+    assert decision.kind == engine.HAND_OFF
 
 
 def test_a_question_saved_without_answers_does_not_break_the_questionnaire(client, seed_guide):

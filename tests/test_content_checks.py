@@ -23,11 +23,12 @@ from tests.builders import guide_data
 
 
 def questions_for(causes: int) -> list[dict]:
-    """One yes/no question per cause: "yes" points strongly to it, "no" rules it out."""
+    """One yes/no question per cause, seen at a glance: "yes" points strongly to it, "no" rules it out."""
     return [
         {
             "slug": f"q-{n}",
             "text": f"Is it cause {n}?",
+            "effort": "quick_look",
             "answers": [
                 {"slug": "yes", "text": "Yes", "effects": {f"cause-{n}": "strong"}},
                 {"slug": "no", "text": "No", "effects": {f"cause-{n}": "rules_out"}},
@@ -38,11 +39,31 @@ def questions_for(causes: int) -> list[dict]:
 
 
 def healthy(slug="tiny", causes=2, **kwargs) -> dict:
-    return guide_data(slug=slug, causes=causes, questions=questions_for(causes), **kwargs)
+    """A guide with no problem: each cause has its cure ("almost always"), worth asking about (10+ minutes)."""
+    data = guide_data(slug=slug, causes=causes, questions=questions_for(causes), efficacy="almost_always", **kwargs)
+    for n, step in enumerate(data["fix_steps"]):
+        step["minutes"] = 10 + 5 * n
+    return data
+
+
+def fix_step(slug, kind="do_now", minutes=5) -> dict:
+    return {
+        "slug": slug,
+        "title": slug.replace("-", " ").capitalize(),
+        "kind": kind,
+        "minutes": minutes,
+        "instructions": "Do it.",
+        "reviewed": "2026-01-01",
+    }
 
 
 def kinds(problems: list[Problem]) -> set[str]:
     return {problem.kind for problem in problems}
+
+
+def besides_worth(problems: list[Problem]) -> list[Problem]:
+    """The problems other than "never worth asking", which often follows from another one."""
+    return [problem for problem in problems if problem.kind != "never_worth_asking"]
 
 
 @pytest.fixture
@@ -58,10 +79,10 @@ def other(load) -> Guide:
     return Guide.objects.get(slug="other")
 
 
-def add_question(guide, slug, answers, asked_after=None, order=50) -> Question:
+def add_question(guide, slug, answers, asked_after=None, order=50, effort="in_app") -> Question:
     """Add a question through the ORM: `answers` maps answer slug to {cause slug(/facet slug): strength}."""
     question = Question.objects.create(
-        guide=guide, slug=slug, text=f"Question {slug}?", asked_after=asked_after, order=order
+        guide=guide, slug=slug, text=f"Question {slug}?", asked_after=asked_after, order=order, effort=effort
     )
     for position, (answer_slug, effects) in enumerate(answers.items()):
         answer = Answer.objects.create(question=question, slug=answer_slug, text=answer_slug.title(), order=position)
@@ -81,11 +102,24 @@ def test_a_healthy_guide_has_no_problems(tiny):
     assert check_guide(tiny) == []
 
 
-def test_the_bundled_guide_has_no_errors_and_no_warnings(seed_guide):
+def test_the_bundled_guide_has_no_errors(seed_guide):
     problems = check_guide(seed_guide)
 
     assert [p.message for p in problems if p.level == ERROR] == []
+
+
+def test_the_bundled_guide_has_no_warnings(seed_guide):
+    problems = check_guide(seed_guide)
+
     assert [p.message for p in problems if p.level == WARNING] == []
+
+
+def test_kinds_lists_the_troubleshooter_checks_and_not_the_old_ones():
+    new = {"not_fixed_before_hand_off", "no_strong_fix", "step_fixes_nothing", "second_hand_off", "never_worth_asking"}
+
+    assert new <= set(KINDS)
+    assert "never_first" not in KINDS
+    assert len(set(KINDS)) == len(KINDS)
 
 
 def test_every_problem_has_a_known_kind_and_level(load):
@@ -105,12 +139,16 @@ def test_every_problem_has_a_known_kind_and_level(load):
 def test_a_cause_without_fix_step_is_an_error(load):
     data = healthy()
     data["causes"][1]["fixes"] = []
+    data["fix_steps"].pop()  # fix-1, now linked to nothing
+    data["checklist"].pop()
     load(data)
     cause = Cause.objects.get(guide__slug="tiny", slug="cause-1")
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    assert problems == [
+    # Asking about a cause nothing fixes cannot change which fix comes first: a warning follows from it.
+    assert kinds(problems) == {"no_fix_step", "never_worth_asking"}
+    assert [p for p in problems if p.level == ERROR] == [
         Problem(
             ERROR,
             "“Cause 1” has no fix step, so the questionnaire can end without telling people what to do.",
@@ -127,73 +165,168 @@ def test_a_cause_no_answer_speaks_about_is_a_warning_once(load):
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    assert kinds(problems) == {"cause_without_effect"}  # not also "never first": one cause, one warning
+    assert kinds(problems) == {"cause_without_effect"}  # one cause, one warning
     assert [(p.level, p.obj.slug) for p in problems] == [(WARNING, "cause-1")]
 
 
 def test_a_guide_without_questions_gets_one_warning_not_one_per_cause(load):
-    load(guide_data(causes=3))
+    load(guide_data(causes=3, efficacy="often"))
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
     assert [(p.level, p.kind) for p in problems] == [(WARNING, "no_questions")]
 
 
-def rare_against_very_common(this: dict, that: dict) -> dict:
-    """cause-0 very common (8), cause-1 rare (1), cause-2 common (4) with a question of its own."""
-    data = guide_data(causes=3)
-    for cause, commonness in zip(data["causes"], ["very_common", "rare", "common"], strict=True):
+# --------------------------------------------------------------------------------------
+# Fix steps and the hand-off
+
+
+def test_a_cause_whose_cure_comes_after_the_hand_off_is_a_warning(load):
+    # Cause 1's cure is a one-day wait, but support answers within the hour: the hand-off comes first.
+    data = healthy()
+    data["fix_steps"][1].update(kind="wait", minutes=24 * 60)
+    data["fix_steps"].append(fix_step("ask-support", kind="hand_off", minutes=60))
+    load(data)
+    cause = Cause.objects.get(guide__slug="tiny", slug="cause-1")
+
+    problems = check_guide(Guide.objects.get(slug="tiny"))
+
+    found = [p for p in problems if p.kind == "not_fixed_before_hand_off"]
+    assert found == [
+        Problem(
+            WARNING,
+            "Someone who has “Cause 1” and answers every question truthfully reaches the hand-off to support "
+            "before the troubleshooter offers the step that fixes it. Make the answers that point to it stronger, "
+            "or its cure's efficacy higher.",
+            cause,
+            "not_fixed_before_hand_off",
+        )
+    ]
+    # A question about a cause that is never offered a fix cannot change the plan: that follows from it.
+    assert kinds(problems) <= {"not_fixed_before_hand_off", "never_worth_asking"}
+
+
+def test_the_same_cure_before_a_slower_hand_off_is_fine(load):
+    data = healthy()
+    data["fix_steps"][1].update(kind="wait", minutes=24 * 60)
+    data["fix_steps"].append(fix_step("ask-support", kind="hand_off", minutes=7 * 24 * 60))
+    load(data)
+
+    assert "not_fixed_before_hand_off" not in kinds(check_guide(Guide.objects.get(slug="tiny")))
+
+
+def max_questions_guide(max_questions: int) -> dict:
+    """A very common cause with a quick cure, and three rare ones whose cures take long.
+
+    A rare cure is worth trying only after its own question raised the cause, so someone
+    with cause-3 needs three questions (q-1 to q-3; the question about the common cause
+    changes nothing, as its quick cure comes first anyway).
+    """
+    data = healthy(causes=4)
+    data["max_questions"] = max_questions
+    for cause, commonness in zip(data["causes"], ["very_common", "rare", "rare", "rare"], strict=True):
         cause["commonness"] = commonness
-    which = {
-        "slug": "which",
-        "text": "Which one?",
-        "answers": [
-            {"slug": "this", "text": "This", "effects": this},
-            {"slug": "that", "text": "That", "effects": that},
-        ],
-    }
-    data["questions"] = [which, *questions_for(3)[2:]]
+    for step, minutes in zip(data["fix_steps"], [10, 1000, 1000, 1000], strict=True):
+        step["minutes"] = minutes
     return data
 
 
-def test_a_cause_the_questionnaire_never_ranks_first_is_a_warning(load):
-    # "more" (x2) cannot lift a rare cause (weight 1) above a very common one (weight 8).
-    load(rare_against_very_common({"cause-1": "more"}, {"cause-0": "more", "cause-1": "less"}))
+def test_the_truthful_visitor_stops_at_max_questions(load):
+    load(max_questions_guide(1))
+
+    problems = besides_worth(check_guide(Guide.objects.get(slug="tiny")))
+
+    assert kinds(problems) == {"not_fixed_before_hand_off"}
+    assert [p.obj.slug for p in problems] == ["cause-2", "cause-3"]
+
+
+def test_enough_questions_get_every_truthful_visitor_fixed(load):
+    load(max_questions_guide(3))
+
+    assert besides_worth(check_guide(Guide.objects.get(slug="tiny"))) == []
+
+
+def test_a_cause_without_a_step_that_fixes_it_often_is_a_warning(load):
+    data = healthy()
+    data["causes"][1]["fixes"] = {"fix-1": "sometimes", "fix-0": "rarely"}
+    load(data)
+    cause = Cause.objects.get(guide__slug="tiny", slug="cause-1")
+
+    problems = besides_worth(check_guide(Guide.objects.get(slug="tiny")))
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(WARNING, "no_strong_fix", cause)]
+    assert "No fix step of “Cause 1” fixes it “often” or “almost always”" in problems[0].message
+
+
+def test_a_link_from_a_file_without_efficacies_is_not_a_cure(load):
+    load(guide_data(causes=1))  # `fixes: [fix-0]`: "sometimes"
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    assert kinds(problems) == {"never_first"}
-    assert [(p.level, p.obj.slug) for p in problems] == [(WARNING, "cause-1")]
-    assert "never puts “Cause 1” first" in problems[0].message
+    assert ("no_strong_fix", "cause-0") in [(p.kind, p.obj.slug) for p in problems]
 
 
-def test_a_strong_enough_answer_brings_a_rare_cause_first(load):
-    load(rare_against_very_common({"cause-1": "strong", "cause-0": "less"}, {"cause-0": "more", "cause-1": "less"}))
-
-    assert check_guide(Guide.objects.get(slug="tiny")) == []
-
-
-def test_a_cause_too_rare_for_the_questionnaire_to_start_is_never_first(load):
-    # 8 against 1 is 89% before any answer: over the 75% threshold, so no question is ever asked.
-    data = guide_data(causes=2)
-    data["causes"][0]["commonness"], data["causes"][1]["commonness"] = "very_common", "rare"
-    data["questions"] = questions_for(2)
+def test_the_hand_off_is_not_a_cure(load):
+    data = healthy()
+    data["fix_steps"].append(fix_step("ask-support", kind="hand_off", minutes=60))
+    data["causes"][1]["fixes"] = {"fix-1": "sometimes", "ask-support": "almost_always"}
     load(data)
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    assert [(p.kind, p.obj.slug) for p in problems] == [("never_first", "cause-1")]
+    assert [(p.kind, p.obj.slug) for p in problems if p.kind == "no_strong_fix"] == [("no_strong_fix", "cause-1")]
 
 
-def test_the_simulated_visitor_stops_at_max_questions(load):
-    data = healthy(causes=4)
-    data["max_questions"] = 2  # cause-2 and cause-3 have their questions third and fourth
+def test_a_step_linked_to_no_cause_is_a_warning_but_the_hand_off_is_not(load):
+    data = healthy()
+    data["fix_steps"] += [fix_step("lonely"), fix_step("ask-support", kind="hand_off", minutes=2880)]
     load(data)
+    lonely = FixStep.objects.get(guide__slug="tiny", slug="lonely")
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    assert kinds(problems) == {"never_first"}
-    assert sorted(p.obj.slug for p in problems) == ["cause-2", "cause-3"]
+    assert problems == [
+        Problem(
+            WARNING,
+            "“Lonely” is not linked to any cause, so the troubleshooter never offers it. "
+            "Add it to the causes it fixes.",
+            lonely,
+            "step_fixes_nothing",
+        )
+    ]
+
+
+def test_a_second_hand_off_is_an_error_and_the_troubleshooter_still_runs(load, client):
+    data = healthy()
+    data["fix_steps"] += [
+        fix_step("ask-support", kind="hand_off", minutes=2880),
+        fix_step("email-support", kind="hand_off", minutes=2880),
+    ]
+    load(data)
+    second = FixStep.objects.get(guide__slug="tiny", slug="email-support")
+
+    problems = check_guide(Guide.objects.get(slug="tiny"))
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "second_hand_off", second)]
+    assert "“Email support” is a second hand-off to support; a guide has one." in problems[0].message
+    assert client.get(reverse("guides:diagnose", args=["tiny"])).status_code == 200
+
+
+def test_a_question_never_worth_asking_is_a_warning(tiny):
+    # Asking someone else takes 15 minutes; a hint about one cause never saves that much.
+    question = add_question(tiny, "weak", {"yes": {"cause-0": "more"}, "no": {"cause-0": "less"}}, effort="ask_someone")
+
+    problems = check_guide(tiny)
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(WARNING, "never_worth_asking", question)]
+    assert "“Question weak?” is never worth asking" in problems[0].message
+    assert "(its effort)" in problems[0].message
+
+
+def test_a_question_made_worth_asking_is_not_reported(tiny):
+    add_question(tiny, "clear", {"yes": {"cause-0": "strong"}, "no": {"cause-0": "rules_out"}}, effort="quick_look")
+
+    assert check_guide(tiny) == []
 
 
 # --------------------------------------------------------------------------------------
@@ -222,36 +355,55 @@ def test_a_question_whose_answers_change_nothing_is_an_error(tiny, answers, word
     assert kinds(problems) == {"question_changes_nothing"}
 
 
+def useful_question(guide, slug, cause, asked_after=None) -> Question:
+    """A question worth asking, were it asked: quick to answer, and its answers say a lot."""
+    answers = {"yes": {cause: "strong"}, "no": {cause: "rules_out"}}
+    return add_question(guide, slug, answers, asked_after=asked_after, effort="quick_look")
+
+
+def never_asked(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.kind == "never_asked"]
+
+
 def test_questions_waiting_for_each_other_are_never_asked(tiny):
-    first = add_question(tiny, "first", {"yes": {"cause-0": "more"}, "no": {}})
-    second = add_question(tiny, "second", {"yes": {"cause-1": "more"}, "no": {}})
+    first = useful_question(tiny, "first", "cause-0")
+    second = useful_question(tiny, "second", "cause-1")
     Question.objects.filter(pk=first.pk).update(asked_after=second.answers.get(slug="yes"))
     Question.objects.filter(pk=second.pk).update(asked_after=first.answers.get(slug="yes"))
 
-    problems = check_guide(tiny)
+    problems = never_asked(check_guide(tiny))
 
-    assert kinds(problems) == {"never_asked"}
     assert [(p.level, p.obj) for p in problems] == [(ERROR, first), (ERROR, second)]
     assert "in a circle" in problems[0].message
 
 
-def test_a_question_waiting_for_itself_is_never_asked(tiny):
-    question = add_question(tiny, "selfish", {"yes": {"cause-0": "more"}, "no": {}})
-    Question.objects.filter(pk=question.pk).update(asked_after=question.answers.get(slug="yes"))
-
-    problems = check_guide(tiny)
-
-    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "never_asked", question)]
-
-
-def test_a_question_after_one_that_is_never_asked_is_never_asked(tiny):
-    first = add_question(tiny, "first", {"yes": {"cause-0": "more"}, "no": {}})
-    second = add_question(tiny, "second", {"yes": {"cause-1": "more"}, "no": {}})
-    third = add_question(tiny, "third", {"yes": {"cause-1": "more"}, "no": {}}, asked_after=second.answers.first())
+def test_a_question_never_asked_is_reported_once(tiny):
+    first = useful_question(tiny, "first", "cause-0")
+    second = useful_question(tiny, "second", "cause-1")
     Question.objects.filter(pk=first.pk).update(asked_after=second.answers.get(slug="yes"))
     Question.objects.filter(pk=second.pk).update(asked_after=first.answers.get(slug="yes"))
 
-    problems = check_guide(tiny)
+    assert kinds(check_guide(tiny)) == {"never_asked"}
+
+
+def test_a_question_waiting_for_itself_is_never_asked(tiny):
+    question = useful_question(tiny, "selfish", "cause-0")
+    Question.objects.filter(pk=question.pk).update(asked_after=question.answers.get(slug="yes"))
+
+    problems = never_asked(check_guide(tiny))
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "never_asked", question)]
+    assert "asked only after an answer to itself" in problems[0].message
+
+
+def test_a_question_after_one_that_is_never_asked_is_never_asked(tiny):
+    first = useful_question(tiny, "first", "cause-0")
+    second = useful_question(tiny, "second", "cause-1")
+    third = useful_question(tiny, "third", "cause-1", asked_after=second.answers.first())
+    Question.objects.filter(pk=first.pk).update(asked_after=second.answers.get(slug="yes"))
+    Question.objects.filter(pk=second.pk).update(asked_after=first.answers.get(slug="yes"))
+
+    problems = never_asked(check_guide(tiny))
 
     assert [(p.kind, p.obj) for p in problems] == [
         ("never_asked", first),
@@ -263,36 +415,56 @@ def test_a_question_after_one_that_is_never_asked_is_never_asked(tiny):
 
 def test_a_question_after_a_question_that_changes_nothing_is_never_asked(tiny):
     pointless = add_question(tiny, "pointless", {"yes": {}, "no": {}})
-    after = add_question(tiny, "after", {"yes": {"cause-0": "more"}, "no": {}}, asked_after=pointless.answers.first())
+    after = useful_question(tiny, "after", "cause-0", asked_after=pointless.answers.first())
 
-    problems = check_guide(tiny)
+    problems = [p for p in check_guide(tiny) if p.level == ERROR]
 
     assert [(p.kind, p.obj) for p in problems] == [("question_changes_nothing", pointless), ("never_asked", after)]
 
 
 def test_a_question_after_an_answer_of_another_guide_is_never_asked(tiny, other):
-    elsewhere = add_question(other, "elsewhere", {"yes": {"cause-0": "more"}, "no": {}})
-    question = add_question(tiny, "stray", {"yes": {"cause-0": "more"}, "no": {}})
+    elsewhere = useful_question(other, "elsewhere", "cause-0")
+    question = useful_question(tiny, "stray", "cause-0")
     Question.objects.filter(pk=question.pk).update(asked_after=elsewhere.answers.first())
 
-    problems = check_guide(tiny)
+    problems = [p for p in check_guide(tiny) if p.level == ERROR]
 
-    never_asked = [p for p in problems if p.kind == "never_asked"]
-    assert [(p.level, p.obj) for p in never_asked] == [(ERROR, question)]
-    assert "a question of another guide (“Guide other”)" in never_asked[0].message
+    assert [(p.level, p.obj) for p in never_asked(problems)] == [(ERROR, question)]
+    assert "a question of another guide (“Guide other”)" in never_asked(problems)[0].message
     # Whether the engine also refuses the unknown answer depends on how the snapshot treats it:
     # a second error then, as a consequence, and nothing else.
     assert kinds(problems) - {"questionnaire_broken"} == {"never_asked"}
     assert check_guide(other) == []
 
 
-def test_a_follow_up_question_is_fine(tiny):
-    parent = Question.objects.get(guide=tiny, slug="q-0")
-    add_question(
-        tiny, "follow-up", {"yes": {"cause-0/facet-0": "more", "cause-0": "more"}, "no": {}}, parent.answers.first()
-    )
+def test_a_follow_up_question_is_fine(load):
+    # "notice" tells causes 0 and 1 from cause 2; "which", asked after a notice, tells 0 from 1.
+    data = healthy(causes=3)
+    data["questions"] = [
+        {
+            "slug": "notice",
+            "text": "Did a notice show?",
+            "effort": "quick_look",
+            "answers": [
+                {"slug": "yes", "text": "Yes", "effects": {"cause-0": "strong", "cause-1": "strong"}},
+                {"slug": "no", "text": "No", "effects": {"cause-0": "rules_out", "cause-1": "rules_out"}},
+            ],
+        },
+        {
+            "slug": "which",
+            "text": "Which notice?",
+            "effort": "quick_look",
+            "asked_after": "notice/yes",
+            "answers": [
+                {"slug": "a", "text": "A", "effects": {"cause-0": "strong", "cause-0/facet-0": "more"}},
+                {"slug": "b", "text": "B", "effects": {"cause-1": "strong"}},
+            ],
+        },
+        *questions_for(3)[2:],
+    ]
+    load(data)
 
-    assert check_guide(tiny) == []
+    assert check_guide(Guide.objects.get(slug="tiny")) == []
 
 
 # --------------------------------------------------------------------------------------
@@ -304,16 +476,20 @@ def _effect(guide, question="q-0", answer="yes"):
 
 
 def _break_facet_of_another_cause(tiny, other):
-    effect = _effect(tiny)
-    AnswerEffect.objects.filter(pk=effect.pk).update(
-        facet=Facet.objects.get(cause__guide=tiny, cause__slug="cause-1", slug="facet-0")
+    # A second effect, so the answer's own strong effect still counts: only the broken link is reported.
+    effect = AnswerEffect.objects.create(
+        answer=_effect(tiny).answer,
+        cause=tiny.causes.get(slug="cause-0"),
+        facet=Facet.objects.get(cause__guide=tiny, cause__slug="cause-1", slug="facet-0"),
+        strength="more",
     )
     return effect, "speaks about “Facet 0” as a kind of “Cause 0”, but it is a kind of “Cause 1”"
 
 
 def _break_effect_on_cause_of_another_guide(tiny, other):
-    effect = _effect(tiny)
-    AnswerEffect.objects.filter(pk=effect.pk).update(cause=other.causes.get(slug="cause-0"))
+    effect = AnswerEffect.objects.create(
+        answer=_effect(tiny).answer, cause=other.causes.get(slug="cause-0"), strength="less"
+    )
     return effect, "speaks about “Cause 0”, a cause of another guide (“Guide other”)"
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from guides.content_files import ContentError
-from guides.models import Cause, FAQEntry, Guide, LoadedContent, Symptom
+from guides.content_files import ContentError, export_guide
+from guides.models import Answer, Cause, CauseFix, FAQEntry, FixStep, Guide, LoadedContent, Question, Symptom
 from tests.builders import guide_data
 
 SEED_FACETS = {
@@ -134,3 +134,210 @@ def test_overwrite_brings_back_what_staff_deleted(seed_guide):
 
     cause = seed_guide.causes.get(slug="app-glitches")
     assert cause.facets.count() == 4 and cause.fix_steps.exists() and cause.answer_effects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# The troubleshooter's words: efficacies, step kinds, efforts
+
+
+def _links(slug="tiny"):
+    links = CauseFix.objects.filter(cause__guide__slug=slug).order_by("cause__order", "order")
+    return [(link.cause.slug, link.fix_step.slug, link.efficacy) for link in links]
+
+
+def test_a_plain_list_of_fixes_loads_each_link_as_sometimes(load):
+    data = guide_data()
+    data["causes"][0]["fixes"] = ["fix-1", "fix-0"]
+
+    load(data)
+
+    assert _links() == [
+        ("cause-0", "fix-1", "sometimes"),
+        ("cause-0", "fix-0", "sometimes"),
+        ("cause-1", "fix-1", "sometimes"),
+    ]
+
+
+def test_fixes_load_with_their_efficacy_in_the_order_of_the_file(load):
+    data = guide_data()
+    data["causes"][0]["fixes"] = {"fix-1": "rarely", "fix-0": "almost_always"}
+    data["causes"][1]["fixes"] = {"fix-1": None}  # left blank: the default
+
+    load(data)
+
+    assert _links() == [
+        ("cause-0", "fix-1", "rarely"),
+        ("cause-0", "fix-0", "almost_always"),
+        ("cause-1", "fix-1", "sometimes"),
+    ]
+
+
+def test_step_kinds_and_question_efforts_load_with_their_defaults(load):
+    data = guide_data(questions=[_question("seen", effort="quick_look"), _question("plain")])
+    data["fix_steps"][1]["kind"] = "wait"
+
+    load(data)
+
+    assert dict(FixStep.objects.filter(guide__slug="tiny").values_list("slug", "kind")) == {
+        "fix-0": "do_now",
+        "fix-1": "wait",
+    }
+    assert dict(Question.objects.filter(guide__slug="tiny").values_list("slug", "effort")) == {
+        "seen": "quick_look",
+        "plain": "in_app",
+    }
+
+
+def test_a_step_may_take_up_to_thirty_days(load):
+    data = guide_data()
+    data["fix_steps"][0]["minutes"] = 30 * 24 * 60
+    load(data)
+    assert FixStep.objects.get(guide__slug="tiny", slug="fix-0").minutes == 43200
+
+    data = guide_data(slug="longer")
+    data["fix_steps"][0]["minutes"] = 30 * 24 * 60 + 1
+    with pytest.raises(ContentError, match="fix-0"):
+        load(data)
+    assert not Guide.objects.filter(slug="longer").exists()
+
+
+def _question(slug, **fields):
+    return {
+        "slug": slug,
+        "text": f"{slug}?",
+        **fields,
+        "answers": [
+            {"slug": "yes", "text": "Yes", "effects": {"cause-0": "strong"}},
+            {"slug": "no", "text": "No", "effects": {"cause-0": "rules_out"}},
+        ],
+    }
+
+
+def _unknown_efficacy(data):
+    data["causes"][0]["fixes"] = {"fix-0": "mostly"}
+    return "cause cause-0: the efficacy of fix-0 must be one of almost_always, often, sometimes, rarely, not 'mostly'"
+
+
+def _unknown_kind(data):
+    data["fix_steps"][1]["kind"] = "later"
+    return "fix step fix-1: kind must be one of do_now, wait, hand_off, not 'later'"
+
+
+def _unknown_effort(data):
+    data["questions"] = [_question("hard", effort="a_lot")]
+    return "question hard: effort must be one of quick_look, in_app, ask_someone, not 'a_lot'"
+
+
+def _number_for_a_word(data):
+    data["causes"][1]["fixes"] = {"fix-1": 0.9}
+    return "cause cause-1: the efficacy of fix-1 must be one of almost_always, often, sometimes, rarely, not '0.9'"
+
+
+@pytest.mark.parametrize(
+    "breaker",
+    [_unknown_efficacy, _unknown_kind, _unknown_effort, _number_for_a_word],
+    ids=["efficacy", "kind", "effort", "number"],
+)
+def test_an_unknown_word_is_refused_naming_the_object_and_the_allowed_words(load, breaker):
+    data = guide_data()
+    message = breaker(data)
+
+    with pytest.raises(ContentError) as error:
+        load(data)
+
+    assert str(error.value) == message
+    assert not Guide.objects.filter(slug="tiny").exists()
+
+
+def test_fixes_that_are_neither_a_list_nor_a_mapping_are_refused(load):
+    data = guide_data()
+    data["causes"][0]["fixes"] = "fix-0"
+
+    with pytest.raises(ContentError, match="cause cause-0: fixes must map fix step slugs"):
+        load(data)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "unknown"),
+    [
+        ("not_after", ["nope/yes"], "unknown answer 'nope/yes'"),
+        ("not_after", ["no-such-step"], "unknown fix step 'no-such-step'"),
+        ("skips", ["no-such-step"], "unknown fix step 'no-such-step'"),
+    ],
+)
+def test_not_after_and_skips_naming_something_unknown_are_refused(load, where, value, unknown):
+    question = _question("q")
+    if where == "skips":
+        question["answers"][0]["skips"] = value
+    else:
+        question["not_after"] = value
+
+    with pytest.raises(ContentError, match=unknown):
+        load(guide_data(questions=[question]))
+
+    assert not Guide.objects.filter(slug="tiny").exists()
+
+
+def test_not_after_and_skips_load(load):
+    first = _question("first")
+    first["answers"][1]["skips"] = ["fix-1", "fix-0"]
+    second = _question("second", not_after=["first/no", "fix-0"])
+
+    load(guide_data(questions=[first, second]))
+
+    second = Question.objects.get(guide__slug="tiny", slug="second")
+    assert [(a.question.slug, a.slug) for a in second.not_after_answers.all()] == [("first", "no")]
+    assert [s.slug for s in second.not_after_steps.all()] == ["fix-0"]
+    no = Answer.objects.get(question__guide__slug="tiny", question__slug="first", slug="no")
+    assert sorted(s.slug for s in no.skips.all()) == ["fix-0", "fix-1"]
+
+
+def test_a_changed_efficacy_kind_effort_not_after_or_skip_in_the_file_reaches_the_database(load):
+    data = guide_data(questions=[_question("first"), _question("second")])
+    load(data)
+    data["causes"][0]["fixes"] = {"fix-0": "often"}
+    data["fix_steps"][0]["kind"] = "wait"
+    data["questions"][0]["effort"] = "ask_someone"
+    data["questions"][1]["not_after"] = ["first/yes"]
+    data["questions"][0]["answers"][0]["skips"] = ["fix-1"]
+
+    report = load(data)
+
+    assert sorted(report.updated) == [
+        "tiny/cause/cause-0",
+        "tiny/fix-step/fix-0",
+        "tiny/question/first",
+        "tiny/question/first/answer/yes",
+        "tiny/question/second",
+    ]
+    assert _links()[0] == ("cause-0", "fix-0", "often")
+    assert FixStep.objects.get(guide__slug="tiny", slug="fix-0").kind == "wait"
+    questions = {q.slug: q for q in Question.objects.filter(guide__slug="tiny")}
+    assert questions["first"].effort == "ask_someone"
+    assert [a.slug for a in questions["second"].not_after_answers.all()] == ["yes"]
+    assert [s.slug for s in questions["first"].answers.get(slug="yes").skips.all()] == ["fix-1"]
+
+
+def test_an_efficacy_edited_by_staff_is_kept(load):
+    data = guide_data()
+    load(data)
+    CauseFix.objects.filter(cause__guide__slug="tiny", cause__slug="cause-0").update(efficacy="almost_always")
+    data["causes"][0]["title"] = "Renamed in the file"
+
+    report = load(data)
+
+    assert "tiny/cause/cause-0" in report.kept_edits
+    assert _links()[0] == ("cause-0", "fix-0", "almost_always")
+
+
+def test_a_file_that_still_has_the_old_confidence_threshold_loads(load):
+    data = guide_data(questions=[_question("first")])
+    data["confidence_threshold"] = 0.75  # removed: the troubleshooter has no threshold
+
+    report = load(data)
+
+    guide = Guide.objects.get(slug="tiny")
+    assert "tiny" in report.created
+    assert not hasattr(guide, "confidence_threshold")
+    assert "confidence_threshold" not in export_guide(guide)
+    assert not load(data).updated  # and loading it again changes nothing

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guides.content_files import dump_content, export_data, export_guide, load_guide
+from guides.content_files import content_files, dump_content, export_data, export_guide, load_guide
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -128,6 +128,46 @@ def key_layout(value, path=""):
             yield from key_layout(item, f"{path}/{position}")
 
 
+def troubleshooter_guide_data() -> dict:
+    """A guide using every troubleshooter field: efficacies, step kinds, efforts, "not after" and skips."""
+    data = guide_data(slug="features", causes=2, facets=2, questions=QUESTIONS)
+    data["causes"][0]["fixes"] = {"fix-0": "almost_always", "fix-1": "rarely"}
+    data["causes"][1]["fixes"] = {"fix-1": "often", "ask-support": "sometimes"}
+    data["fix_steps"][1].update(kind="wait", minutes=24 * 60)
+    data["fix_steps"].append(
+        {
+            "slug": "ask-support",
+            "title": "Ask support",
+            "kind": "hand_off",
+            "minutes": 30 * 24 * 60,  # the longest a step may take
+            "instructions": "Report a problem.",
+            "reviewed": "2026-01-01",
+        }
+    )
+    which_one, follow_up = data["questions"]
+    which_one["effort"] = "quick_look"
+    which_one["answers"][1]["skips"] = ["fix-1", "fix-0"]  # exported sorted
+    follow_up["effort"] = "ask_someone"
+    follow_up["not_after"] = ["which-one/no", "fix-1"]  # exported sorted: steps and answers together
+    data["questions"].append(
+        {
+            "slug": "plain",
+            "text": "Plain?",
+            "answers": [
+                {"slug": "a", "text": "A", "effects": {"cause-0": "more"}},
+                {"slug": "b", "text": "B", "effects": {}},
+            ],
+        }
+    )  # effort left out: "in_app"
+    return data
+
+
+def test_the_bundled_file_is_its_own_export(seed_guide):
+    path = next(p for p in content_files() if p.stem == SEED_SLUG)
+
+    assert export_guide(seed_guide) == path.read_text(encoding="utf-8")
+
+
 def test_bundled_guide_round_trips_byte_identically(seed_guide):
     before = export_data(seed_guide)
     text = export_guide(seed_guide)
@@ -148,6 +188,70 @@ def test_odd_text_and_a_questionnaire_round_trip_byte_identically(load):
 
     assert export_data(guide) == before
     assert export_guide(guide) == text
+
+
+def test_troubleshooter_fields_round_trip_byte_identically(load):
+    load(troubleshooter_guide_data())
+    guide = Guide.objects.get(slug="features")
+    before = export_data(guide)
+    text = export_guide(guide)
+
+    guide = reload_from(text, "features")
+
+    assert export_data(guide) == before
+    assert export_guide(guide) == text
+
+
+def test_troubleshooter_fields_reach_the_database_through_the_export(load):
+    load(troubleshooter_guide_data())
+
+    guide = reload_from(export_guide(Guide.objects.get(slug="features")), "features")
+
+    links = CauseFix.objects.filter(cause__guide=guide).order_by("cause__order", "order")
+    assert [(link.cause.slug, link.fix_step.slug, link.efficacy) for link in links] == [
+        ("cause-0", "fix-0", "almost_always"),
+        ("cause-0", "fix-1", "rarely"),
+        ("cause-1", "fix-1", "often"),
+        ("cause-1", "ask-support", "sometimes"),
+    ]
+    steps = guide.fix_steps.order_by("pk")
+    assert [(step.slug, step.kind, step.minutes) for step in steps] == [
+        ("fix-0", "do_now", 1),
+        ("fix-1", "wait", 24 * 60),
+        ("ask-support", "hand_off", 30 * 24 * 60),
+    ]
+    questions = {question.slug: question for question in guide.questions.all()}
+    assert {slug: q.effort for slug, q in questions.items()} == {
+        "which-one": "quick_look",
+        "follow-up": "ask_someone",
+        "plain": "in_app",
+    }
+    follow_up = questions["follow-up"]
+    assert [(a.question.slug, a.slug) for a in follow_up.not_after_answers.all()] == [("which-one", "no")]
+    assert [step.slug for step in follow_up.not_after_steps.all()] == ["fix-1"]
+    assert not questions["plain"].not_after_answers.exists() and not questions["plain"].not_after_steps.exists()
+    skips = {a.slug: sorted(s.slug for s in a.skips.all()) for a in questions["which-one"].answers.all()}
+    assert skips == {"yes": [], "no": ["fix-0", "fix-1"]}
+
+
+def test_troubleshooter_fields_are_written_where_the_hand_written_files_have_them(load):
+    load(troubleshooter_guide_data())
+
+    text = export_guide(Guide.objects.get(slug="features"))
+
+    assert "confidence_threshold" not in text
+    assert "\n    fixes: {fix-0: almost_always, fix-1: rarely}\n" in text
+    assert "\n    fixes: {fix-1: often, ask-support: sometimes}\n" in text  # in the cause's order, not sorted
+    # A step's kind comes after its title, and only when it is not "do now".
+    assert "\n  - slug: fix-0\n    title: Fix number 0\n    minutes: 1\n" in text
+    assert "\n  - slug: fix-1\n    title: Fix number 1\n    kind: wait\n    minutes: 1440\n" in text
+    assert "\n  - slug: ask-support\n    title: Ask support\n    kind: hand_off\n    minutes: 43200\n" in text
+    # A question's effort comes after its help, always; "not after" and skips are sorted lists on one line.
+    assert '\n    help: ""\n    effort: quick_look\n    answers:\n' in text
+    assert "\n    effort: ask_someone\n    asked_after: which-one/yes\n    not_after: [fix-1, which-one/no]\n" in text
+    assert '\n  - slug: plain\n    text: Plain?\n    help: ""\n    effort: in_app\n    answers:\n' in text
+    assert "\n        skips: [fix-0, fix-1]\n" in text
+    assert text.count("skips:") == 1 and text.count("not_after:") == 1
 
 
 def test_odd_text_reaches_the_database_unchanged_through_the_export(load):
@@ -212,13 +316,23 @@ def test_export_uses_the_keys_and_layout_of_the_hand_written_file(seed_guide, se
 
     assert list(key_layout(yaml.safe_load(text))) == list(key_layout(seed_data))
     assert text.startswith(f"slug: {SEED_SLUG}\ntitle: {seed_data['title']}\n")
-    assert "\nconfidence_threshold: 0.75\nmax_questions: 8\n\nintroduction: |\n  When a TikTok" in text
+    assert f"\npublished: true\nmax_questions: {seed_guide.max_questions}\n\nintroduction: |\n  When a TikTok" in text
+    assert "confidence_threshold" not in text
     for section in ("conclusion", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"):
         assert f"\n\n{section}:" in text, section
     assert "\ncauses:\n  - slug: account-restrictions\n" in text
     assert "\n\n  - slug: network-connectivity\n" in text  # a blank line between causes
     assert "\n    reviewed: 2026-11-26\n" in text
-    assert "\n    fixes: [update-app, check-os-version, restart-device]\n" in text
+    # Every cause's fix steps are a one-line mapping of step slugs to efficacy words.
+    fixes = re.findall(r"^    fixes: (.*)$", text, re.M)
+    assert len(fixes) == seed_guide.causes.count()
+    link = r"[a-z0-9-]+: (almost_always|often|sometimes|rarely)"
+    assert all(re.fullmatch(rf"\{{{link}(, {link})*\}}", line) for line in fixes), fixes
+    assert re.search(r"^    fixes: \{[^}]*\bupdate-app: [a-z_]+", text, re.M)
+    # Every question says its effort, right after its help.
+    assert len(re.findall(r"^    help: .*\n    effort: (quick_look|in_app|ask_someone)$", text, re.M)) == len(
+        re.findall(r"^  - slug: .*\n    text: ", text, re.M)
+    )
     assert '\n    where: ""\n' in text
     assert "\n    asked_after: error-notice/yes-notice\n" in text
     assert "\n          spam-detection/rate-limiting: strong\n" in text
@@ -245,7 +359,9 @@ def test_export_takes_the_same_number_of_queries_however_big_the_guide(load):
     with CaptureQueriesContext(connection) as big_queries:
         export_guide(big)
 
-    assert len(big_queries) == len(small_queries) <= 15
+    # One query per kind of row: the guide, its checklist, fix steps, causes, facets, cause fixes, related
+    # causes, symptoms, their causes, FAQ, questions, "not after" answers and steps, answers, skips, effects.
+    assert len(big_queries) == len(small_queries) <= 16
 
 
 # Plain random text seldom hits YAML's corners; the second alphabet aims at them.
