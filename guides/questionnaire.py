@@ -1,32 +1,53 @@
-"""Give the engine a guide's questionnaire as plain data, and read a visitor's answers from the address.
+"""Give the engine a guide as plain data, and read a visitor's state from the address.
 
-The snapshot holds everything a questionnaire page shows (question help, cause
-titles, fix steps), so after the first visit a step reads only the guide (and
-writes one anonymous page-view row).
-It is rebuilt when the content version changes, i.e. whenever staff save.
+The snapshot holds everything a troubleshooter screen shows (the guide's title and support
+text, question texts, fix steps rendered to HTML, cause titles), so a screen reads nothing
+from the database. It is built once per content version and guide in each process, and
+rebuilt when staff save anything.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from guides import content_cache, engine
-from guides.models import RESERVED_QUESTION_SLUGS, AnswerEffect, Cause, CauseFix, Guide, Question
+from guides.minutes import in_words
+from guides.models import (
+    RESERVED_QUESTION_SLUGS,
+    Answer,
+    AnswerEffect,
+    Cause,
+    CauseFix,
+    Guide,
+    Question,
+    StepKind,
+)  # fmt: skip
 
-MAX_PARAMETERS = 60
+# An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
+MAX_PARAMETERS = 80
+# Parameters of the address that say what to show, not what the visitor told us.
+VIEW_PARAMETERS = frozenset({"ask", "show", "fixed", "platform", "step", "tried"})
+PLATFORMS = ("android", "iphone")
 
 
 @dataclass(frozen=True)
-class FixInfo:
+class StepInfo:
     slug: str
     title: str
+    kind: str
     minutes: int
+    duration: str  # "about 5 minutes"
     where: str
     instructions_html: str
     android_html: str
     iphone_html: str
-    reviewed_on: object
+    url: str  # the step on the page of the cause it fixes best
+
+    @property
+    def is_wait(self) -> bool:
+        return self.kind == StepKind.WAIT
 
 
 @dataclass(frozen=True)
@@ -36,34 +57,51 @@ class CauseInfo:
     title: str
     summary: str
     url: str
-    fixes: tuple[FixInfo, ...]
     facets: dict[str, str]
 
 
 @dataclass(frozen=True)
+class QuestionInfo:
+    slug: str
+    text: str
+    help_text: str
+    answers: tuple[tuple[str, str], ...]  # (slug, text)
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    questionnaire: engine.Questionnaire
+    """One guide's troubleshooter, as plain data."""
+
+    guide_pk: int
+    slug: str
+    title: str
+    published: bool
+    support_html: str
+    max_questions: int
+    url: str
+    troubleshooter_url: str
+    model: engine.Model
     causes: dict[str, CauseInfo]
-    questions: dict[str, engine.Question]
-    help_texts: dict[str, str]
-    answer_texts: dict[tuple[str, str], str]
+    steps: dict[str, StepInfo]
+    questions: dict[str, QuestionInfo]
 
     def answer_text(self, question: str, answer: str) -> str:
-        return self.answer_texts.get((question, answer), "I'm not sure")
+        return dict(self.questions[question].answers).get(answer, "I'm not sure")
 
 
-# This process's snapshots, by (content version, guide); older versions are dropped.
-_snapshots: dict[tuple[str, int], Snapshot] = {}
+# This process's snapshots, by (content version, guide slug); older versions are dropped.
+_snapshots: dict[tuple[str, str], Snapshot | None] = {}
 
 
-def snapshot_for(guide: Guide) -> Snapshot:
-    key = (content_cache.current_version(), guide.pk)
-    snapshot = _snapshots.get(key)
-    if snapshot is None:
+def snapshot_for(slug: str) -> Snapshot | None:
+    """The snapshot of the guide with this slug (published or not), or None when there is none."""
+    key = (content_cache.current_version(), slug)
+    if key not in _snapshots:
         for stale in [k for k in _snapshots if k[0] != key[0]]:
             del _snapshots[stale]
-        snapshot = _snapshots[key] = build_snapshot(guide)
-    return snapshot
+        guide = Guide.objects.filter(slug=slug).first()
+        _snapshots[key] = None if guide is None else build_snapshot(guide)
+    return _snapshots[key]
 
 
 def build_snapshot(guide: Guide) -> Snapshot:
@@ -72,41 +110,78 @@ def build_snapshot(guide: Guide) -> Snapshot:
             "facets", Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step"))
         )
     )
+    steps = list(guide.fix_steps.order_by("pk"))
     questions = list(
         Question.objects.filter(guide=guide)
         .select_related("asked_after__question")
         .prefetch_related(
-            "answers",
+            Prefetch("not_after_answers", queryset=Answer.objects.select_related("question")),
+            "not_after_steps",
+            "answers__skips",
             Prefetch("answers__effects", queryset=AnswerEffect.objects.select_related("cause", "facet")),
         )
     )
     # Content being edited can be half-finished: a question without answers yet, or an effect
-    # pointing across guides. Leave those out rather than break the questionnaire.
-    engine_questions = tuple(_engine_question(q) for q in questions if q.answers.all())
-    questionnaire = engine.Questionnaire(
+    # pointing across guides. Leave those out rather than break the troubleshooter.
+    questions = [q for q in questions if q.answers.all()]
+    model = engine.Model(
         causes=tuple(
             engine.Cause(key=c.slug, weight=float(c.commonness), facets=tuple(f.slug for f in c.facets.all()))
             for c in causes
         ),
-        questions=engine_questions,
-        threshold=guide.confidence_threshold / 100,
-        max_questions=guide.max_questions,
+        questions=tuple(_engine_question(q) for q in questions),
+        steps=_engine_steps(causes, steps),
     )
     return Snapshot(
-        questionnaire=questionnaire,
-        causes={c.slug: _cause_info(guide, c) for c in causes},
-        questions={q.key: q for q in engine_questions},
-        help_texts={q.slug: q.help_text for q in questions},
-        answer_texts={(q.key, a.key): a.text for q in engine_questions for a in q.answers},
+        guide_pk=guide.pk,
+        slug=guide.slug,
+        title=guide.title,
+        published=guide.published,
+        support_html=guide.support_html,
+        max_questions=guide.max_questions,
+        url=guide.get_absolute_url(),
+        troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
+        model=model,
+        causes={c.slug: _cause_info(c) for c in causes},
+        steps={s.slug: _step_info(s, causes, guide) for s in steps},
+        questions={
+            q.slug: QuestionInfo(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
+            for q in questions
+        },
     )
+
+
+def _engine_steps(causes: list[Cause], steps) -> tuple[engine.Step, ...]:
+    fixes: dict[int, dict[str, float]] = {}
+    for cause in causes:
+        for link in cause.cause_fixes.all():
+            if link.fix_step.guide_id == cause.guide_id:
+                fixes.setdefault(link.fix_step_id, {})[cause.slug] = engine.EFFICACY[engine.Efficacy(link.efficacy)]
+    hand_off_seen = False
+    result = []
+    for step in steps:
+        kind = step.kind
+        if kind == StepKind.HAND_OFF:
+            kind = StepKind.DO_NOW if hand_off_seen else kind  # a second hand-off is a content error; checks say so
+            hand_off_seen = True
+        result.append(engine.Step(step.slug, float(max(step.minutes, 1)), fixes.get(step.pk, {}), kind))
+    return tuple(result)
 
 
 def _engine_question(question: Question) -> engine.Question:
     after = question.asked_after
+    guide_steps = {s.slug for s in question.not_after_steps.all() if s.guide_id == question.guide_id}
     return engine.Question(
         key=question.slug,
         text=question.text,
-        requires=(after.question.slug, after.slug) if after else None,
+        requires=(after.question.slug, after.slug) if after and after.question.guide_id == question.guide_id else None,
+        cost=engine.EFFORT_MINUTES[engine.Effort(question.effort)],
+        moot_after=tuple(
+            (a.question.slug, a.slug)
+            for a in question.not_after_answers.all()
+            if a.question.guide_id == question.guide_id
+        )
+        + tuple(sorted(guide_steps)),
         answers=tuple(
             engine.Answer(
                 key=answer.slug,
@@ -121,83 +196,56 @@ def _engine_question(question: Question) -> engine.Question:
                     if effect.cause.guide_id == question.guide_id
                     and (effect.facet is None or effect.facet.cause_id == effect.cause_id)
                 ),
+                skips=tuple(s.slug for s in answer.skips.all() if s.guide_id == question.guide_id),
             )
             for answer in question.answers.all()
         ),
     )
 
 
-def _cause_info(guide: Guide, cause: Cause) -> CauseInfo:
+def _cause_info(cause: Cause) -> CauseInfo:
     return CauseInfo(
         pk=cause.pk,
         slug=cause.slug,
         title=cause.title,
         summary=cause.summary,
         url=cause.get_absolute_url(),  # cause.guide is known: no query
-        fixes=tuple(
-            FixInfo(
-                slug=cf.fix_step.slug,
-                title=cf.fix_step.title,
-                minutes=cf.fix_step.minutes,
-                where=cf.fix_step.where,
-                instructions_html=cf.fix_step.instructions_html,
-                android_html=cf.fix_step.android_html,
-                iphone_html=cf.fix_step.iphone_html,
-                reviewed_on=cf.fix_step.reviewed_on,
-            )
-            for cf in cause.cause_fixes.all()
-        ),
         facets={f.slug: f.title for f in cause.facets.all()},
     )
 
 
-def answers_from_query(query) -> list[tuple[str, str]]:
-    """Return the (question, answer) pairs of a query string, in order; the engine drops unusable ones."""
+def _step_info(step, causes: list[Cause], guide: Guide) -> StepInfo:
+    rank = {"almost_always": 0, "often": 1, "sometimes": 2, "rarely": 3}
+    links = [
+        (rank.get(link.efficacy, 4), c) for c in causes for link in c.cause_fixes.all() if link.fix_step_id == step.pk
+    ]
+    home = min(links, key=lambda item: item[0])[1] if links else None
+    return StepInfo(
+        slug=step.slug,
+        title=step.title,
+        kind=step.kind,
+        minutes=step.minutes,
+        duration=in_words(step.minutes),
+        where=step.where,
+        instructions_html=step.instructions_html,
+        android_html=step.android_html,
+        iphone_html=step.iphone_html,
+        url=f"{home.get_absolute_url()}#fix-{step.slug}" if home else guide.get_absolute_url(),
+    )
+
+
+def evidence_from_query(query_string: str) -> list[tuple[str, str]]:
+    """The visitor's answers and tried steps, in the order the address gives them; the engine drops unusable ones."""
     pairs = []
-    for key, values in query.lists():
-        if key in RESERVED_QUESTION_SLUGS:
+    for key, value in parse_qsl(query_string, max_num_fields=None):
+        if key in VIEW_PARAMETERS or (key in RESERVED_QUESTION_SLUGS and key not in {engine.FAILED, engine.COULDNT}):
             continue
-        pairs.extend((key, value) for value in values)
+        pairs.append((key, value))
         if len(pairs) >= MAX_PARAMETERS:
             break
-    return pairs[:MAX_PARAMETERS]
+    return pairs
 
 
-def state_query(answers, *, tried=(), **extra) -> str:
-    """Return the query string that reproduces a questionnaire state."""
-    items = list(answers) + [("tried", slug) for slug in tried]
-    items += [(k, v) for k, v in extra.items() if v]
-    return urlencode(items)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the result page offers: the cause to work on now and its fix steps, best first."""
-
-    cause: CauseInfo | None
-    ranked: engine.Ranked | None
-    fixes: tuple[FixInfo, ...]
-    tried: tuple[str, ...]
-
-
-def plan(snapshot: Snapshot, ranking, tried) -> Plan:
-    """Pick the most likely cause not yet tried, and order its new fix steps quickest-and-likeliest first.
-
-    A step's value is the total probability of the causes it addresses, per minute it
-    takes: restarting the app (two minutes, helps with several causes) comes before
-    waiting a day for a limit to lift. Steps shown for causes already tried are left out.
-    """
-    tried = tuple(slug for slug in dict.fromkeys(tried) if slug in snapshot.causes)
-    probability = {r.cause: r.probability for r in ranking}
-    current = next((r for r in ranking if r.cause not in tried), None)
-    if current is None:
-        return Plan(None, None, (), tried)
-    shown = {fix.slug for slug in tried for fix in snapshot.causes[slug].fixes}
-    addresses: dict[str, float] = {}
-    for cause in snapshot.causes.values():
-        for fix in cause.fixes:
-            addresses[fix.slug] = addresses.get(fix.slug, 0.0) + probability.get(cause.slug, 0.0)
-    cause = snapshot.causes[current.cause]
-    fresh = [(position, fix) for position, fix in enumerate(cause.fixes) if fix.slug not in shown]
-    fresh.sort(key=lambda item: (-addresses[item[1].slug] / max(item[1].minutes, 1), item[0]))
-    return Plan(cause, current, tuple(fix for _, fix in fresh), tried)
+def state_query(evidence, **extra) -> str:
+    """The query string that reproduces a troubleshooter state (``extra`` with a false value is left out)."""
+    return urlencode([*evidence, *((k, v) for k, v in extra.items() if v)])

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -15,9 +17,11 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from guides import content_cache, engine, structured_data
-from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, Resolution, Symptom
-from guides.questionnaire import answers_from_query, plan, snapshot_for, state_query
+from guides import content_cache, engine, screens, structured_data
+from guides.feedback import record_outcome
+from guides.minutes import wait_words
+from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, StepOutcome, Symptom
+from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
 from guides.search_index import get_index
 
 logger = logging.getLogger(__name__)
@@ -186,50 +190,61 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
-    guide = get_object_or_404(visible_guides(request), slug=slug)
+    """One screen of the troubleshooter: a question, a fix step, the hand-off, or "fixed"."""
+    snapshot = _visible_snapshot(request, slug)
     if len(request.META.get("QUERY_STRING", "")) > DIAGNOSE_QUERY_MAX:
-        return _problem(request, guide, "This questionnaire address is far too long to be one of ours.", 400)
-    return _render_step(request, guide, request.GET)
+        return _problem(request, snapshot, "This troubleshooter address is far too long to be one of ours.", 400)
+    return _render_screen(request, snapshot, request.META.get("QUERY_STRING", ""))
 
 
 @require_POST
 def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
-    """Record whether the suggested fixes helped, then show the next step of the loop."""
-    guide = get_object_or_404(visible_guides(request), slug=slug)
+    """Record what happened with the fix step the visitor was shown, then show the next screen."""
+    snapshot = _visible_snapshot(request, slug)
     if _too_many_feedback_posts(request):
         message = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
-        return _problem(request, guide, message, 429)
-    snapshot = snapshot_for(guide)
-    cause_slug = request.POST.get("cause", "")
-    fixed = request.POST.get("fixed", "")
-    if cause_slug not in snapshot.causes or fixed not in {"yes", "no"}:
-        message = "We could not read your answer to “Did this fix it?”. Please go back and press Yes or No."
-        return _problem(request, guide, message, 400)
-    query = QueryDict(request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX])
-    answers = engine.clean_answers(snapshot.questionnaire, answers_from_query(query))
-    tried = [t for t in query.getlist("tried") if t in snapshot.causes and t != cause_slug]
-    shown = plan(snapshot, engine.rank(snapshot.questionnaire, answers), tried)
-    Resolution.objects.create(
-        guide=guide,
-        answers=state_query(answers)[:2000],
-        cause_id=snapshot.causes[cause_slug].pk,
-        cause_slug=cause_slug,
-        fixed=fixed == "yes",
-        fix_steps=",".join(fix.slug for fix in shown.fixes if shown.cause and shown.cause.slug == cause_slug)[:1000],
-    )
-    if fixed == "yes":
-        next_query = state_query(answers, tried=tried, fixed=cause_slug)
+        return _problem(request, snapshot, message, 429)
+    state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
+    platform = _platform(request.POST.get("platform", ""))
+    outcome = request.POST.get("outcome", "")
+    try:
+        decision = engine.next_step(snapshot.model, evidence_from_query(state), max_questions=snapshot.max_questions)
+    except engine.ModelError:
+        logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
+        return _problem(request, snapshot, UNAVAILABLE, 503)
+    step = request.POST.get("step", "")
+    # Only the step this state offers can be reported on: a form for any other is not one we showed.
+    if outcome not in OUTCOMES or decision.kind != engine.STEP or decision.step.key != step:
+        message = "We could not read your answer about this step. Please go back to the step and press a button."
+        return _problem(request, snapshot, message, 400)
+    record_outcome(snapshot, decision, outcome)
+    evidence = decision.evidence
+    if outcome == StepOutcome.Outcome.FIXED:
+        next_query = state_query(evidence, platform=platform, fixed=step)
     else:
-        next_query = state_query(answers, tried=[*tried, cause_slug], show="result")
-    next_url = f"{reverse('guides:diagnose', args=[guide.slug])}?{next_query}"
+        key = engine.FAILED if outcome == StepOutcome.Outcome.NOT_FIXED else engine.COULDNT
+        next_query = state_query([*evidence, (key, step)], platform=platform)
+    next_url = f"{reverse('guides:diagnose', args=[snapshot.slug])}?{next_query}"
     if not request.htmx:
         return redirect(next_url)
-    return push_url(_render_step(request, guide, QueryDict(next_query)), next_url)
+    return push_url(_render_screen(request, snapshot, next_query), next_url)
 
 
-def _problem(request: HttpRequest, guide: Guide, message: str, status: int) -> HttpResponse:
-    """Explain what went wrong: in the questionnaire panel for htmx, as a page otherwise."""
-    context = {"guide": guide, "message": message, "retry": reverse("guides:diagnose", args=[guide.slug])}
+OUTCOMES = frozenset(StepOutcome.Outcome.values)
+UNAVAILABLE = "The troubleshooter for this guide is being fixed right now. The guide itself lists every fix."
+
+
+def _visible_snapshot(request: HttpRequest, slug: str) -> Snapshot:
+    """The guide's snapshot, if this visitor may see the guide (staff see drafts); else 404."""
+    snapshot = snapshot_for(slug)
+    if snapshot is None or not (snapshot.published or request.user.is_staff):
+        raise Http404("No such guide")
+    return snapshot
+
+
+def _problem(request: HttpRequest, snapshot: Snapshot, message: str, status: int) -> HttpResponse:
+    """Explain what went wrong: in the troubleshooter panel for htmx, as a page otherwise."""
+    context = {"message": message, "retry": reverse("guides:diagnose", args=[snapshot.slug])}
     template = "guides/diagnose.html#problem" if request.htmx else "400.html"
     return render(request, template, context, status=status)
 
@@ -253,56 +268,101 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _render_step(request: HttpRequest, guide: Guide, query: QueryDict) -> HttpResponse:
-    snapshot = snapshot_for(guide)
+def _platform(value: str) -> str:
+    return value if value in PLATFORMS else ""
+
+
+def _guess_platform(request: HttpRequest) -> str:
+    """The visitor's phone from the User-Agent, to show its steps first; "" when we can't tell."""
+    agent = request.headers.get("User-Agent", "")
+    if "iPhone" in agent or "iPad" in agent or "iPod" in agent:
+        return "iphone"
+    if "Android" in agent:
+        return "android"
+    return ""
+
+
+# Stand-ins for what differs between visitors on the same screen; swapped in after the cache.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-0c9f"
+CANONICAL_PLACEHOLDER = "https://canonical-placeholder.invalid/"
+
+
+def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -> HttpResponse:
+    """Render a screen, or take it from the cache: each (content version, state) is rendered once.
+
+    The cached HTML holds no CSRF token and no host name; both are filled in per request.
+    """
+    query = QueryDict(query_string)
+    platform = _platform(query.get("platform", "")) or _guess_platform(request)
+    restoring = bool(request.htmx and request.htmx.history_restore_request)
+    partial = bool(request.htmx) and not restoring
     try:
-        diagnosis = engine.diagnose(snapshot.questionnaire, answers_from_query(query))
-    except engine.QuestionnaireError:
-        logger.exception("The questionnaire of %s cannot run", guide.slug)
+        evidence = engine.clean_evidence(snapshot.model, evidence_from_query(query_string))
+    except engine.ModelError:
+        logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
         if request.htmx:  # a whole page, not a panel: let the browser load it
             return HttpResponseClientRedirect(request.get_full_path())
-        return render(request, "guides/diagnose_unavailable.html", {"guide": guide})
-    answers = diagnosis.answers
-    tried = [t for t in query.getlist("tried") if t in snapshot.causes]
-    question, before, after, selected = diagnosis.question, answers, (), None
+        return render(request, "guides/diagnose_unavailable.html", {"guide": snapshot}, status=503)
+    state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
+    staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
+    key = content_cache.versioned_key(
+        f"screen:{snapshot.slug}:{partial}:{staff}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = _build_screen(request, snapshot, query, evidence, platform, partial)
+        cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
+    html, counted = cached
+    if counted and not restoring and not _looks_like_a_robot(request):
+        _record_visit(snapshot, evidence, *counted, started="ask" not in query)
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
+    return HttpResponse(html)
+
+
+def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):
+    """The screen's HTML, and what it shows for the page-view count: (kind, slug), or None."""
+    decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+    fixed = snapshot.steps.get(query.get("fixed", ""))
+    question = decision.question if decision.kind == engine.QUESTION and not fixed else None
+    selected, before, after = None, evidence, ()
     asked = query.get("ask", "")
-    answered = [q for q, _ in answers]
-    if asked in answered:
-        # Changing an earlier answer: ask it again in its place, so the answers after it keep their order.
+    answered = [key for key, _ in evidence]
+    if asked in answered and not fixed and asked in snapshot.questions:
+        # Changing an earlier answer: ask it again in its place, so what came after keeps its order.
         position = answered.index(asked)
-        question, selected = snapshot.questions[asked], answers[position][1]
-        before, after = answers[:position], answers[position + 1 :]
-    elif asked in {q.key for q in engine.askable(snapshot.questionnaire, answers)}:
-        question = snapshot.questions[asked]
-    if query.get("show") == "result":
-        question = None
-    fixed = snapshot.causes.get(query.get("fixed", ""))
+        selected = evidence[position][1]
+        question = next(q for q in snapshot.model.questions if q.key == asked)
+        before, after = evidence[:position], evidence[position + 1 :]
+    kind = "fixed" if fixed else (engine.QUESTION if question else decision.kind)
+    step = snapshot.steps[decision.step.key] if decision.kind == engine.STEP and decision.step else None
+    other = {"android": "iphone", "iphone": "android"}.get(platform, "")
     context = {
-        "guide": guide,
-        "snapshot": snapshot,
-        "question": question,
-        "help_text": snapshot.help_texts.get(question.key, "") if question else "",
-        "number": len(before) + 1,
-        "more": max(diagnosis.remaining - 1, 0) if question is diagnosis.question else 0,
-        "answers": answers,
+        "guide": snapshot,
+        "kind": kind,
+        "decision": decision,
+        "question": snapshot.questions[question.key] if question else None,
+        "selected": selected,
         "before": before,
         "after": after,
-        "selected": selected,
-        "given": _given(snapshot, answers, tried),
-        "ranking": _ranking(snapshot, diagnosis.ranking),
-        "plan": None if question or fixed else plan(snapshot, diagnosis.ranking, tried),
+        "step": step,
         "fixed": fixed,
-        "tried": tried,
-        "tried_causes": [snapshot.causes[slug] for slug in tried],
-        "state": state_query(answers, tried=tried),
-        "back": state_query(answers[:-1], tried=tried),
-        "canonical": request.build_absolute_uri(reverse("guides:diagnose", args=[guide.slug])),
+        "fixed_cause": snapshot.causes[decision.ranking[0].cause] if fixed else None,
+        "screen": screens.screen(snapshot, decision, platform),
+        "platform": platform,
+        "state": state_query(evidence),
+        "here": state_query(evidence, platform=platform),
+        "here_other": state_query(evidence, platform=other),
+        "wait_for": wait_words(step.minutes) if step else "",
+        "back": state_query(evidence[:-1], platform=platform) if evidence else None,
+        "canonical": CANONICAL_PLACEHOLDER,
+        "csrf_token": CSRF_PLACEHOLDER,
+        "partial": partial,
     }
-    restoring = request.htmx and request.htmx.history_restore_request
-    if not restoring and not fixed and not _looks_like_a_robot(request):
-        _record_visit(guide, query, answers, question)
-    context["partial"] = bool(request.htmx) and not restoring
-    return render(request, "guides/diagnose.html#panel" if context["partial"] else "guides/diagnose.html", context)
+    template = "guides/diagnose.html#panel" if partial else "guides/diagnose.html"
+    html = render_to_string(template, context, request)
+    shown = {engine.QUESTION: question and question.key, engine.STEP: step and step.slug, engine.HAND_OFF: ""}
+    return html, ((kind, shown[kind]) if kind in shown else None)
 
 
 ROBOT_WORDS = ("bot", "crawl", "spider", "slurp", "lighthouse", "headless")
@@ -314,46 +374,21 @@ def _looks_like_a_robot(request: HttpRequest) -> bool:
     return not agent or any(word in agent for word in ROBOT_WORDS)
 
 
-def _record_visit(guide: Guide, query: QueryDict, answers, question) -> None:
-    """Count what this page shows, for the feedback report: one INSERT, nothing personal."""
-    kind = QuestionnaireEvent.Kind
+def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started: bool) -> None:
+    """Count what this screen shows, for the feedback report: one INSERT, nothing personal.
+
+    ``started`` is false when the visitor came back to change an answer: that is not a new answer.
+    """
+    events = QuestionnaireEvent.Kind
     rows = []
-    if not any(key in query for key in ("ask", "tried", "show")):
-        rows.append((kind.ANSWER, *answers[-1]) if answers else (kind.START, "", ""))
-    rows.append((kind.QUESTION, question.key, "") if question else (kind.RESULT, "", ""))
+    if started:
+        last = evidence[-1] if evidence else None
+        if last is None:
+            rows.append((events.START, "", ""))
+        elif last[0] not in (engine.FAILED, engine.COULDNT):
+            rows.append((events.ANSWER, *last))
+    shown = {engine.QUESTION: events.QUESTION, engine.STEP: events.STEP, engine.HAND_OFF: events.HAND_OFF}
+    rows.append((shown[kind], slug, ""))
     QuestionnaireEvent.objects.bulk_create(
-        QuestionnaireEvent(guide=guide, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
+        QuestionnaireEvent(guide_id=snapshot.guide_pk, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
     )
-
-
-def _given(snapshot, answers, tried) -> list[dict]:
-    """The answers so far, each with the address that asks its question again."""
-    rows = []
-    for question_key, answer_key in answers:
-        question = snapshot.questions[question_key]
-        answer = snapshot.answer_text(question_key, answer_key)
-        change = state_query(answers, tried=tried, ask=question_key)
-        rows.append({"question": question.text, "answer": answer, "change": change})
-    return rows
-
-
-def _ranking(snapshot, ranking) -> list[dict]:
-    """Ranked causes with the answers that moved each one, in words."""
-    rows = []
-    for ranked in ranking:
-        cause = snapshot.causes[ranked.cause]
-        reasons = []
-        for reason in ranked.reasons:
-            question = snapshot.questions[reason.question]
-            answer = snapshot.answer_text(reason.question, reason.answer)
-            raised = reason.strength in (engine.Strength.MORE, engine.Strength.STRONG)
-            reasons.append({"question": question.text, "answer": answer, "raised": raised})
-        rows.append(
-            {
-                "cause": cause,
-                "percent": round(ranked.probability * 100),
-                "facet": cause.facets.get(ranked.facet) if ranked.facet else None,
-                "reasons": reasons,
-            }
-        )
-    return rows

@@ -1,28 +1,56 @@
-"""axe-core finds no accessibility violations on the pages visitors see."""
+"""axe-core finds no accessibility violations on the pages visitors see, every troubleshooter screen kind included."""
+
+from urllib.parse import urlencode
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from guides import engine
+from guides.models import Guide
+from guides.questionnaire import build_snapshot
+
 DIAGNOSE = "/guides/tiktok-messages/diagnose/"
-PAGES = [
-    "/",
-    "/guides/tiktok-messages/",
-    "/guides/tiktok-messages/causes/network-connectivity/",
-    "/search/?q=sending+messages+too+fast",
-    DIAGNOSE,
-    f"{DIAGNOSE}?who-affected=everyone&show=result",
-    f"{DIAGNOSE}?tried=network-connectivity&tried=app-glitches&show=result",
-    "/no-such-page/",
-]
+
+
+def troubleshooter_screens() -> dict[str, str]:
+    """Addresses of a question, a fix step, a wait step and the hand-off, found by walking the engine."""
+    snapshot = build_snapshot(Guide.objects.get(slug="tiktok-messages"))
+    wait = next(slug for slug, step in snapshot.steps.items() if step.is_wait)
+    fixes = next(s for s in snapshot.model.steps if s.key == wait).fixes
+    cause = max(fixes, key=fixes.get)  # someone whose limit only lifts with time
+    found: dict[str, str] = {}
+    for persona in ("unsure", cause):
+        evidence: list[tuple[str, str]] = []
+        for _ in range(60):
+            decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+            kind = "wait" if decision.kind == engine.STEP and decision.step.key == wait else decision.kind
+            found.setdefault(kind, f"{DIAGNOSE}?{urlencode(evidence)}")
+            if decision.kind == engine.HAND_OFF:
+                break
+            if decision.kind == engine.QUESTION:
+                answer = engine.UNSURE if persona == "unsure" else engine.answer_for(decision.question, cause)
+                evidence.append((decision.question.key, answer))
+            else:
+                evidence.append((engine.FAILED, decision.step.key))
+    assert {"question", "step", "wait", "hand_off"} <= set(found), found
+    return found
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_public_pages_have_no_accessibility_violations(seeded, page: Page):
+    pages = [
+        "/",
+        "/guides/tiktok-messages/",
+        "/guides/tiktok-messages/causes/network-connectivity/",
+        "/search/?q=sending+messages+too+fast",
+        *troubleshooter_screens().values(),
+        "/no-such-page/",
+    ]
     axe = Axe()
     found = {}
-    for path in PAGES:
+    for path in pages:
         page.goto(seeded.url + path)
         violations = axe.run(page).response["violations"]
         if violations:

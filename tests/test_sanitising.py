@@ -62,9 +62,10 @@ def test_hostile_markdown_in_any_field_is_neutralised_on_every_page(client, seed
         reverse("guides:article", args=[seed_guide.slug]),
         cause.get_absolute_url(),
         reverse("guides:search") + "?q=hello+overlay+click",
+        # Every fix step tried: the hand-off screen, which shows the guide's support text.
         reverse("guides:diagnose", args=[seed_guide.slug])
-        + "?show=result&tried="
-        + "&tried=".join(seed_guide.causes.values_list("slug", flat=True)),
+        + "?failed="
+        + "&failed=".join(seed_guide.fix_steps.values_list("slug", flat=True)),
     ]
     for url in pages:
         response = client.get(url)
