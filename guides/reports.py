@@ -1,14 +1,17 @@
-"""The feedback report of a guide: how visitors move through its questionnaire, and what fixed it.
+"""The feedback report of a guide: how visitors move through its troubleshooter, and which fixes help.
 
-`build_report` reads the `QuestionnaireEvent` and `Resolution` records of one guide within a
-window of days and returns frozen dataclasses of plain numbers and strings, ready for the
-admin template (which cannot do arithmetic, so every bar's pixel width is computed here).
+`build_report` reads the `QuestionnaireEvent`, `StepOutcome` and `Resolution` records of one
+guide within a window of days and returns frozen dataclasses of plain numbers and strings,
+ready for the admin template (which cannot do arithmetic, so every bar's pixel width is
+computed here).
 
 It runs a constant number of queries (six) whatever the amount of data: three small ones for
-the guide's causes, fix steps and questions, one grouped count of the events, one grouped
-count of the resolutions per cause, and one that reads the `fix_steps` column of the
-resolutions in the window. That last one is the only place that walks rows in Python: the
-fix steps are a comma-separated list in one column, which SQL cannot group portably.
+the guide's causes, fix steps and questions, then one grouped count each of the events, the
+step outcomes and the resolutions. No query walks the records one by one.
+
+Records of the old questionnaire, from before fix steps came one at a time, are not counted
+anywhere: its "result shown" events (`RESULT`) are skipped, and so are its "Did this fix it?"
+answers (resolutions without the fix step that fixed it, `step_slug`, and those not fixed).
 """
 
 from collections import Counter
@@ -19,7 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from guides.engine import UNSURE
-from guides.models import Guide, QuestionnaireEvent, Resolution
+from guides.models import Guide, QuestionnaireEvent, Resolution, StepKind, StepOutcome
 
 # The windows staff can pick, in days, with their link text.
 WINDOWS: tuple[tuple[int, str], ...] = ((7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"))
@@ -28,6 +31,8 @@ DEFAULT_DAYS = 30
 UNSURE_TOP = 5
 # The width in pixels of a full (100%) bar.
 BAR_WIDTH = 200
+# A step that visitors could not do more often than this (a share of its button presses) gets a note.
+OFTEN_CANT_SHARE = 1 / 3
 
 
 def days_from(value) -> int:
@@ -61,27 +66,36 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class CauseRow:
-    """How often a cause was offered on the result page, and how often "Did this fix it?" said yes."""
+class FixStepRow:
+    """One fix step: how often it was shown, and what visitors said after trying it.
+
+    `answered` is fixed + not_fixed + couldnt (button presses); `fixed_rate` is fixed out of
+    `answered`, `couldnt_rate` couldnt out of `answered`. `often_cant` is true when visitors
+    could not do the step in more than a third of the presses: its instructions need a look.
+    """
 
     slug: str
     title: str
-    deleted: bool  # a cause_slug of a cause no longer in the guide; `title` is then the slug
-    offered: int
+    deleted: bool  # a slug only the records know: the step was deleted; `title` is then the slug
+    shown: int
     fixed: int
+    not_fixed: int
+    couldnt: int
+    answered: int
     fixed_rate: Rate
+    couldnt_rate: Rate
+    often_cant: bool
 
 
 @dataclass(frozen=True)
-class FixStepRow:
-    """How often a fix step was shown with a cause, and how often a "yes" followed."""
+class CauseRow:
+    """One cause: visits fixed while it was the likeliest cause, and their share of all fixed visits."""
 
     slug: str
     title: str
     deleted: bool
-    shown: int
     fixed: int
-    fixed_rate: Rate
+    share: Rate
 
 
 @dataclass(frozen=True)
@@ -112,56 +126,59 @@ class DropOffRow:
 class Report:
     """The feedback report of one guide over the `days` before `until`.
 
-    Visits and results:
-      - `visits`: questionnaires started (start events).
-      - `result_pages`: result pages shown (result events). After each "No, still stuck" the
-        visitor is shown the next likely cause on another result page, so this counts more
-        than one page for some visits.
-      - `reached`: visits that reached a result, estimated as result pages minus "No" answers
-        (each "No" shows exactly one more result page), at most `visits`; `reached_rate` is
-        its share of visits.
+    Visits:
+      - `visits`: troubleshooter visits started (start events).
+      - `fixed`: visits that ended with "Yes, it works now" on a fix step (one resolution per
+        such visit); `fixed_rate` is their share of `visits`.
+      - `hand_offs`: times the hand-off to the app's support was shown, the screen visitors
+        reach when no fix step is left worth trying; `hand_off_rate` is that out of `visits`.
+        A reload shows it again, so read it as a rough share.
 
-    "Did this fix it?":
-      - `feedback`, `fixed`, `fixed_rate`: answers in all, "yes" answers, and their share.
-      - `causes`: every cause of the guide, in the guide's order, then cause slugs recorded
-        for causes since deleted (by slug).
-      - `fix_steps`: every fix step of the guide plus deleted ones that were shown, most shown
-        first. A "yes" counts for every step shown with the cause: we cannot tell which one
-        did it.
+    Which fixes actually help (`fix_steps`): every fix step of the guide (except the hand-off,
+    which has no buttons, unless records name it) plus slugs of deleted steps that have
+    records, most shown first (equally shown steps by title, deleted ones last). Per step:
+      - `shown`: times the step was shown (step events; reloads count again);
+      - `fixed`, `not_fixed`, `couldnt`: presses of "Yes, it works now", "No, still not
+        working" and "I couldn't do this";
+      - `fixed_rate`: fixed out of all three presses. Visitors who leave without pressing a
+        button are not in it;
+      - `often_cant`: "I couldn't do this" was more than a third of the presses.
 
-    Where visitors leave:
+    Per cause (`causes`): every cause of the guide, in the guide's order, then slugs of
+    deleted causes that have records; `fixed` is the visits fixed while that cause was the
+    likeliest one, and `share` its share of all fixed visits. The likeliest cause is the
+    troubleshooter's best guess, not a proof of what was wrong.
+
+    Where visitors hesitate or leave:
       - `unsure`: the questions most often answered "I'm not sure", at most UNSURE_TOP,
-        leaving out those never answered so.
+        leaving out those never answered so; equal counts by the higher share.
       - `drop_off`: per question, times shown against times answered; most leaves first.
         Reloads and changing an earlier answer count too, so the figures are approximate.
-      - `left_on_result`: result pages left without an answer to "Did this fix it?",
-        estimated as result pages minus answers (each answer answers exactly one result
-        page, floored at 0); `left_on_result_rate` is its share of result pages.
-        Resolutions do not store which causes the visitor had already tried, so this is
-        counted per result page, not per visit; a reload of a result page counts as one
-        more page left, and so does a final page where no cause was left to suggest.
     """
 
     days: int
     since: datetime
     until: datetime
     visits: int
-    result_pages: int
-    reached: int
-    reached_rate: Rate
-    feedback: int
     fixed: int
     fixed_rate: Rate
-    causes: tuple[CauseRow, ...]
+    hand_offs: int
+    hand_off_rate: Rate
     fix_steps: tuple[FixStepRow, ...]
+    causes: tuple[CauseRow, ...]
     unsure: tuple[UnsureRow, ...]
     drop_off: tuple[DropOffRow, ...]
-    left_on_result: int
-    left_on_result_rate: Rate
 
     @property
     def is_empty(self) -> bool:
-        return not (self.visits or self.result_pages or self.feedback)
+        """Nothing was recorded in the window: no visit, fix step, answer or question shown."""
+        return not (
+            self.visits
+            or self.fixed
+            or self.hand_offs
+            or any(row.shown or row.answered for row in self.fix_steps)
+            or any(row.shown or row.answered for row in self.drop_off)
+        )
 
 
 def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Report:
@@ -173,17 +190,21 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     window = Q(guide=guide, created_at__gt=since, created_at__lte=until)
 
     cause_titles = dict(guide.causes.order_by("order", "id").values_list("slug", "title"))
-    fix_titles = dict(guide.fix_steps.order_by("title", "id").values_list("slug", "title"))
+    steps = list(guide.fix_steps.order_by("title", "id").values_list("slug", "title", "kind"))
+    step_titles = {slug: title for slug, title, _ in steps}
+    hand_off_steps = {slug for slug, _, kind in steps if kind == StepKind.HAND_OFF}
     question_titles = dict(guide.questions.order_by("order", "id").values_list("slug", "text"))
 
-    # One grouped count of all events: starts, results, and per question shown / answered / unsure.
+    # One grouped count of the events: starts, hand-offs, steps shown, questions shown / answered / unsure.
     kind = QuestionnaireEvent.Kind
-    visits = result_pages = 0
+    visits = hand_offs = 0
+    step_shown: Counter[str] = Counter()
     shown: Counter[str] = Counter()
     answered: Counter[str] = Counter()
     unsure: Counter[str] = Counter()
     events = (
         QuestionnaireEvent.objects.filter(window)
+        .exclude(kind=kind.RESULT)
         .order_by()
         .values("kind", "question_slug")
         .annotate(total=Count("id"), unsure=Count("id", filter=Q(answer_slug=UNSURE)))
@@ -191,51 +212,49 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     for row in events:
         if row["kind"] == kind.START:
             visits += row["total"]
-        elif row["kind"] == kind.RESULT:
-            result_pages += row["total"]
+        elif row["kind"] == kind.HAND_OFF:
+            hand_offs += row["total"]
+        elif row["kind"] == kind.STEP:
+            step_shown[row["question_slug"]] += row["total"]
         elif row["kind"] == kind.QUESTION:
             shown[row["question_slug"]] += row["total"]
         elif row["kind"] == kind.ANSWER:
             answered[row["question_slug"]] += row["total"]
             unsure[row["question_slug"]] += row["unsure"]
 
-    resolutions = Resolution.objects.filter(window).order_by()
-    offered: Counter[str] = Counter()
+    # One grouped count of the buttons pressed on fix steps.
+    outcomes: dict[str, Counter[str]] = {outcome: Counter() for outcome in StepOutcome.Outcome.values}
+    presses = StepOutcome.objects.filter(window).order_by().values("step_slug", "outcome").annotate(total=Count("id"))
+    for row in presses:
+        if row["outcome"] in outcomes:
+            outcomes[row["outcome"]][row["step_slug"]] += row["total"]
+
+    # One grouped count of the visits fixed, per likeliest cause.
     cause_fixed: Counter[str] = Counter()
-    for row in resolutions.values("cause_slug").annotate(total=Count("id"), fixed=Count("id", filter=Q(fixed=True))):
-        offered[row["cause_slug"]] += row["total"]
-        cause_fixed[row["cause_slug"]] += row["fixed"]
-    feedback, fixed = offered.total(), cause_fixed.total()
-    not_fixed = feedback - fixed
+    resolutions = (
+        Resolution.objects.filter(window, fixed=True)
+        .exclude(step_slug="")
+        .order_by()
+        .values("cause_slug")
+        .annotate(total=Count("id"))
+    )
+    for row in resolutions:
+        cause_fixed[row["cause_slug"]] += row["total"]
+    fixed = cause_fixed.total()
 
-    # The fix steps are a comma-separated column: count them in Python, one pass over one column.
-    step_shown: Counter[str] = Counter()
-    step_fixed: Counter[str] = Counter()
-    for fix_steps, was_fixed in resolutions.values_list("fix_steps", "fixed").iterator():
-        for slug in dict.fromkeys(s.strip() for s in fix_steps.split(",")):
-            if slug:
-                step_shown[slug] += 1
-                step_fixed[slug] += was_fixed
-
-    reached = min(max(result_pages - not_fixed, 0), visits)
-    left_on_result = max(result_pages - feedback, 0)
     return Report(
         days=days,
         since=since,
         until=until,
         visits=visits,
-        result_pages=result_pages,
-        reached=reached,
-        reached_rate=Rate.of(reached, visits),
-        feedback=feedback,
         fixed=fixed,
-        fixed_rate=Rate.of(fixed, feedback),
-        causes=_cause_rows(cause_titles, offered, cause_fixed),
-        fix_steps=_fix_step_rows(fix_titles, step_shown, step_fixed),
+        fixed_rate=Rate.of(fixed, visits),
+        hand_offs=hand_offs,
+        hand_off_rate=Rate.of(hand_offs, visits),
+        fix_steps=_fix_step_rows(step_titles, hand_off_steps, step_shown, outcomes),
+        causes=_cause_rows(cause_titles, cause_fixed),
         unsure=_unsure_rows(question_titles, answered, unsure),
         drop_off=_drop_off_rows(question_titles, shown, answered),
-        left_on_result=left_on_result,
-        left_on_result_rate=Rate.of(left_on_result, result_pages),
     )
 
 
@@ -245,20 +264,40 @@ def _with_orphans(titles: dict[str, str], *counters: Counter) -> list[tuple[str,
     return [(slug, title, False) for slug, title in titles.items()] + [(slug, slug, True) for slug in orphans]
 
 
-def _cause_rows(titles, offered, fixed) -> tuple[CauseRow, ...]:
-    return tuple(
-        CauseRow(slug, title, deleted, offered[slug], fixed[slug], Rate.of(fixed[slug], offered[slug]))
-        for slug, title, deleted in _with_orphans(titles, offered)
-    )
-
-
-def _fix_step_rows(titles, shown, fixed) -> tuple[FixStepRow, ...]:
-    rows = [
-        FixStepRow(slug, title, deleted, shown[slug], fixed[slug], Rate.of(fixed[slug], shown[slug]))
-        for slug, title, deleted in _with_orphans(titles, shown)
-    ]
-    # Stable sort: equally shown steps keep their alphabetical order.
+def _fix_step_rows(titles, hand_off_steps, shown, outcomes) -> tuple[FixStepRow, ...]:
+    outcome = StepOutcome.Outcome
+    fixed, not_fixed, couldnt = outcomes[outcome.FIXED], outcomes[outcome.NOT_FIXED], outcomes[outcome.COULDNT]
+    rows = []
+    for slug, title, deleted in _with_orphans(titles, shown, fixed, not_fixed, couldnt):
+        answered = fixed[slug] + not_fixed[slug] + couldnt[slug]
+        if slug in hand_off_steps and not (shown[slug] or answered):
+            continue  # the hand-off has no buttons: it is counted among the visits instead
+        couldnt_rate = Rate.of(couldnt[slug], answered)
+        rows.append(
+            FixStepRow(
+                slug=slug,
+                title=title,
+                deleted=deleted,
+                shown=shown[slug],
+                fixed=fixed[slug],
+                not_fixed=not_fixed[slug],
+                couldnt=couldnt[slug],
+                answered=answered,
+                fixed_rate=Rate.of(fixed[slug], answered),
+                couldnt_rate=couldnt_rate,
+                often_cant=couldnt_rate.value is not None and couldnt_rate.value > OFTEN_CANT_SHARE,
+            )
+        )
+    # Stable sort: equally shown steps keep their order (by title, deleted ones last by slug).
     return tuple(sorted(rows, key=lambda row: -row.shown))
+
+
+def _cause_rows(titles, fixed) -> tuple[CauseRow, ...]:
+    total = fixed.total()
+    return tuple(
+        CauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
+        for slug, title, deleted in _with_orphans(titles, fixed)
+    )
 
 
 def _unsure_rows(titles, answered, unsure) -> tuple[UnsureRow, ...]:

@@ -1,21 +1,23 @@
-"""The feedback report: figures from questionnaire events and "Did this fix it?" answers, and its admin page."""
+"""The feedback report: which fixes help, how visits end, where visitors hesitate, and its admin page."""
 
 from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
-from guides.models import Guide, QuestionnaireEvent, Resolution
+from guides.models import Guide, QuestionnaireEvent, Resolution, StepKind, StepOutcome
 from guides.reports import WINDOWS, Rate, build_report, days_from
 
 Kind = QuestionnaireEvent.Kind
+Outcome = StepOutcome.Outcome
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -23,20 +25,53 @@ def now():
     return timezone.now()
 
 
-def add_events(guide, now, kind, count=1, *, question="", answer="", ago=timedelta(hours=1)):
+def _backdate(model, objects, when):
+    model.objects.filter(pk__in=[o.pk for o in objects]).update(created_at=when)
+
+
+def add_events(guide, now, kind, count=1, *, slug="", answer="", ago=HOUR):
+    """Events as `_record_visit` writes them: `slug` is the question or fix step shown."""
     events = QuestionnaireEvent.objects.bulk_create(
-        QuestionnaireEvent(guide=guide, kind=kind, question_slug=question, answer_slug=answer) for _ in range(count)
+        QuestionnaireEvent(guide=guide, kind=kind, question_slug=slug, answer_slug=answer) for _ in range(count)
     )
-    QuestionnaireEvent.objects.filter(pk__in=[e.pk for e in events]).update(created_at=now - ago)
+    _backdate(QuestionnaireEvent, events, now - ago)
 
 
-def add_resolution(guide, now, cause_slug, *, fixed, fix_steps="", count=1, ago=timedelta(hours=1)):
+def add_outcomes(guide, now, step, outcome, count=1, *, ago=HOUR):
+    outcomes = StepOutcome.objects.bulk_create(
+        StepOutcome(guide=guide, step_slug=step, outcome=outcome) for _ in range(count)
+    )
+    _backdate(StepOutcome, outcomes, now - ago)
+
+
+def add_fixed_visit(guide, now, cause_slug, step, count=1, *, ago=HOUR):
+    """A visit that ended with "Yes, it works now" on `step`, as `record_outcome` stores it."""
     cause = guide.causes.filter(slug=cause_slug).first()
     resolutions = Resolution.objects.bulk_create(
-        Resolution(guide=guide, cause=cause, cause_slug=cause_slug, fixed=fixed, fix_steps=fix_steps)
+        Resolution(
+            guide=guide,
+            cause=cause,
+            cause_slug=cause_slug,
+            fixed=True,
+            fix_steps=f"force-stop-app,{step}",
+            step_slug=step,
+            ranking=f"{cause_slug}:60,app-glitches:20",
+        )
         for _ in range(count)
     )
-    Resolution.objects.filter(pk__in=[r.pk for r in resolutions]).update(created_at=now - ago)
+    _backdate(Resolution, resolutions, now - ago)
+
+
+def add_old_result_page_records(guide, now):
+    """What the old questionnaire stored: result pages shown, and "Did this fix it?" answers without a step."""
+    add_events(guide, now, Kind.RESULT, 5)
+    old = Resolution.objects.bulk_create(
+        [
+            Resolution(guide=guide, cause_slug="app-glitches", fixed=True, fix_steps="clear-cache,update-app"),
+            Resolution(guide=guide, cause_slug="app-glitches", fixed=False, fix_steps="clear-cache"),
+        ]
+    )
+    _backdate(Resolution, old, now - HOUR)
 
 
 def by_slug(rows):
@@ -59,35 +94,141 @@ def render_report(guide, report, days):
     return render_to_string("admin/guides/guide/report.html", context, request=request)
 
 
-def test_counts_visits_and_the_share_of_visits_that_reached_a_result(seed_guide, now):
-    add_events(seed_guide, now, Kind.START, 4)
-    add_events(seed_guide, now, Kind.RESULT, 3)  # two first results, and one more after a "No"
-    add_resolution(seed_guide, now, "network-connectivity", fixed=False)
+def content_of(page):
+    return page[page.index('<div id="content"') :]
+
+
+# Visits
+
+
+def test_counts_visits_the_share_fixed_and_the_share_handed_off(seed_guide, now):
+    add_events(seed_guide, now, Kind.START, 8)
+    add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache", 2)
+    add_events(seed_guide, now, Kind.HAND_OFF, 3)
 
     report = build_report(seed_guide, days=7, now=now)
 
-    assert report.visits == 4
-    assert report.result_pages == 3
-    assert report.reached == 2
-    assert report.reached_rate == Rate(value=0.5, percent=50, bar=100, rest=100)
+    assert (report.visits, report.fixed, report.hand_offs) == (8, 2, 3)
+    assert report.fixed_rate == Rate(value=0.25, percent=25, bar=50, rest=150)
+    assert report.hand_off_rate == Rate(value=0.375, percent=38, bar=75, rest=125)
 
 
-def test_reached_never_exceeds_visits(seed_guide, now):
-    add_events(seed_guide, now, Kind.START, 1)
-    add_events(seed_guide, now, Kind.RESULT, 3)  # reloads of the result page
+def test_old_result_pages_and_their_answers_are_not_counted(seed_guide, now):
+    add_old_result_page_records(seed_guide, now)
 
     report = build_report(seed_guide, days=7, now=now)
 
-    assert report.reached == 1
-    assert report.reached_rate.value == 1.0
-    assert report.reached_rate.bar == 200
+    assert (report.visits, report.fixed, report.hand_offs) == (0, 0, 0)
+    assert all(row.fixed == 0 for row in report.causes)
+    assert all(row.shown == row.answered == 0 for row in report.fix_steps)
+    assert report.is_empty
+
+    add_events(seed_guide, now, Kind.START, 2)
+    add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache")
+    report = build_report(seed_guide, days=7, now=now)
+
+    assert (report.visits, report.fixed) == (2, 1)
+    assert by_slug(report.causes)["app-glitches"].fixed == 1
+    assert not report.is_empty
 
 
-def test_fixed_rate_per_cause_lists_every_cause_in_guide_order_then_deleted_ones(seed_guide, now):
-    add_resolution(seed_guide, now, "network-connectivity", fixed=True, count=2)
-    add_resolution(seed_guide, now, "network-connectivity", fixed=False)
-    add_resolution(seed_guide, now, "app-glitches", fixed=False)
-    add_resolution(seed_guide, now, "a-cause-since-deleted", fixed=True)
+# Which fixes actually help
+
+
+def test_fix_steps_count_shown_and_each_button_and_sort_by_times_shown(seed_guide, now):
+    add_events(seed_guide, now, Kind.STEP, 10, slug="force-stop-app")
+    add_outcomes(seed_guide, now, "force-stop-app", Outcome.FIXED, 2)
+    add_outcomes(seed_guide, now, "force-stop-app", Outcome.NOT_FIXED, 5)
+    add_outcomes(seed_guide, now, "force-stop-app", Outcome.COULDNT, 1)
+    add_events(seed_guide, now, Kind.STEP, 4, slug="clear-cache")
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.FIXED, 3)
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.NOT_FIXED, 1)
+    add_events(seed_guide, now, Kind.STEP, 6, slug="update-app")  # shown, but nobody pressed a button
+
+    report = build_report(seed_guide, days=7, now=now)
+    rows = by_slug(report.fix_steps)
+
+    assert [row.slug for row in report.fix_steps[:3]] == ["force-stop-app", "update-app", "clear-cache"]
+    force_stop = rows["force-stop-app"]
+    assert force_stop.title == "Close TikTok completely and reopen it"
+    assert (force_stop.shown, force_stop.fixed, force_stop.not_fixed, force_stop.couldnt) == (10, 2, 5, 1)
+    assert force_stop.answered == 8
+    assert force_stop.fixed_rate == Rate(value=0.25, percent=25, bar=50, rest=150)
+    clear_cache = rows["clear-cache"]
+    assert (clear_cache.fixed_rate.percent, clear_cache.fixed_rate.bar) == (75, 150)
+    assert (rows["update-app"].shown, rows["update-app"].answered) == (6, 0)
+    assert rows["update-app"].fixed_rate.value is None
+    assert rows["restart-device"].shown == 0
+    assert rows["restart-device"].fixed_rate.value is None
+
+
+def test_fix_steps_list_every_step_of_the_guide_but_the_hand_off_then_deleted_ones(seed_guide, now):
+    add_events(seed_guide, now, Kind.STEP, 2, slug="clear-cache")
+    add_events(seed_guide, now, Kind.STEP, 1, slug="a-step-since-deleted")
+    add_outcomes(seed_guide, now, "a-step-since-deleted", Outcome.FIXED)
+    add_outcomes(seed_guide, now, "another-deleted-step", Outcome.NOT_FIXED)  # shown before the window began
+    add_events(seed_guide, now, Kind.HAND_OFF)
+
+    report = build_report(seed_guide, days=7, now=now)
+    rows = by_slug(report.fix_steps)
+
+    unshown = seed_guide.fix_steps.exclude(slug="clear-cache").exclude(kind=StepKind.HAND_OFF).order_by("title")
+    assert [row.slug for row in report.fix_steps] == [
+        "clear-cache",
+        "a-step-since-deleted",
+        *unshown.values_list("slug", flat=True),
+        "another-deleted-step",
+    ]
+    assert "report-a-problem" not in rows  # the hand-off has no buttons: it is among the visits
+    deleted = rows["a-step-since-deleted"]
+    assert (deleted.title, deleted.deleted, deleted.shown, deleted.fixed) == ("a-step-since-deleted", True, 1, 1)
+    assert deleted.fixed_rate.percent == 100
+    other = rows["another-deleted-step"]
+    assert (other.deleted, other.shown, other.not_fixed, other.fixed_rate.value) == (True, 0, 1, 0)
+    assert rows["clear-cache"].deleted is False
+
+
+@pytest.mark.parametrize(
+    ("fixed", "not_fixed", "couldnt", "often_cant"),
+    [(1, 1, 1, False), (2, 1, 2, True), (0, 0, 1, True), (3, 3, 0, False), (0, 0, 0, False)],
+)
+def test_a_step_visitors_could_not_do_more_than_a_third_of_the_time_is_marked(
+    seed_guide, now, fixed, not_fixed, couldnt, often_cant
+):
+    add_events(seed_guide, now, Kind.STEP, 5, slug="check-dns-settings")
+    add_outcomes(seed_guide, now, "check-dns-settings", Outcome.FIXED, fixed)
+    add_outcomes(seed_guide, now, "check-dns-settings", Outcome.NOT_FIXED, not_fixed)
+    add_outcomes(seed_guide, now, "check-dns-settings", Outcome.COULDNT, couldnt)
+
+    row = by_slug(build_report(seed_guide, days=7, now=now).fix_steps)["check-dns-settings"]
+
+    assert row.often_cant is often_cant
+
+
+def test_page_notes_the_step_that_often_cannot_be_done_and_only_that_one(seed_guide, now):
+    add_events(seed_guide, now, Kind.STEP, 4, slug="check-dns-settings")
+    add_outcomes(seed_guide, now, "check-dns-settings", Outcome.COULDNT, 2)
+    add_outcomes(seed_guide, now, "check-dns-settings", Outcome.NOT_FIXED, 2)
+    add_events(seed_guide, now, Kind.STEP, 3, slug="update-app")
+    add_outcomes(seed_guide, now, "update-app", Outcome.COULDNT, 1)
+    add_outcomes(seed_guide, now, "update-app", Outcome.FIXED, 2)
+
+    page = content_of(render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7))
+
+    note = "Often can\u2019t be done: check its instructions"
+    assert page.count(note) == 1
+    dns_row = page[page.index("Set DNS back to automatic") :]
+    assert dns_row.index(note) < dns_row.index("</tr>")
+    assert '<td>2 <span class="help">(50%)</span></td>' in dns_row
+
+
+# Per cause
+
+
+def test_fixed_visits_per_likeliest_cause_in_guide_order_then_deleted_ones(seed_guide, now):
+    add_fixed_visit(seed_guide, now, "network-connectivity", "check-network", 3)
+    add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache")
+    add_fixed_visit(seed_guide, now, "a-cause-since-deleted", "update-app")
 
     report = build_report(seed_guide, days=7, now=now)
     rows = by_slug(report.causes)
@@ -97,49 +238,29 @@ def test_fixed_rate_per_cause_lists_every_cause_in_guide_order_then_deleted_ones
         "a-cause-since-deleted",
     ]
     assert len(report.causes) == 10
-    assert report.feedback == 5
-    assert report.fixed == 3
-    assert report.fixed_rate.percent == 60
+    assert report.fixed == 5
     network = rows["network-connectivity"]
-    assert (network.title, network.offered, network.fixed) == ("Your internet connection is weak or blocked", 3, 2)
-    assert network.fixed_rate.percent == 67
-    assert network.fixed_rate.bar == 133
-    assert rows["app-glitches"].fixed_rate.value == 0
+    assert (network.title, network.fixed, network.deleted) == ("Your internet connection is weak or blocked", 3, False)
+    assert network.share == Rate(value=0.6, percent=60, bar=120, rest=80)
     deleted = rows["a-cause-since-deleted"]
-    assert (deleted.title, deleted.deleted, deleted.fixed_rate.value) == ("a-cause-since-deleted", True, 1.0)
-    assert rows["privacy-settings"].offered == 0
-    assert rows["privacy-settings"].fixed_rate.value is None
+    assert (deleted.title, deleted.deleted, deleted.fixed, deleted.share.percent) == (
+        "a-cause-since-deleted",
+        True,
+        1,
+        20,
+    )
+    assert (rows["privacy-settings"].fixed, rows["privacy-settings"].share.value) == (0, 0)
 
 
-def test_fixed_rate_per_fix_step_is_sorted_by_times_shown(seed_guide, now):
-    add_resolution(seed_guide, now, "app-glitches", fixed=True, fix_steps="force-stop-app,clear-cache")
-    add_resolution(seed_guide, now, "app-glitches", fixed=False, fix_steps="force-stop-app,clear-cache,update-app")
-    add_resolution(seed_guide, now, "app-glitches", fixed=False, fix_steps="force-stop-app")
-    add_resolution(seed_guide, now, "network-connectivity", fixed=True, fix_steps="a-deleted-step")
-    add_resolution(seed_guide, now, "network-connectivity", fixed=True, fix_steps="")
-
-    report = build_report(seed_guide, days=7, now=now)
-    rows = by_slug(report.fix_steps)
-
-    assert [row.slug for row in report.fix_steps[:2]] == ["force-stop-app", "clear-cache"]
-    shown = [row.shown for row in report.fix_steps]
-    assert shown == sorted(shown, reverse=True)
-    force_stop = rows["force-stop-app"]
-    assert (force_stop.title, force_stop.shown, force_stop.fixed) == ("Close TikTok completely and reopen it", 3, 1)
-    assert force_stop.fixed_rate.percent == 33
-    assert (rows["clear-cache"].shown, rows["clear-cache"].fixed_rate.value) == (2, 0.5)
-    assert (rows["update-app"].shown, rows["update-app"].fixed_rate.value) == (1, 0)
-    assert (rows["a-deleted-step"].title, rows["a-deleted-step"].deleted) == ("a-deleted-step", True)
-    assert rows["restart-device"].shown == 0
-    assert rows["restart-device"].fixed_rate.value is None
+# Where visitors hesitate or leave
 
 
 def test_unsure_list_shows_the_five_questions_most_often_answered_not_sure(seed_guide, now):
-    unsure_counts = {"who-affected": 1, "error-notice": 5, "which-notice": 2, "account-status": 4, "age": 3, "links": 0}
+    unsure_counts = {"who-affected": 1, "error-notice": 5, "which-notice": 2, "account-status": 4, "age": 3}
     for question in ("who-affected", "error-notice", "which-notice", "account-status", "age", "their-settings"):
-        add_events(seed_guide, now, Kind.ANSWER, unsure_counts.get(question, 0), question=question, answer="unsure")
-        add_events(seed_guide, now, Kind.ANSWER, 5, question=question, answer="some-answer")
-    add_events(seed_guide, now, Kind.ANSWER, 1, question="plain-hi", answer="unsure")
+        add_events(seed_guide, now, Kind.ANSWER, unsure_counts.get(question, 0), slug=question, answer="unsure")
+        add_events(seed_guide, now, Kind.ANSWER, 5, slug=question, answer="some-answer")
+    add_events(seed_guide, now, Kind.ANSWER, 1, slug="plain-hi", answer="unsure")
 
     report = build_report(seed_guide, days=7, now=now)
 
@@ -151,8 +272,8 @@ def test_unsure_list_shows_the_five_questions_most_often_answered_not_sure(seed_
 
 
 def test_unsure_list_leaves_out_questions_never_answered_not_sure(seed_guide, now):
-    add_events(seed_guide, now, Kind.ANSWER, 3, question="age", answer="adult")
-    add_events(seed_guide, now, Kind.ANSWER, 1, question="account-age", answer="unsure")
+    add_events(seed_guide, now, Kind.ANSWER, 3, slug="age", answer="adult")
+    add_events(seed_guide, now, Kind.ANSWER, 1, slug="account-age", answer="unsure")
 
     report = build_report(seed_guide, days=7, now=now)
 
@@ -161,14 +282,13 @@ def test_unsure_list_leaves_out_questions_never_answered_not_sure(seed_guide, no
 
 
 def test_drop_off_shows_where_visitors_leave_most_leaves_first(seed_guide, now):
-    add_events(seed_guide, now, Kind.QUESTION, 10, question="who-affected")
-    add_events(seed_guide, now, Kind.ANSWER, 8, question="who-affected", answer="everyone")
-    add_events(seed_guide, now, Kind.QUESTION, 6, question="error-notice")
-    add_events(seed_guide, now, Kind.ANSWER, 3, question="error-notice", answer="no-notice")
-    add_events(seed_guide, now, Kind.QUESTION, 1, question="age")
-    add_events(seed_guide, now, Kind.ANSWER, 2, question="age", answer="adult")  # a reload: more answers than shows
-    add_events(seed_guide, now, Kind.RESULT, 4)
-    add_resolution(seed_guide, now, "app-glitches", fixed=True)
+    add_events(seed_guide, now, Kind.QUESTION, 10, slug="who-affected")
+    add_events(seed_guide, now, Kind.ANSWER, 8, slug="who-affected", answer="everyone")
+    add_events(seed_guide, now, Kind.QUESTION, 6, slug="error-notice")
+    add_events(seed_guide, now, Kind.ANSWER, 3, slug="error-notice", answer="no-notice")
+    add_events(seed_guide, now, Kind.QUESTION, 1, slug="age")
+    add_events(seed_guide, now, Kind.ANSWER, 2, slug="age", answer="adult")  # a reload: more answers than shows
+    add_events(seed_guide, now, Kind.STEP, 7, slug="clear-cache")  # fix steps are not questions
 
     report = build_report(seed_guide, days=7, now=now)
     rows = by_slug(report.drop_off)
@@ -181,109 +301,181 @@ def test_drop_off_shows_where_visitors_leave_most_leaves_first(seed_guide, now):
     assert rows["plain-hi"].shown == 0
     assert rows["plain-hi"].left_rate.value is None
     assert len(report.drop_off) == seed_guide.questions.count()
-    assert report.left_on_result == 3
-    assert report.left_on_result_rate.value == 0.75
 
 
-def test_records_older_than_the_window_are_left_out(seed_guide, now):
-    ten_days = timedelta(days=10)
-    add_events(seed_guide, now, Kind.START, 1, ago=ten_days)
-    add_events(seed_guide, now, Kind.START, 2, ago=timedelta(days=3))
-    add_events(seed_guide, now, Kind.ANSWER, 1, question="age", answer="unsure", ago=ten_days)
-    add_resolution(seed_guide, now, "app-glitches", fixed=True, fix_steps="clear-cache", ago=ten_days)
-    add_events(seed_guide, now, Kind.START, 5, ago=timedelta(days=31))
+# The window
 
-    week = build_report(seed_guide, days=7, now=now)
-    month = build_report(seed_guide, days=30, now=now)
 
-    assert (week.visits, week.feedback, week.unsure) == (2, 0, ())
-    assert by_slug(week.fix_steps)["clear-cache"].shown == 0
-    assert (month.visits, month.feedback, month.fixed) == (3, 1, 1)
-    assert [row.slug for row in month.unsure] == ["age"]
-    assert by_slug(month.fix_steps)["clear-cache"].shown == 1
-    assert build_report(seed_guide, days=90, now=now).visits == 8
+def test_each_window_counts_only_its_own_days(seed_guide, now):
+    for ago in (timedelta(days=3), timedelta(days=10), timedelta(days=45), timedelta(days=100)):
+        add_events(seed_guide, now, Kind.START, ago=ago)
+        add_events(seed_guide, now, Kind.HAND_OFF, ago=ago)
+        add_events(seed_guide, now, Kind.STEP, slug="clear-cache", ago=ago)
+        add_outcomes(seed_guide, now, "clear-cache", Outcome.COULDNT, ago=ago)
+        add_events(seed_guide, now, Kind.ANSWER, slug="age", answer="unsure", ago=ago)
+        add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache", ago=ago)
+
+    for days, expected in ((7, 1), (30, 2), (90, 3)):
+        report = build_report(seed_guide, days=days, now=now)
+        step = by_slug(report.fix_steps)["clear-cache"]
+        cause = by_slug(report.causes)["app-glitches"]
+        unsure = [(row.slug, row.unsure) for row in report.unsure]
+        assert (report.visits, report.hand_offs, report.fixed) == (expected,) * 3, days
+        assert (step.shown, step.couldnt, cause.fixed, unsure) == (expected, expected, expected, [("age", expected)])
+
+
+def test_the_window_starts_just_after_its_first_moment(seed_guide, now):
+    add_events(seed_guide, now, Kind.START, 1, ago=timedelta(days=7))
+    add_events(seed_guide, now, Kind.START, 2, ago=timedelta(days=7) - timedelta(seconds=1))
+    add_events(seed_guide, now, Kind.START, 4, ago=-timedelta(seconds=1))  # after `now`: not yet
+
+    report = build_report(seed_guide, days=7, now=now)
+
+    assert report.visits == 2
+    assert (report.until, report.since) == (now, now - timedelta(days=7))
 
 
 def test_records_of_other_guides_are_left_out(seed_guide, now):
     other = Guide.objects.create(title="Other", slug="other-guide", summary="Another guide.")
     add_events(other, now, Kind.START, 3)
-    add_resolution(other, now, "app-glitches", fixed=True)
+    add_events(other, now, Kind.STEP, 3, slug="clear-cache")
+    add_outcomes(other, now, "clear-cache", Outcome.FIXED)
+    add_fixed_visit(other, now, "app-glitches", "clear-cache")
 
     report = build_report(seed_guide, days=7, now=now)
 
-    assert (report.visits, report.feedback) == (0, 0)
+    assert (report.visits, report.fixed) == (0, 0)
+    assert (by_slug(report.fix_steps)["clear-cache"].shown, by_slug(report.fix_steps)["clear-cache"].fixed) == (0, 0)
+    assert report.is_empty
+
+
+# Queries
+
+
+def test_build_report_runs_the_same_number_of_queries_whatever_the_data(seed_guide, now, django_assert_num_queries):
+    add_events(seed_guide, now, Kind.START)
+    with django_assert_num_queries(6):
+        build_report(seed_guide, days=30, now=now)
+
+    questions = list(seed_guide.questions.values_list("slug", flat=True))
+    for n, question in enumerate(questions):
+        add_events(seed_guide, now, Kind.QUESTION, 10, slug=question)
+        add_events(seed_guide, now, Kind.ANSWER, 5, slug=question, answer="unsure" if n % 2 else "x")
+    steps = list(seed_guide.fix_steps.values_list("slug", flat=True))
+    for step in [*steps, "a-deleted-step"]:
+        add_events(seed_guide, now, Kind.STEP, 5, slug=step)
+        for outcome in Outcome.values:
+            add_outcomes(seed_guide, now, step, outcome, 3)
+    for cause in [*seed_guide.causes.values_list("slug", flat=True), "a-deleted-cause"]:
+        add_fixed_visit(seed_guide, now, cause, "clear-cache", 5)
+    add_events(seed_guide, now, Kind.START, 30)
+    add_events(seed_guide, now, Kind.HAND_OFF, 20)
+    assert QuestionnaireEvent.objects.count() + StepOutcome.objects.count() + Resolution.objects.count() >= 500
+
+    with django_assert_num_queries(6):
+        report = build_report(seed_guide, days=30, now=now)
+    assert report.visits == 31  # the report did read the data
+
+
+# The admin page
+
+
+def test_page_draws_bars_with_numbers_and_marks_the_current_window(seed_guide, now):
+    add_events(seed_guide, now, Kind.START, 4)
+    add_events(seed_guide, now, Kind.STEP, 3, slug="check-network")
+    add_outcomes(seed_guide, now, "check-network", Outcome.FIXED, 2)
+    add_outcomes(seed_guide, now, "check-network", Outcome.NOT_FIXED, 1)
+    add_fixed_visit(seed_guide, now, "network-connectivity", "check-network", 2)
+
+    page = render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7)
+    content = content_of(page)
+
+    assert '<svg width="200" height="12" role="img" aria-label="67% fixed"><rect width="133" height="12"' in page
+    assert "</svg> 67%</td>" in page  # the number beside the bar
+    assert 'aria-label="50% of visits fixed"><rect width="100" height="12"' in page
+    assert '<th scope="row">Check your internet connection</th>' in content
+    assert '<th scope="row">Your internet connection is weak or blocked</th>' in content
+    assert "<caption>Which fixes actually help, most shown first</caption>" in page
+    assert "<caption>Visits fixed, by the likeliest cause at the time</caption>" in page
+    assert '<a href="?days=7" aria-current="page">' in page
+    assert '<a href="?days=30">' in page and '<a href="?days=90">' in page
+    assert content.count('aria-current="page"') == 1
+
+
+def test_page_lists_deleted_steps_and_causes_by_slug(seed_guide, now):
+    add_events(seed_guide, now, Kind.STEP, 2, slug="a-step-since-deleted")
+    add_fixed_visit(seed_guide, now, "a-cause-since-deleted", "a-step-since-deleted")
+
+    page = render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7)
+
+    assert 'a-step-since-deleted <span class="help">(deleted fix step)</span>' in page
+    assert 'a-cause-since-deleted <span class="help">(deleted cause)</span>' in page
 
 
 def test_empty_data_gives_no_rates_and_the_page_renders_dashes(seed_guide, now):
     report = build_report(seed_guide, days=30, now=now)
 
-    assert (report.visits, report.result_pages, report.reached, report.feedback, report.left_on_result) == (0,) * 5
+    assert (report.visits, report.fixed, report.hand_offs) == (0, 0, 0)
     assert report.is_empty
-    assert report.reached_rate.value is report.fixed_rate.value is report.left_on_result_rate.value is None
-    assert all(row.fixed_rate.value is None for row in (*report.causes, *report.fix_steps))
+    assert report.fixed_rate.value is report.hand_off_rate.value is None
+    assert all(row.fixed_rate.value is None and not row.often_cant for row in report.fix_steps)
+    assert all(row.share.value is None for row in report.causes)
     assert all(row.left_rate.value is None for row in report.drop_off)
     assert report.unsure == ()
 
     page = render_report(seed_guide, report, 30)
 
-    assert "Nobody used this guide\u2019s questionnaire in this period." in page
-    assert "—" in page
+    assert "Nobody used this guide\u2019s troubleshooter in this period." in page
+    assert "</svg> —</td>" in page
     assert 'aria-label="no data"><rect width="0" height="12"' in page
     assert "Nobody answered \u201cI\u2019m not sure\u201d" in page
-
-
-def test_page_draws_bars_with_numbers_and_marks_the_current_window(seed_guide, now):
-    add_resolution(seed_guide, now, "network-connectivity", fixed=True, count=2, fix_steps="check-network")
-    add_resolution(seed_guide, now, "network-connectivity", fixed=False, fix_steps="check-network")
-
-    page = render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7)
-
-    assert '<svg width="200" height="12" role="img" aria-label="67% fixed"><rect width="133" height="12"' in page
-    assert "Check your internet connection" in page
-    assert '<a href="?days=7" aria-current="page">' in page
-    assert '<a href="?days=30">' in page and '<a href="?days=90">' in page
-    content = page[page.index('<div id="content"') :]
-    assert content.count('aria-current="page"') == 1
-    assert "<caption>Did this fix it? Per cause</caption>" in page
-    assert '<th scope="row">Your internet connection is weak or blocked</th>' in page
+    assert "Often can\u2019t be done" not in content_of(page)
 
 
 def test_page_has_no_inline_styles_or_scripts_for_the_strict_csp(seed_guide, now):
     add_events(seed_guide, now, Kind.START, 2)
-    add_resolution(seed_guide, now, "app-glitches", fixed=True, fix_steps="clear-cache")
+    add_events(seed_guide, now, Kind.STEP, 2, slug="clear-cache")
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.COULDNT, 2)
+    add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache")
 
     page = render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7)
-    content = page[page.index('<div id="content"') :]
 
-    assert "style=" not in content
+    assert "Often can\u2019t be done" in page
+    assert "style=" not in content_of(page)
     assert "<style" not in page
     assert "<script>" not in page  # only the admin's own external scripts, which carry the nonce
 
 
-def test_build_report_runs_the_same_number_of_queries_whatever_the_data(seed_guide, now):
-    def count_queries():
-        with CaptureQueriesContext(connection) as queries:
-            build_report(seed_guide, days=30, now=now)
-        return len(queries)
+def test_an_editor_opens_the_report_and_sees_the_figures(seed_guide):
+    editor = get_user_model().objects.create_user("eddie", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    now = timezone.now()
+    add_events(seed_guide, now, Kind.START, 12)
+    add_events(seed_guide, now, Kind.START, 5, ago=timedelta(days=20))
+    add_events(seed_guide, now, Kind.STEP, 9, slug="restart-device")
+    add_outcomes(seed_guide, now, "restart-device", Outcome.FIXED, 3)
+    add_outcomes(seed_guide, now, "restart-device", Outcome.NOT_FIXED, 1)
+    add_fixed_visit(seed_guide, now, "app-glitches", "restart-device", 3)
+    url = reverse("admin:guides_guide_report", args=[seed_guide.pk])
 
-    add_events(seed_guide, now, Kind.START)
-    add_events(seed_guide, now, Kind.QUESTION, question="age")
-    add_resolution(seed_guide, now, "app-glitches", fixed=True, fix_steps="clear-cache")
-    few = count_queries()
+    response = client.get(url, {"days": 7})
 
-    questions = list(seed_guide.questions.values_list("slug", flat=True))
-    for n, question in enumerate(questions):
-        add_events(seed_guide, now, Kind.QUESTION, 10, question=question)
-        add_events(seed_guide, now, Kind.ANSWER, 5, question=question, answer="unsure" if n % 2 else "x")
-    causes = list(seed_guide.causes.values_list("slug", flat=True))
-    for n, cause in enumerate(causes):
-        add_resolution(seed_guide, now, cause, fixed=bool(n % 2), fix_steps="clear-cache,update-app", count=10)
-    add_events(seed_guide, now, Kind.START, 30)
-    add_events(seed_guide, now, Kind.RESULT, 20)
-    assert QuestionnaireEvent.objects.count() + Resolution.objects.count() >= 300
-    many = count_queries()
+    assert response.status_code == 200
+    page = content_of(response.content.decode())
+    assert "<td>12</td>" in page  # visits this week; the older five are outside it
+    assert "<td>17</td>" not in page
+    restart = page[page.index('<th scope="row">Restart your phone</th>') :]
+    assert restart.startswith(
+        '<th scope="row">Restart your phone</th>\n      <td>9</td>\n      <td>3</td>\n      <td>1</td>\n      <td>0'
+    )
+    assert 'aria-label="75% fixed"' in restart
+    assert 'aria-label="25% of visits fixed"' in page
+    assert "<td>17</td>" in content_of(client.get(url, {"days": 30}).content.decode())
 
-    assert few == many == 6
+
+# Helpers
 
 
 @pytest.mark.parametrize(
