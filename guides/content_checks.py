@@ -411,7 +411,7 @@ def _check_questionnaire(content: _Content):
                 cause,
                 "not_fixed_before_hand_off",
             )
-    worth = _worth_asking(model, walks)
+    worth = _worth_asking(model, walks, guide.max_questions)
     silent = _silent(content) | set(_never_asked(content, {}))  # already reported as such
     for question in content.questions:
         if question.slug in worth or question.slug not in snapshot.questions or question.pk in silent:
@@ -468,8 +468,13 @@ def _check_steps(content: _Content):
         )
 
 
-def _worth_asking(model: engine.Model, walks) -> set[str]:
-    """The questions that save time on average at the start or at some point of a truthful visitor's walk."""
+def _worth_asking(model: engine.Model, walks, max_questions: int) -> set[str]:
+    """The questions that save time on average at some point of some visitor's visit.
+
+    The visits looked at: each truthful visitor's (``walks``), and one per answer of every
+    question, where the visitor gives that answer when asked and "I'm not sure" to the rest,
+    and no fix step works. A question worth nothing in all of them is never asked in practice.
+    """
     worth = {key for walk in walks.values() for kind, key in walk if kind == engine.QUESTION}
     states = [()]
     for cause, walk in walks.items():
@@ -481,6 +486,24 @@ def _worth_asking(model: engine.Model, walks) -> set[str]:
                 evidence.append((key, engine.answer_for(q, cause)))
             elif kind == "step":
                 evidence.append((engine.FAILED, key))
-    for state in states:
+    picks = [{}] + [{q.key: a.key} for q in model.questions for a in q.answers]
+    for pick in picks:
+        evidence = []
+        for _ in range(_MAX_WALK):
+            states.append(tuple(evidence))
+            decision = engine.next_step(model, evidence, max_questions=max_questions)
+            if decision.kind == engine.HAND_OFF:
+                break
+            if decision.kind == engine.QUESTION:
+                evidence.append((decision.question.key, pick.get(decision.question.key, engine.UNSURE)))
+            else:
+                evidence.append((engine.FAILED, decision.step.key))
+    for state in dict.fromkeys(states):
         worth |= {key for key, saved in engine.question_values(model, state).items() if saved > 0.0}
+        if len(worth) == len(model.questions):
+            break
     return worth
+
+
+# Screens looked at, at most, in each visit the "never worth asking" check imagines.
+_MAX_WALK = 30

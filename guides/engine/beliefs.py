@@ -7,6 +7,10 @@ Evidence is an ordered tuple of pairs, exactly as the questionnaire's address ho
 * ``(COULDNT, step)``: the visitor could not do the step, which changes nothing either,
   but the step is not offered again.
 
+An answer can also show that some steps were already done, or cannot help (``Answer.skips``):
+they are not offered. What the answer says about the causes is in its words (its effects);
+the skips do not move the beliefs again, which would count the same news twice.
+
 The belief is P(c | evidence) ∝ weight(c) · Π P(answer | c) · Π (1 - efficacy(step, c)) over the
 failed steps: a step that failed lowers exactly the causes it could have fixed, each by the
 chance it would have worked. An answer multiplies each cause by its likelihood ratio, the word

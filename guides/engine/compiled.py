@@ -14,6 +14,7 @@ import weakref
 from guides.engine.model import (
     DEFAULT_HANDOFF_MINUTES,
     LIKELIHOOD_RATIO,
+    SCREEN_MINUTES,
     Kind,
     Model,
 )
@@ -40,7 +41,7 @@ class QuestionInfo:
         self.position = position
         self.question = question
         self.key = question.key
-        self.cost = question.cost
+        self.cost = question.cost + SCREEN_MINUTES
         self.requires = question.requires
         self.answers = answers
         self.answer_pos = {a.key: i for i, a in enumerate(answers)}
@@ -58,7 +59,7 @@ class StepInfo:
         self.position = position
         self.step = step
         self.key = step.key
-        self.cost = float(step.cost)
+        self.cost = float(step.cost) + SCREEN_MINUTES
         self.kind = step.kind
         self.fixes = fixes  # ((cause_pos, efficacy), ...) with efficacy > 0
 
@@ -88,7 +89,7 @@ class Compiled:
             self.step_by_key[step.key] = info
             if step.kind == Kind.HAND_OFF:
                 self.hand_off = info
-        self.hand_off_cost = self.hand_off.cost if self.hand_off else float(DEFAULT_HANDOFF_MINUTES)
+        self.hand_off_cost = self.hand_off.cost if self.hand_off else float(DEFAULT_HANDOFF_MINUTES) + SCREEN_MINUTES
         # The same, as flat lists by step position, for the planner's inner loop.
         self.step_costs = [step.cost for step in self.steps]
         self.step_fixes = [step.fixes for step in self.steps]

@@ -49,6 +49,12 @@ ask_someone    15      Only another person knows (the recipient's settings): a m
                        and a wait for the reply.
 ============== ======= ===============================================================
 
+**What every screen costs** (``SCREEN_MINUTES``): 2 minutes on top of its own, for every
+question and every step. Reading a screen, deciding and coming back to the page is effort,
+and our one number is the visitor's effort until fixed: questions answered plus steps tried.
+Without it a question that saves half a minute would be worth asking, and a run of one-minute
+long shots would beat one likely fix.
+
 **What kind of step it is** (``Kind``): ``do_now`` steps cost their minutes; a ``wait`` step
 is a limit that lifts with time, and its minutes are the waiting; the ``hand_off`` is the
 report to the app's own support, the "call service" action of Heckerman et al. (1995): always
@@ -69,6 +75,7 @@ __all__ = [
     "EFFICACY",
     "EFFORT_MINUTES",
     "LIKELIHOOD_RATIO",
+    "SCREEN_MINUTES",
     "UNSURE",
     "Answer",
     "Cause",
@@ -140,6 +147,8 @@ EFFORT_MINUTES: dict[Effort, float] = {
     Effort.IN_APP: 2.0,
     Effort.ASK_SOMEONE: 15.0,
 }
+# The reasons are in the module docstring.
+SCREEN_MINUTES = 1.5
 # What content that says nothing gets: a link of unknown worth is a "sometimes", a question
 # without an effort a look in the app.
 DEFAULT_EFFICACY = Efficacy.SOMETIMES

@@ -176,7 +176,9 @@ def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, r
         chance = answer.baseline * norm
         if chance <= 0.0:
             continue
-        # The beliefs after this answer: p(c) · ratio(a, c), normalised; step chances likewise (unnormalised).
+        # The beliefs after this answer: p(c) · ratio(a, c), normalised; step chances likewise
+        # (unnormalised). Steps the answer would skip stay in this look-ahead: a question is worth
+        # what its answer says about the causes, not what it takes off the screen.
         scale = 1.0 / norm
         after = [x * scale for x in p]
         changed: dict[int, float] = {}
@@ -186,10 +188,9 @@ def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, r
             for pos, efficacy in tables.cause_steps[ci]:
                 if pos in chances:
                     changed[pos] = changed.get(pos, chances[pos]) + shift * efficacy
-        skipped = answer.skips
-        order = [item for item in ranked if item[1] not in changed and item[1] not in skipped]
+        order = [item for item in ranked if item[1] not in changed]
         for pos, value in changed.items():
-            if value > 0.0 and pos not in skipped:
+            if value > 0.0:
                 insort(order, (-value / steps[pos].cost, pos, value))
         ecr, more, _ = _walk(tables, after, order, scale)
         expected += chance * ecr

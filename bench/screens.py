@@ -1,0 +1,109 @@
+"""Time the troubleshooter's screens in-process, through Django's whole request cycle.
+
+Run by ``bench.diagnosis`` in a child process (``python -m bench.screens``), because it needs
+Django set up on a throwaway SQLite database and cache; it prints one JSON row per screen kind.
+Each screen is timed twice: "first" is the first visitor on that state after a content save
+(the engine plans, the template renders), "served" is every visitor after that (the rendered
+screen comes from the cache; the page view is still counted with one INSERT).
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+RUNS = 200
+PHONE = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+
+
+def setup() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-screens-"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="troubleshooter.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="bench-only-not-a-secret",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        DJANGO_CACHE_DIR=str(folder / "cache"),
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_guides", verbosity=0)
+
+
+def states() -> dict[str, str]:
+    """Addresses of each screen kind, found by walking the engine: unsure answers, and a wait's cause."""
+    from guides import engine
+    from guides.models import Guide
+    from guides.questionnaire import build_snapshot
+
+    snapshot = build_snapshot(Guide.objects.get(slug="tiktok-messages"))
+    wait = next(slug for slug, step in snapshot.steps.items() if step.is_wait)
+    fixes = next(s for s in snapshot.model.steps if s.key == wait).fixes
+    cause = max(fixes, key=fixes.get)
+    found: dict[str, str] = {}
+    for persona in ("unsure", cause):
+        evidence: list[tuple[str, str]] = []
+        for _ in range(60):
+            decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+            kind = "wait step" if decision.kind == engine.STEP and decision.step.key == wait else decision.kind
+            name = {"question": "question", "step": "fix step", "hand_off": "hand-off"}.get(kind, kind)
+            if name == "question" and evidence:
+                name = "question, after answers"
+            found.setdefault(name, urlencode(evidence))
+            if decision.kind == engine.HAND_OFF:
+                break
+            if decision.kind == engine.QUESTION:
+                answer = engine.UNSURE if persona == "unsure" else engine.answer_for(decision.question, cause)
+                evidence.append((decision.question.key, answer))
+            else:
+                evidence.append((engine.FAILED, decision.step.key))
+    return found
+
+
+def main() -> None:
+    setup()
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(headers={"User-Agent": PHONE})
+    url = "/guides/tiktok-messages/diagnose/?"
+    client.get(url)  # build this process's snapshot
+    rows = []
+    for name, query in states().items():
+        first, served = [], []
+        for _ in range(RUNS // 4):
+            cache.clear()  # forgets the rendered screens (and the content version)
+            client.get(url)  # a new content version and its snapshot, not timed
+            started = time.perf_counter()
+            assert client.get(url + query).status_code == 200
+            first.append((time.perf_counter() - started) * 1000)
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            client.get(url + query)
+            served.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            {
+                "screen": name,
+                "first_median": statistics.median(first),
+                "served_median": statistics.median(served),
+                "served_p95": statistics.quantiles(served, n=20)[-1],
+            }
+        )
+    json.dump(rows, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
