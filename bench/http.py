@@ -21,8 +21,8 @@ PAGES = {
     "article": "/guides/tiktok-messages/",
     "cause page": "/guides/tiktok-messages/causes/network-connectivity/",
     "search": "/search/?q=stuck+with+a+red+exclamation+mark",
-    "questionnaire step 3": "/guides/tiktok-messages/diagnose/?error-notice=yes-notice&which-notice=too-fast",
-    "result": "/guides/tiktok-messages/diagnose/?error-notice=yes-notice&show=result",
+    "troubleshooter question": "/guides/tiktok-messages/diagnose/",
+    "troubleshooter fix step": "/guides/tiktok-messages/diagnose/?error-notice=yes-notice&which-notice=too-fast",
 }
 # A person's phone: the questionnaire counts page views from people, not from robots.
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"

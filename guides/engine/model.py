@@ -49,11 +49,13 @@ ask_someone    15      Only another person knows (the recipient's settings): a m
                        and a wait for the reply.
 ============== ======= ===============================================================
 
-**What every screen costs** (``SCREEN_MINUTES``): 2 minutes on top of its own, for every
-question and every step. Reading a screen, deciding and coming back to the page is effort,
+**What every screen costs** (``SCREEN_MINUTES``): 1.5 minutes on top of its own, for every
+question and every step (the hand-off too). Reading a screen, deciding and coming back to the page is effort,
 and our one number is the visitor's effort until fixed: questions answered plus steps tried.
 Without it a question that saves half a minute would be worth asking, and a run of one-minute
-long shots would beat one likely fix.
+long shots would beat one likely fix. 1.5 rather than 1 or 2: with 1, the bundled guide asked
+a fourth question of people it could already help; with 2, some useful questions were never
+worth asking at all.
 
 **What kind of step it is** (``Kind``): ``do_now`` steps cost their minutes; a ``wait`` step
 is a limit that lifts with time, and its minutes are the waiting; the ``hand_off`` is the
