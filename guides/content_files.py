@@ -79,6 +79,29 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _digests_of(current: dict) -> set[str]:
+    """The digests under which a load could have recorded these values, older formats included.
+
+    Loads before the troubleshooter recorded causes without efficacies, fix steps without a
+    kind, questions without an effort or "not after", answers without skips, and guides with
+    a confidence threshold. Values that still hold those formats' defaults, and match such a
+    record, were written by a load and not edited since: they follow the file, as before.
+    """
+    digests = {_digest(current)}
+    old = dict(current)
+    defaults = {"kind": StepKind.DO_NOW, "effort": Effort.IN_APP, "not_after": [], "skips": []}
+    for name, default in defaults.items():
+        if name in old and old.pop(name) != default:
+            return digests
+    if "fixes" in old:
+        if any(word != Efficacy.SOMETIMES for _, word in old["fixes"]):
+            return digests
+        old["fixes"] = [slug for slug, _ in old["fixes"]]
+    if "max_questions" in old and "checklist" in old:  # a guide: its threshold was between 50 and 99
+        return digests | {_digest({**old, "confidence_threshold": t}) for t in range(50, 100)}
+    return digests | {_digest(old)}
+
+
 def _text(value) -> str:
     # One kind of line end, as models save Markdown, so file and database compare equal.
     return "" if value is None else str(value).replace("\r\n", "\n")
@@ -313,7 +336,7 @@ class _Loader:
             self.report.unchanged.append(key)
             self._remember(key, wanted)
             return False
-        if self.overwrite or (record is not None and record.digest == _digest(current)):
+        if self.overwrite or (record is not None and record.digest in _digests_of(current)):
             self.report.updated.append(key)
             return True
         self.report.kept_edits.append(key)

@@ -1,5 +1,7 @@
 """The bundled guide loads completely, and reloading respects what staff changed."""
 
+import copy
+
 import pytest
 from django.core.management import call_command
 
@@ -341,3 +343,35 @@ def test_a_file_that_still_has_the_old_confidence_threshold_loads(load):
     assert not hasattr(guide, "confidence_threshold")
     assert "confidence_threshold" not in export_guide(guide)
     assert not load(data).updated  # and loading it again changes nothing
+
+
+def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, seed_data):
+    """Records written by the previous format (no efficacies, kinds, efforts or skips) still count as untouched."""
+    from guides.content_files import _digest, cause_from_db, fix_step_from_db, guide_from_db
+    from guides.models import Cause, FixStep, Guide, LoadedContent
+
+    legacy = copy.deepcopy(seed_data)
+    for cause in legacy["causes"]:
+        cause["fixes"] = list(cause["fixes"])  # the old plain list: every link "sometimes"
+    for step in legacy["fix_steps"]:
+        step.pop("kind", None)
+    Guide.objects.filter(slug=legacy["slug"]).delete()
+    LoadedContent.objects.all().delete()
+    load(legacy)
+    # Rewrite the records as the previous version wrote them: its shapes, its digests.
+    guide = Guide.objects.get(slug=legacy["slug"])
+    old_guide = {**guide_from_db(guide), "confidence_threshold": 75}
+    LoadedContent.objects.filter(key=guide.slug).update(digest=_digest(old_guide))
+    for cause in Cause.objects.filter(guide=guide):
+        old = {**cause_from_db(cause), "fixes": [slug for slug, _ in cause_from_db(cause)["fixes"]]}
+        LoadedContent.objects.filter(key=f"{guide.slug}/cause/{cause.slug}").update(digest=_digest(old))
+    for step in FixStep.objects.filter(guide=guide):
+        old = {k: v for k, v in fix_step_from_db(step).items() if k != "kind"}
+        LoadedContent.objects.filter(key=f"{guide.slug}/fix-step/{step.slug}").update(digest=_digest(old))
+
+    report = load(seed_data)
+
+    assert not [key for key in report.kept_edits if "/cause/" in key or "/fix-step/" in key or key == guide.slug]
+    update_app = guide.causes.get(slug="software-updates").cause_fixes.get(fix_step__slug="update-app")
+    assert update_app.efficacy == "almost_always"
+    assert FixStep.objects.get(guide=guide, slug="wait-out-the-limit").kind == "wait"

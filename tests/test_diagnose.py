@@ -239,6 +239,7 @@ def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone,
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
     assert "Come back after" in page and "Bookmark this page" in page
+    assert "Still blocked after that, or waiting on an appeal?" in page and "Report a problem" in page
     assert f'href="?{urlencode([*evidence, ("platform", "android")])}"' in page
 
 
