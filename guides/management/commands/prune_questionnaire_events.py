@@ -9,7 +9,7 @@ from guides.models import QuestionnaireEvent
 class Command(BaseCommand):
     help = (
         "Delete questionnaire page-view records older than the feedback report reads (90 days by default). "
-        "Run it daily from cron; resolutions (the 'Did this fix it?' answers) are kept."
+        "Run it daily from cron; resolutions and step outcomes (what each Yes / No / couldn't said) are kept."
     )
 
     def add_arguments(self, parser):
