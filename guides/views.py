@@ -1,6 +1,8 @@
+import functools
 import hashlib
 import logging
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -306,7 +308,8 @@ def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) 
     state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
     staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
     key = content_cache.versioned_key(
-        f"screen:{snapshot.slug}:{partial}:{staff}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+        f"screen:{_screen_template_version()}:{snapshot.slug}:{partial}:{staff}:"
+        f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
     cached = cache.get(key)
     if cached is None:
@@ -318,6 +321,13 @@ def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) 
     html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
     return HttpResponse(html)
+
+
+@functools.cache
+def _screen_template_version() -> str:
+    """A fingerprint of the screen's template, so a deploy that changes it never serves screens cached before."""
+    origin = get_template("guides/diagnose.html").origin.name
+    return hashlib.sha256(Path(origin).read_bytes()).hexdigest()[:12]
 
 
 def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):
