@@ -7,12 +7,18 @@ random token, not a counter: a cache that is flushed or evicts the key starts a
 new version that no process can have seen before.
 """
 
+import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "guides:content-version"
+# While the cache is unreachable: nothing derived from content is kept there, and this process's
+# snapshots stay as they are until it answers again.
+UNREACHABLE = "cache-unreachable"
+
+logger = logging.getLogger(__name__)
 
 
 def current_version() -> str:
@@ -20,6 +26,9 @@ def current_version() -> str:
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
+    if version is None:
+        logger.warning("The cache is unreachable: pages are served uncached until it is back")
+        return UNREACHABLE
     return version
 
 

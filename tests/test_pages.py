@@ -148,7 +148,7 @@ def test_healthz_answers_when_the_database_does(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_health_check_and_pages_answer_head_requests_too(client, seed_guide):

@@ -122,10 +122,14 @@ CACHES = {
     }
 }
 if os.environ.get("REDIS_URL"):
+    # A Redis outage must not take the site down: cache reads miss, writes are dropped, each is
+    # logged, and pages are rendered uncached until Redis is back (/healthz says "cache": "down").
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
     }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

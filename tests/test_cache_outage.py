@@ -1,0 +1,57 @@
+"""A Redis outage degrades the site, never breaks it: pages render uncached, /healthz says which part is down."""
+
+import pytest
+from django.urls import reverse
+
+from guides import engine
+from guides.models import StepOutcome
+from guides.questionnaire import build_snapshot
+
+ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The production cache settings, pointed at a port where no Redis listens."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/guides/tiktok-messages/", "/guides/tiktok-messages/causes/network-connectivity/", "/search/?q=red+mark"],
+)
+def test_public_pages_are_served_without_the_cache(client, seed_guide, redis_down, path):
+    response = client.get(path, headers={"User-Agent": ANDROID})
+
+    assert response.status_code == 200
+
+
+def test_the_troubleshooter_works_and_records_feedback_without_the_cache(client, seed_guide, redis_down):
+    snapshot = build_snapshot(seed_guide)
+    evidence = []
+    while (decision := engine.next_step(snapshot.model, evidence)).kind == engine.QUESTION:
+        evidence.append((decision.question.key, engine.UNSURE))
+    state = "&".join(f"{k}={v}" for k, v in evidence)
+
+    assert client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID}).status_code == 200
+    response = client.post(
+        reverse("guides:diagnose_feedback", args=["tiktok-messages"]),
+        {"state": state, "step": decision.step.key, "outcome": "not_fixed"},
+        headers={"User-Agent": ANDROID},
+    )
+    assert response.status_code == 302  # the rate limit lets people through rather than failing
+    assert StepOutcome.objects.get().step_slug == decision.step.key
+
+
+def test_healthz_says_the_cache_is_down_but_the_site_is_up(client, db, redis_down):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "down"}
