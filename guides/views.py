@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.request import split_domain_port
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
@@ -58,7 +59,9 @@ def cached_for_visitors(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = content_cache.versioned_key(f"page:{request.get_host()}{request.path}")
+        # The host without its port: any port reaches the same page, and each must not be a new copy.
+        host, _ = split_domain_port(request.get_host())
+        key = content_cache.versioned_key(f"page:{host}{request.path}")
         body = cache.get(key)
         if body is not None:
             return HttpResponse(body)
@@ -208,7 +211,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
     """One screen of the troubleshooter: a question, a fix step, the hand-off, or "fixed"."""
-    snapshot = _visible_snapshot(request, slug)
+    try:
+        snapshot = _visible_snapshot(request, slug)
+    except DatabaseError:
+        logger.exception("The troubleshooter of %s could not be read from the database", slug)
+        return _outage(request, slug, "The troubleshooter can't load right now. Please try again in a minute.")
     if len(request.META.get("QUERY_STRING", "")) > DIAGNOSE_QUERY_MAX:
         return _problem(request, snapshot, "This troubleshooter address is far too long to be one of ours.", 400)
     return _render_screen(request, snapshot, request.META.get("QUERY_STRING", ""))
@@ -217,7 +224,11 @@ def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     """Record what happened with the fix step the visitor was shown, then show the next screen."""
-    snapshot = _visible_snapshot(request, slug)
+    try:
+        snapshot = _visible_snapshot(request, slug)
+    except DatabaseError:
+        logger.exception("The troubleshooter of %s could not be read from the database", slug)
+        return _outage(request, slug, SAVE_FAILED)
     if _too_many_feedback_posts(request):
         message = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
         return _problem(request, snapshot, message, 429)
@@ -234,7 +245,11 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     if outcome not in OUTCOMES or decision.kind != engine.STEP or decision.step.key != step:
         message = "We could not read your answer about this step. Please go back to the step and press a button."
         return _problem(request, snapshot, message, 400)
-    record_outcome(snapshot, decision, outcome)
+    try:
+        record_outcome(snapshot, decision, outcome)
+    except DatabaseError:
+        logger.exception("A step outcome for %s could not be saved", snapshot.slug)
+        return _outage(request, snapshot.slug, SAVE_FAILED)
     evidence = decision.evidence
     if outcome == StepOutcome.Outcome.FIXED:
         next_query = state_query(evidence, platform=platform, fixed=step)
@@ -248,6 +263,10 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 OUTCOMES = frozenset(StepOutcome.Outcome.values)
+SAVE_FAILED = (
+    "We couldn't save your answer just now, so nothing was recorded. "
+    "Please go back and press the button again in a minute."
+)
 UNAVAILABLE = "The troubleshooter for this guide is being fixed right now. The guide itself lists every fix."
 
 
@@ -257,6 +276,18 @@ def _visible_snapshot(request: HttpRequest, slug: str) -> Snapshot:
     if snapshot is None or not (snapshot.published or request.user.is_staff):
         raise Http404("No such guide")
     return snapshot
+
+
+def _outage(request: HttpRequest, slug: str, message: str) -> HttpResponse:
+    """The database is down: say so in words, in the panel for htmx (it swaps 503s in), as a page otherwise."""
+    context = {
+        "heading": "Something is down for a moment",
+        "message": message,
+        "retry": request.get_full_path() if request.method == "GET" else "",
+        "retry_label": "Try again",
+    }
+    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    return render(request, template, context, status=503)
 
 
 def _problem(request: HttpRequest, snapshot: Snapshot, message: str, status: int) -> HttpResponse:
@@ -418,6 +449,9 @@ def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started
             rows.append((events.ANSWER, *last))
     shown = {engine.QUESTION: events.QUESTION, engine.STEP: events.STEP, engine.HAND_OFF: events.HAND_OFF}
     rows.append((shown[kind], slug, ""))
-    QuestionnaireEvent.objects.bulk_create(
-        QuestionnaireEvent(guide_id=snapshot.guide_pk, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
-    )
+    try:
+        QuestionnaireEvent.objects.bulk_create(
+            QuestionnaireEvent(guide_id=snapshot.guide_pk, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
+        )
+    except DatabaseError:  # the screen is still worth showing; only the count is lost
+        logger.warning("A troubleshooter page view of %s was not counted: the database is unavailable", snapshot.slug)

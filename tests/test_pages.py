@@ -232,3 +232,17 @@ def test_a_copy_cached_while_a_save_is_committing_is_not_served_after_it(
 
     assert client.get(ARTICLE).content != b"a page built from the old rows"
     assert "Saved and committed." in client.get(ARTICLE).content.decode()
+
+
+def test_a_new_port_in_the_host_header_does_not_make_a_new_cached_copy(client, seed_guide, monkeypatch):
+    from guides import views
+
+    stored = []
+    store = views.cache.set
+    monkeypatch.setattr(
+        views.cache, "set", lambda key, *args, **kwargs: (stored.append(key), store(key, *args, **kwargs))
+    )
+    for port in ("", ":8000", ":8001", ":65535"):
+        assert client.get(ARTICLE, HTTP_HOST=f"testserver{port}").status_code == 200
+
+    assert len([key for key in stored if ":page:" in key]) == 1

@@ -1,0 +1,64 @@
+"""A database outage is explained, never a bare 500: screens still show, answers that can't be saved say so."""
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from guides import engine
+from guides.models import QuestionnaireEvent, StepOutcome
+from guides.questionnaire import build_snapshot
+
+ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
+FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
+
+
+def fail(*args, **kwargs):
+    raise OperationalError("the database is down")
+
+
+@pytest.fixture
+def step_state(seed_guide):
+    snapshot = build_snapshot(seed_guide)
+    evidence = []
+    while (decision := engine.next_step(snapshot.model, evidence)).kind == engine.QUESTION:
+        evidence.append((decision.question.key, engine.UNSURE))
+    return "&".join(f"{k}={v}" for k, v in evidence), decision.step.key
+
+
+def test_a_screen_still_shows_when_its_page_view_cannot_be_counted(client, step_state, monkeypatch):
+    state, step = step_state
+    client.get(DIAGNOSE, headers={"User-Agent": ANDROID})  # the snapshot is in memory from here on
+    monkeypatch.setattr(QuestionnaireEvent.objects, "bulk_create", fail)
+
+    response = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
+
+    assert response.status_code == 200
+    assert f'name="step" value="{step}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_answer_that_cannot_be_saved_gets_a_clear_503(client, step_state, monkeypatch, htmx):
+    state, step = step_state
+    monkeypatch.setattr(StepOutcome.objects, "create", fail)
+    headers = {"User-Agent": ANDROID, **({"HX-Request": "true"} if htmx else {})}
+
+    response = client.post(FEEDBACK, {"state": state, "step": step, "outcome": "fixed"}, headers=headers)
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "couldn&#x27;t save your answer just now" in page
+    assert ("<html" in page) is not htmx  # htmx swaps the message into the panel
+    assert not StepOutcome.objects.exists()
+
+
+def test_a_troubleshooter_that_cannot_be_read_says_so(client, db, monkeypatch):
+    from guides import questionnaire
+
+    monkeypatch.setattr(questionnaire, "_snapshots", {})
+    monkeypatch.setattr(questionnaire.Guide.objects, "filter", fail)
+
+    response = client.get(DIAGNOSE, headers={"User-Agent": ANDROID})
+
+    assert response.status_code == 503
+    assert "can&#x27;t load right now" in response.content.decode()
