@@ -54,22 +54,13 @@ def states() -> dict[str, str]:
     fixes = next(s for s in snapshot.model.steps if s.key == wait).fixes
     cause = max(fixes, key=fixes.get)
     found: dict[str, str] = {}
-    for persona in ("unsure", cause):
-        evidence: list[tuple[str, str]] = []
-        for _ in range(60):
-            decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+    for answer in (lambda q: engine.UNSURE, lambda q: engine.answer_for(q, cause)):
+        for evidence, decision in engine.visit(snapshot.model, answer, max_questions=snapshot.max_questions):
             kind = "wait step" if decision.kind == engine.STEP and decision.step.key == wait else decision.kind
             name = {"question": "question", "step": "fix step", "hand_off": "hand-off"}.get(kind, kind)
             if name == "question" and evidence:
                 name = "question, after answers"
             found.setdefault(name, urlencode(evidence))
-            if decision.kind == engine.HAND_OFF:
-                break
-            if decision.kind == engine.QUESTION:
-                answer = engine.UNSURE if persona == "unsure" else engine.answer_for(decision.question, cause)
-                evidence.append((decision.question.key, answer))
-            else:
-                evidence.append((engine.FAILED, decision.step.key))
     return found
 
 

@@ -488,16 +488,10 @@ def _worth_asking(model: engine.Model, walks, max_questions: int) -> set[str]:
                 evidence.append((engine.FAILED, key))
     picks = [{}] + [{q.key: a.key} for q in model.questions for a in q.answers]
     for pick in picks:
-        evidence = []
-        for _ in range(_MAX_WALK):
-            states.append(tuple(evidence))
-            decision = engine.next_step(model, evidence, max_questions=max_questions)
-            if decision.kind == engine.HAND_OFF:
-                break
-            if decision.kind == engine.QUESTION:
-                evidence.append((decision.question.key, pick.get(decision.question.key, engine.UNSURE)))
-            else:
-                evidence.append((engine.FAILED, decision.step.key))
+        visit = engine.visit(
+            model, lambda q, pick=pick: pick.get(q.key, engine.UNSURE), max_questions=max_questions, limit=_MAX_WALK
+        )
+        states.extend(evidence for evidence, _ in visit)
     for state in dict.fromkeys(states):
         worth |= {key for key, saved in engine.question_values(model, state).items() if saved > 0.0}
         if len(worth) == len(model.questions):

@@ -28,7 +28,7 @@ from guides.models import (
 # An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
 MAX_PARAMETERS = 80
 # Parameters of the address that say what to show, not what the visitor told us.
-VIEW_PARAMETERS = frozenset({"ask", "show", "fixed", "platform", "step", "tried"})
+VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT}
 PLATFORMS = ("android", "iphone")
 
 
@@ -215,11 +215,9 @@ def _cause_info(cause: Cause) -> CauseInfo:
 
 
 def _step_info(step, causes: list[Cause], guide: Guide) -> StepInfo:
-    rank = {"almost_always": 0, "often": 1, "sometimes": 2, "rarely": 3}
-    links = [
-        (rank.get(link.efficacy, 4), c) for c in causes for link in c.cause_fixes.all() if link.fix_step_id == step.pk
-    ]
-    home = min(links, key=lambda item: item[0])[1] if links else None
+    # The step's home is the page of the cause it fixes best.
+    links = [(link.efficacy, c) for c in causes for link in c.cause_fixes.all() if link.fix_step_id == step.pk]
+    home = max(links, key=lambda item: engine.EFFICACY[engine.Efficacy(item[0])])[1] if links else None
     return StepInfo(
         slug=step.slug,
         title=step.title,
@@ -238,7 +236,7 @@ def evidence_from_query(query_string: str) -> list[tuple[str, str]]:
     """The visitor's answers and tried steps, in the order the address gives them; the engine drops unusable ones."""
     pairs = []
     for key, value in parse_qsl(query_string, max_num_fields=None):
-        if key in VIEW_PARAMETERS or (key in RESERVED_QUESTION_SLUGS and key not in {engine.FAILED, engine.COULDNT}):
+        if key in VIEW_PARAMETERS:
             continue
         pairs.append((key, value))
         if len(pairs) >= MAX_PARAMETERS:

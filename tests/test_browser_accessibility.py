@@ -20,19 +20,10 @@ def troubleshooter_screens() -> dict[str, str]:
     fixes = next(s for s in snapshot.model.steps if s.key == wait).fixes
     cause = max(fixes, key=fixes.get)  # someone whose limit only lifts with time
     found: dict[str, str] = {}
-    for persona in ("unsure", cause):
-        evidence: list[tuple[str, str]] = []
-        for _ in range(60):
-            decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+    for answer in (lambda q: engine.UNSURE, lambda q: engine.answer_for(q, cause)):
+        for evidence, decision in engine.visit(snapshot.model, answer, max_questions=snapshot.max_questions):
             kind = "wait" if decision.kind == engine.STEP and decision.step.key == wait else decision.kind
             found.setdefault(kind, f"{DIAGNOSE}?{urlencode(evidence)}")
-            if decision.kind == engine.HAND_OFF:
-                break
-            if decision.kind == engine.QUESTION:
-                answer = engine.UNSURE if persona == "unsure" else engine.answer_for(decision.question, cause)
-                evidence.append((decision.question.key, answer))
-            else:
-                evidence.append((engine.FAILED, decision.step.key))
     assert {"question", "step", "wait", "hand_off"} <= set(found), found
     return found
 

@@ -226,15 +226,13 @@ def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone,
     # Someone whose limit only lifts with time: the cause the wait step fixes best.
     step = next(s for s in snapshot.model.steps if s.key == wait)
     cause = max(step.fixes, key=step.fixes.get)
-    evidence = []
-    for _ in range(100):
-        decision = offered(snapshot, evidence)
-        if decision.kind == engine.HAND_OFF or (decision.kind == engine.STEP and decision.step.key == wait):
-            break
-        if decision.kind == engine.QUESTION:
-            evidence.append((decision.question.key, engine.answer_for(decision.question, cause)))
-        else:
-            evidence.append((engine.FAILED, decision.step.key))
+    evidence, decision = next(
+        (evidence, decision)
+        for evidence, decision in engine.visit(
+            snapshot.model, lambda q: engine.answer_for(q, cause), max_questions=snapshot.max_questions
+        )
+        if decision.kind == engine.HAND_OFF or (decision.kind == engine.STEP and decision.step.key == wait)
+    )
     assert decision.kind == engine.STEP and decision.step.key == wait
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
@@ -244,15 +242,10 @@ def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone,
 
 
 def test_when_nothing_is_left_the_hand_off_shows_support_and_a_summary_to_copy(phone, snapshot):
-    evidence = []
-    for _ in range(100):
-        decision = offered(snapshot, evidence)
-        if decision.kind == engine.HAND_OFF:
-            break
-        if decision.kind == engine.QUESTION:
-            evidence.append((decision.question.key, engine.UNSURE))
-        else:
-            evidence.append((engine.FAILED, decision.step.key))
+    *_, (evidence, decision) = engine.visit(
+        snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions
+    )
+    assert decision.kind == engine.HAND_OFF
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
     assert "Ask the app's own support" in page

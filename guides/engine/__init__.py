@@ -40,7 +40,7 @@ from guides.engine.planner import (
     plan,
     question_values,
 )
-from guides.engine.walk import CURE, answer_for, truthful_walk
+from guides.engine.walk import CURE, answer_for, truthful_walk, visit
 
 __all__ = [
     "COULDNT",
@@ -80,4 +80,5 @@ __all__ = [
     "question_values",
     "rank",
     "truthful_walk",
+    "visit",
 ]

@@ -164,7 +164,7 @@ def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, r
     After an answer only the steps linked to the causes it mentions change value (the others
     are all scaled by the same normalising factor), so the order is patched, not rebuilt.
     """
-    steps = tables.steps
+    costs = tables.step_costs
     expected = question.cost
     screens = 1.0
     for answer in question.answers:
@@ -191,7 +191,7 @@ def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, r
         order = [item for item in ranked if item[1] not in changed]
         for pos, value in changed.items():
             if value > 0.0:
-                insort(order, (-value / steps[pos].cost, pos, value))
+                insort(order, (-value / costs[pos], pos, value))
         ecr, more, _ = _walk(tables, after, order, scale)
         expected += chance * ecr
         screens += chance * more

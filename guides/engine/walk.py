@@ -15,7 +15,7 @@ from guides.engine.beliefs import FAILED
 from guides.engine.model import EFFICACY, LIKELIHOOD_RATIO, UNSURE, Efficacy, Model, Question
 from guides.engine.planner import HAND_OFF, QUESTION, next_step
 
-__all__ = ["CURE", "answer_for", "truthful_walk"]
+__all__ = ["CURE", "answer_for", "truthful_walk", "visit"]
 
 # A step at least this effective for the visitor's cause is what fixes it for them.
 CURE = EFFICACY[Efficacy.OFTEN]
@@ -33,25 +33,37 @@ def answer_for(question: Question, cause: str) -> str:
     return best
 
 
+def visit(model: Model, answer, *, max_questions: int | None = None, limit: int = _MAX_SCREENS):
+    """Yield (evidence so far, decision) for each screen of a visit in which no fix step works.
+
+    ``answer(question)`` gives the visitor's answer to each question asked. The visit ends with
+    the hand-off (yielded too), or after ``limit`` screens. Stop iterating to end it sooner,
+    for example when a step does work.
+    """
+    evidence: list[tuple[str, str]] = []
+    for _ in range(limit):
+        decision = next_step(model, evidence, max_questions=max_questions)
+        yield tuple(evidence), decision
+        if decision.kind == HAND_OFF:
+            return
+        if decision.kind == QUESTION:
+            evidence.append((decision.question.key, answer(decision.question)))
+        else:
+            evidence.append((FAILED, decision.step.key))
+
+
 def truthful_walk(model: Model, cause: str, *, max_questions: int | None = None) -> list[tuple[str, str]]:
     """The screens this visitor sees, as (kind, key), until a step fixes it ("fixed", step) or the hand-off."""
     cures = {step.key for step in model.steps if step.fixes.get(cause, 0.0) >= CURE}
-    evidence: list[tuple[str, str]] = []
     screens: list[tuple[str, str]] = []
-    while len(screens) < _MAX_SCREENS:
-        decision = next_step(model, evidence, max_questions=max_questions)
+    for _, decision in visit(model, lambda question: answer_for(question, cause), max_questions=max_questions):
         if decision.kind == HAND_OFF:
             screens.append((HAND_OFF, decision.step.key if decision.step else ""))
-            break
-        if decision.kind == QUESTION:
-            pair = (decision.question.key, answer_for(decision.question, cause))
+        elif decision.kind == QUESTION:
             screens.append((QUESTION, decision.question.key))
-            evidence.append(pair)
-            continue
-        step = decision.step.key
-        if step in cures:
-            screens.append(("fixed", step))
+        elif decision.step.key in cures:
+            screens.append(("fixed", decision.step.key))
             break
-        screens.append(("step", step))
-        evidence.append((FAILED, step))
+        else:
+            screens.append(("step", decision.step.key))
     return screens
