@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run test test-postgres bench bench-diagnosis bench-http lint format clean
+.PHONY: help run serve test test-postgres test-faults bench bench-diagnosis bench-http bench-load lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ run: $(VENV)/.installed ## Set up and serve the site at http://127.0.0.1:8000/ o
 	$(RUN_ENV) $(PY) manage.py load_guides
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+serve: $(VENV)/.installed ## Serve with production settings under gunicorn (deploy/gunicorn.conf.py) on SQLite
+	bash deploy/serve.sh
+
 test: $(VENV)/.installed ## Set up and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -37,6 +40,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis instead of SQLite
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Stops throwaway PostgreSQL and Redis servers (and a gunicorn worker) under load; started on ports of their own.
+test-faults: $(VENV)/.installed ## Fault checks: database, cache and worker outages under load lose nothing
+	$(PY) -m pytest faults $(PYTEST_ARGS)
+
 bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 	$(PY) -m bench.engine
 
@@ -45,6 +52,9 @@ bench-diagnosis: $(VENV)/.installed ## Compare checklist, old flow and planner o
 
 bench-http: $(VENV)/.installed ## Serve with gunicorn and time the public pages under load
 	$(PY) -m bench.http
+
+bench-load: $(VENV)/.installed ## Load each page with wrk and print it as a ratio of a static file (SQLite, PostgreSQL + Redis)
+	$(PY) -m bench.load
 
 lint: $(VENV)/.installed ## Check code style with ruff
 	$(PY) -m ruff check .
