@@ -8,6 +8,7 @@ new version that no process can have seen before.
 """
 
 import logging
+import time
 import uuid
 
 from django.core.cache import cache
@@ -18,10 +19,30 @@ VERSION_KEY = "guides:content-version"
 # snapshots stay as they are until it answers again.
 UNREACHABLE = "cache-unreachable"
 
+# Each process keeps the version it read for this long, so a cached page costs one cache round
+# trip, not two; another process's save reaches it at most this late (a save here, at once).
+LOCAL_SECONDS = 1.0
+
 logger = logging.getLogger(__name__)
+_local = {"version": "", "until": 0.0}
 
 
 def current_version() -> str:
+    now = time.monotonic()
+    if now < _local["until"]:
+        return _local["version"]
+    version = _shared_version()
+    if version != UNREACHABLE:
+        _local.update(version=version, until=now + LOCAL_SECONDS)
+    return version
+
+
+def forget_local_version() -> None:
+    """Read the shared version again on the next call (after this process changed it, or a cache flush)."""
+    _local["until"] = 0.0
+
+
+def _shared_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -44,6 +65,7 @@ def content_changed() -> None:
 
 def _new_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    forget_local_version()
 
 
 def versioned_key(name: str) -> str:

@@ -2,7 +2,6 @@ import functools
 import hashlib
 import logging
 import uuid
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -10,7 +9,6 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.http.request import split_domain_port
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
@@ -23,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, screens, structured_data
 from guides.feedback import record_outcome
+from guides.http_caching import shared_page
 from guides.minutes import wait_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, StepOutcome, Symptom
 from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
@@ -47,41 +46,15 @@ def visible_guides(request: HttpRequest):
     return Guide.objects.published()
 
 
-def cached_for_visitors(view):
-    """Serve visitors who are not signed in a copy rendered once per content version.
-
-    Any content save changes the version, so a new copy is rendered on the next visit;
-    signed-in staff always get a fresh page (with the draft banner where it applies).
-    The query string is ignored: these pages take none.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        # The host without its port: any port reaches the same page, and each must not be a new copy.
-        host, _ = split_domain_port(request.get_host())
-        key = content_cache.versioned_key(f"page:{host}{request.path}")
-        body = cache.get(key)
-        if body is not None:
-            return HttpResponse(body)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, response.content, timeout=PAGE_CACHE_SECONDS)
-        return response
-
-    return wrapper
-
-
 @require_safe
-@cached_for_visitors
+@shared_page
 def index(request: HttpRequest) -> HttpResponse:
     guides = visible_guides(request).only("title", "slug", "summary", "published")
     return render(request, "guides/index.html", {"guides": guides})
 
 
 @require_safe
-@cached_for_visitors
+@shared_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     causes = guide.causes.prefetch_related(
@@ -101,7 +74,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cached_for_visitors
+@shared_page
 def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
     guide = get_object_or_404(visible_guides(request), slug=slug)
     cause = get_object_or_404(

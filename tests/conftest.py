@@ -26,9 +26,13 @@ def _fast_password_hashing(settings):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from guides.content_cache import forget_local_version
+
     cache.clear()
+    forget_local_version()
     yield
     cache.clear()
+    forget_local_version()
 
 
 @pytest.fixture

@@ -47,3 +47,13 @@ def test_models_and_migrations_agree():
     result = manage("makemigrations", "--check", "--dry-run", DJANGO_DEBUG="true")
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_errors_go_to_sentry_only_when_a_dsn_is_set():
+    probe = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+
+    without = manage("shell", "--no-imports", "-c", probe, **PRODUCTION)
+    with_dsn = manage("shell", "--no-imports", "-c", probe, SENTRY_DSN="https://key@sentry.example.com/1", **PRODUCTION)
+
+    assert without.stdout.strip() == "False", without.stderr
+    assert with_dsn.stdout.strip() == "True", with_dsn.stderr

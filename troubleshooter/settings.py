@@ -6,6 +6,7 @@ debug off refuses to start without a secret key of its own.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,12 +58,16 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "nested_admin",
+    "axes",
     "guides",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and auth middleware, so it sees every cookie they set.
+    "guides.http_caching.private_when_personal",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "troubleshooter.urls"
@@ -131,6 +138,22 @@ if os.environ.get("REDIS_URL"):
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its username and address are locked out, before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff sign-in throttling: five wrong passwords for one username from one address lock that pair
+# out for 15 minutes. Pairing the two means a guesser cannot lock a real editor out from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+# The same client address as the feedback rate limit: the socket's, or what trusted proxies saw.
+AXES_CLIENT_IP_CALLABLE = "guides.views._client_address"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # ASVS 5 asks for at least 12 characters; staff passwords guard every word on the site.
@@ -169,6 +192,31 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Browser features no page here uses, denied to the site and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 CSRF_FAILURE_VIEW = "guides.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -191,3 +239,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Error reporting: with SENTRY_DSN set, unhandled errors (and logged errors) go to Sentry, without
+# visitors' addresses or cookies. Without it, errors are logged to stderr as before.
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -1,0 +1,52 @@
+"""Guessing staff passwords: a few wrong tries lock that username out from that address for a while."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+LOGIN = "/admin/login/?next=/admin/"
+PASSWORD = "the-right-long-password"
+
+
+@pytest.fixture
+def editor(db):
+    return User.objects.create_user("eddie", password=PASSWORD, is_staff=True)
+
+
+def sign_in(client: Client, username: str, password: str, address: str = "203.0.113.7"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_five_wrong_passwords_lock_the_account_out_even_for_the_right_one(editor):
+    guesser = Client()
+    for _ in range(4):
+        assert sign_in(guesser, "eddie", "wrong-guess-123").status_code == 200  # the form again, with an error
+    assert sign_in(guesser, "eddie", "wrong-guess-123").status_code == 429  # the fifth locks it
+
+    response = sign_in(guesser, "eddie", PASSWORD)
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many sign-in attempts" in page
+    assert "15 minutes" in page
+    assert "_auth_user_id" not in guesser.session
+
+
+def test_the_lockout_is_per_username_and_address(editor):
+    guesser = Client()
+    for _ in range(5):
+        sign_in(guesser, "eddie", "wrong-guess-123")
+
+    elsewhere = Client()
+    response = sign_in(elsewhere, "eddie", PASSWORD, address="198.51.100.20")
+
+    assert response.status_code == 302  # the real editor, from their own address, still gets in
+    assert elsewhere.session["_auth_user_id"] == str(editor.pk)
+
+
+def test_a_few_typos_then_the_right_password_still_work(editor):
+    client = Client()
+    for _ in range(4):
+        sign_in(client, "eddie", "typo-typo-typo")
+
+    assert sign_in(client, "eddie", PASSWORD).status_code == 302
