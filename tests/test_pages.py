@@ -246,3 +246,10 @@ def test_a_new_port_in_the_host_header_does_not_make_a_new_cached_copy(client, s
         assert client.get(ARTICLE, HTTP_HOST=f"testserver{port}").status_code == 200
 
     assert len([key for key in stored if ":page:" in key]) == 1
+
+
+def test_browser_features_the_site_never_uses_are_denied(client, db):
+    policy = client.get("/").headers["Permissions-Policy"]
+
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy
