@@ -50,3 +50,12 @@ def test_a_few_typos_then_the_right_password_still_work(editor):
         sign_in(client, "eddie", "typo-typo-typo")
 
     assert sign_in(client, "eddie", PASSWORD).status_code == 302
+
+
+def test_staff_passwords_need_at_least_twelve_characters(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 12 characters"):
+        validate_password("tulip-sky-9")  # 11 characters
+    validate_password("tulip-sky-92")
