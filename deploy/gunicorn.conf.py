@@ -1,0 +1,49 @@
+"""Gunicorn settings for production, behind nginx (deploy/nginx.conf) on the same machine.
+
+Start it from anywhere: ``gunicorn -c deploy/gunicorn.conf.py troubleshooter.wsgi``. Secrets and
+the site's own settings come from the environment (see README, "Running in production"); only
+these two knobs are gunicorn's:
+
+- GUNICORN_BIND: the address to listen on, default 127.0.0.1:8000.
+- GUNICORN_WORKERS: how many worker processes, default 2 x cores + 1.
+"""
+
+import os
+from pathlib import Path
+
+# Run from the project, whatever directory the process manager starts us in.
+chdir = str(Path(__file__).resolve().parent.parent)
+
+# Loopback only: nginx is the one thing that talks to gunicorn. Django trusts X-Forwarded-Proto
+# (SECURE_PROXY_SSL_HEADER), so nobody but the proxy may reach this port.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: one request at a time each, the simplest model and the fastest for pages served
+# in a few milliseconds. They are only safe because nginx reads the whole request and the whole
+# response for them: a phone on a slow network (or a script that sends half a request and
+# waits) ties up an nginx connection, never a worker. Without the proxy, two such connections
+# hold two workers for `timeout` seconds and /healthz waits that long.
+worker_class = "sync"
+# The classic 2 x cores + 1: while one worker waits on the database another can use the core.
+# sched_getaffinity counts the cores this process may use (a container's share, not the host's).
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)) + 1))
+
+# A request that takes longer than this is stuck (pages take milliseconds; nginx gives up at the
+# same time, see proxy_read_timeout): the worker is killed and replaced.
+timeout = 30
+# On a deploy or restart (SIGHUP, SIGTERM) workers finish the request in hand for up to this long.
+graceful_timeout = 20
+# Replace each worker after about a thousand requests, so a slow leak in any library never grows
+# for long; the jitter keeps the workers from restarting all at the same moment.
+max_requests = 1000
+max_requests_jitter = 100
+
+# Only the local proxy may say which scheme the visitor used (X-Forwarded-Proto) and who they are.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+# Logs to stdout and stderr, for the process manager (systemd's journal, docker logs) to keep.
+accesslog = "-"
+errorlog = "-"
+# The visitor's address as nginx forwarded it (the socket's peer is always the proxy), and the
+# time each request took in milliseconds.
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
