@@ -47,3 +47,8 @@ errorlog = "-"
 # The visitor's address as nginx forwarded it (the socket's peer is always the proxy), and the
 # time each request took in milliseconds.
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+
+# gunicorn 25+ opens a control socket at one path per user, which a second instance on the same
+# machine (the tests, the load bench, the next release during a deploy) takes over from the first.
+# Signals do what the site needs: HUP reloads the workers, TERM stops gracefully.
+control_socket_disable = True
