@@ -1,32 +1,82 @@
-"""Record what visitors report about the fix steps they tried: the figures behind the feedback report."""
+"""Record what visitors report about the fix steps they tried: the figures behind the feedback report.
 
-from django.db import transaction
+An answer counts only if it comes from a fix-step screen we showed. Each such screen's form
+carries a signed answer token over (guide, state, step, time) with a random id inside; the id is
+stored with the answer, once, so a retried POST is recognised instead of counted twice.
+"""
+
+import hashlib
+import secrets
+
+from django.core import signing
+from django.db import IntegrityError, transaction
 
 from guides import engine
 from guides.models import Resolution, StepOutcome
 from guides.questionnaire import Snapshot, state_query
 
+# Keeps these signatures apart from any other the site makes with the same secret key.
+TOKEN_SALT = "guides.feedback.answer-token"
+# How long an answer form stays good after it was shown, plus the waiting time of a wait step.
+TOKEN_MAX_AGE_SECONDS = 24 * 60 * 60
 
-def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str) -> None:
-    """Store one step's outcome; when it fixed the problem, also the visit's resolution and the causes' ranking."""
+
+class TokenMismatch(signing.BadSignature):
+    """A genuine token, but for another guide, state or step than the answer it came with."""
+
+
+def answer_token(slug: str, state: str, step: str) -> str:
+    """Sign what this fix-step screen offers, with a fresh id: one token per screen shown, never cached."""
+    return signing.dumps([slug, _digest(state), step, secrets.token_urlsafe(12)], salt=TOKEN_SALT)
+
+
+def read_answer_token(token: str, *, slug: str, state: str, step: str, max_age: int) -> str:
+    """The token's id, if we signed it for this guide, state and step no more than `max_age` seconds ago.
+
+    Raises `signing.SignatureExpired` for a genuine but old token, `signing.BadSignature` for anything else.
+    """
+    signed = signing.loads(token, salt=TOKEN_SALT)  # the signature first: an old token is only "old" if it is ours
+    if not (isinstance(signed, list) and len(signed) == 4 and signed[:3] == [slug, _digest(state), step]):
+        raise TokenMismatch("The token was made for another screen")
+    signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
+    return signed[3]
+
+
+def _digest(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str, *, token: str) -> bool:
+    """Store one step's outcome; when it fixed the problem, also the visit's resolution and the causes' ranking.
+
+    Returns False, storing nothing, when an answer with this token id is already stored (a retry).
+    """
+    try:
+        with transaction.atomic():
+            _store(snapshot, decision, outcome, token)
+    except IntegrityError:
+        if StepOutcome.objects.filter(token=token).exists():
+            return False
+        raise
+    return True
+
+
+def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, token: str) -> None:
     step = decision.step.key
-    with transaction.atomic():
-        StepOutcome.objects.create(guide_id=snapshot.guide_pk, step_slug=step, outcome=outcome)
-        if outcome != StepOutcome.Outcome.FIXED:
-            return
-        evidence = decision.evidence
-        tried = [slug for key, slug in evidence if key in (engine.FAILED, engine.COULDNT)]
-        top = snapshot.causes[decision.ranking[0].cause]
-        ranking = ",".join(
-            f"{r.cause}:{round(r.probability * 100)}" for r in decision.ranking if r.probability >= 0.005
-        )
-        Resolution.objects.create(
-            guide_id=snapshot.guide_pk,
-            answers=state_query(evidence)[:2000],
-            cause_id=top.pk,
-            cause_slug=top.slug,
-            fixed=True,
-            fix_steps=",".join([*tried, step])[:1000],
-            step_slug=step,
-            ranking=ranking[:1000],
-        )
+    StepOutcome.objects.create(guide_id=snapshot.guide_pk, step_slug=step, outcome=outcome, token=token)
+    if outcome != StepOutcome.Outcome.FIXED:
+        return
+    evidence = decision.evidence
+    tried = [slug for key, slug in evidence if key in (engine.FAILED, engine.COULDNT)]
+    top = snapshot.causes[decision.ranking[0].cause]
+    ranking = ",".join(f"{r.cause}:{round(r.probability * 100)}" for r in decision.ranking if r.probability >= 0.005)
+    Resolution.objects.create(
+        guide_id=snapshot.guide_pk,
+        answers=state_query(evidence)[:2000],
+        cause_id=top.pk,
+        cause_slug=top.slug,
+        fixed=True,
+        fix_steps=",".join([*tried, step])[:1000],
+        step_slug=step,
+        ranking=ranking[:1000],
+    )

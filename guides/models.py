@@ -461,6 +461,14 @@ class StepOutcome(models.Model):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="step_outcomes")
     step_slug = models.SlugField(max_length=100)
     outcome = models.CharField(max_length=10, choices=Outcome)
+    token = models.CharField(
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The random id of the answer form it came from: a retried answer is not stored twice.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
@@ -14,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, screens, structured_data
-from guides.feedback import record_outcome
+from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, read_answer_token, record_outcome
 from guides.http_caching import shared_page
 from guides.minutes import wait_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, StepOutcome, Symptom
@@ -208,18 +210,35 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
     platform = _platform(request.POST.get("platform", ""))
     outcome = request.POST.get("outcome", "")
+    step = request.POST.get("step", "")
+    # Only a form we showed counts: its token was signed for this guide, state and step when the screen
+    # was rendered, and a wait step's form stays good for its waiting time on top.
+    waiting = snapshot.steps[step].minutes * 60 if step in snapshot.steps else 0
+    try:
+        token = read_answer_token(
+            request.POST.get("token", ""),
+            slug=snapshot.slug,
+            state=state,
+            step=step,
+            max_age=TOKEN_MAX_AGE_SECONDS + waiting,
+        )
+    except signing.SignatureExpired:
+        here = state_query(evidence_from_query(state), platform=platform)
+        retry = f"{reverse('guides:diagnose', args=[snapshot.slug])}?{here}"
+        return _problem(request, snapshot, TOO_OLD, 400, retry=retry, retry_label="Go back to the step")
+    except signing.BadSignature:
+        return _problem(request, snapshot, UNREADABLE, 400)
     try:
         decision = engine.next_step(snapshot.model, evidence_from_query(state), max_questions=snapshot.max_questions)
     except engine.ModelError:
         logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
         return _problem(request, snapshot, UNAVAILABLE, 503)
-    step = request.POST.get("step", "")
-    # Only the step this state offers can be reported on: a form for any other is not one we showed.
+    # The guide may have changed since the screen was shown: the answer must still be about the step offered.
     if outcome not in OUTCOMES or decision.kind != engine.STEP or decision.step.key != step:
-        message = "We could not read your answer about this step. Please go back to the step and press a button."
-        return _problem(request, snapshot, message, 400)
+        return _problem(request, snapshot, UNREADABLE, 400)
     try:
-        record_outcome(snapshot, decision, outcome)
+        # False for a retry of an answer already stored: nothing more is stored, and the visitor moves on.
+        record_outcome(snapshot, decision, outcome, token=token)
     except DatabaseError:
         logger.exception("A step outcome for %s could not be saved", snapshot.slug)
         return _outage(request, snapshot.slug, SAVE_FAILED)
@@ -236,6 +255,8 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 OUTCOMES = frozenset(StepOutcome.Outcome.values)
+UNREADABLE = "We could not read your answer about this step. Please go back to the step and press a button."
+TOO_OLD = "This answer form is too old. Please go back to the step and press the button again."
 SAVE_FAILED = (
     "We couldn't save your answer just now, so nothing was recorded. "
     "Please go back and press the button again in a minute."
@@ -263,9 +284,15 @@ def _outage(request: HttpRequest, slug: str, message: str) -> HttpResponse:
     return render(request, template, context, status=503)
 
 
-def _problem(request: HttpRequest, snapshot: Snapshot, message: str, status: int) -> HttpResponse:
+def _problem(
+    request: HttpRequest, snapshot: Snapshot, message: str, status: int, *, retry: str = "", retry_label: str = ""
+) -> HttpResponse:
     """Explain what went wrong: in the troubleshooter panel for htmx, as a page otherwise."""
-    context = {"message": message, "retry": reverse("guides:diagnose", args=[snapshot.slug])}
+    context = {
+        "message": message,
+        "retry": retry or reverse("guides:diagnose", args=[snapshot.slug]),
+        "retry_label": retry_label,
+    }
     template = "guides/diagnose.html#problem" if request.htmx else "400.html"
     return render(request, template, context, status=status)
 
@@ -309,13 +336,16 @@ def _guess_platform(request: HttpRequest) -> str:
 
 # Stand-ins for what differs between visitors on the same screen; swapped in after the cache.
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0c9f"
+TOKEN_PLACEHOLDER = "answer-token-placeholder-7d2e"
 CANONICAL_PLACEHOLDER = "https://canonical-placeholder.invalid/"
 
 
 def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -> HttpResponse:
     """Render a screen, or take it from the cache: each (content version, state) is rendered once.
 
-    The cached HTML holds no CSRF token and no host name; both are filled in per request.
+    The cached HTML holds no token and no host name; they are filled in per request. Only a fix step's
+    answer form carries tokens (CSRF, and a fresh answer token per render), so only those screens set
+    the CSRF cookie and are marked private: questions, the hand-off and "fixed" are the same for everyone.
     """
     query = QueryDict(query_string)
     platform = _platform(query.get("platform", "")) or _guess_platform(request)
@@ -335,15 +365,21 @@ def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) 
         f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
     cached = cache.get(key)
-    if cached is None:
+    if not (isinstance(cached, tuple) and len(cached) == 3):  # absent, or cached by an older release
         cached = _build_screen(request, snapshot, query, evidence, platform, partial)
         cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
-    html, counted = cached
+    html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
         _record_visit(snapshot, evidence, *counted, started="ask" not in query)
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
-    return HttpResponse(html)
+    if form is None:
+        return HttpResponse(html)
+    form_state, step = form
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(TOKEN_PLACEHOLDER, answer_token(snapshot.slug, form_state, step))
+    response = HttpResponse(html)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @functools.cache
@@ -354,7 +390,10 @@ def _screen_template_version() -> str:
 
 
 def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):
-    """The screen's HTML, and what it shows for the page-view count: (kind, slug), or None."""
+    """The screen's HTML; what it shows, for the page-view count: (kind, slug) or None; its form: (state, step) or None.
+
+    The HTML holds placeholders for the CSRF and answer tokens: it is cached and shared between visitors.
+    """
     decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
     fixed = snapshot.steps.get(query.get("fixed", ""))
     question = decision.question if decision.kind == engine.QUESTION and not fixed else None
@@ -390,12 +429,14 @@ def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platf
         "back": state_query(evidence[:-1], platform=platform) if evidence else None,
         "canonical": CANONICAL_PLACEHOLDER,
         "csrf_token": CSRF_PLACEHOLDER,
+        "answer_token": TOKEN_PLACEHOLDER,
         "partial": partial,
     }
     template = "guides/diagnose.html#panel" if partial else "guides/diagnose.html"
     html = render_to_string(template, context, request)
     shown = {engine.QUESTION: question and question.key, engine.STEP: step and step.slug, engine.HAND_OFF: ""}
-    return html, ((kind, shown[kind]) if kind in shown else None)
+    form = (context["state"], step.slug) if kind == engine.STEP else None
+    return html, ((kind, shown[kind]) if kind in shown else None), form
 
 
 ROBOT_WORDS = ("bot", "crawl", "spider", "slurp", "lighthouse", "headless")

@@ -1,5 +1,7 @@
 """A database outage is explained, never a bare 500: screens still show, answers that can't be saved say so."""
 
+import re
+
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
@@ -40,10 +42,13 @@ def test_a_screen_still_shows_when_its_page_view_cannot_be_counted(client, step_
 @pytest.mark.parametrize("htmx", [False, True])
 def test_an_answer_that_cannot_be_saved_gets_a_clear_503(client, step_state, monkeypatch, htmx):
     state, step = step_state
+    page = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID}).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     monkeypatch.setattr(StepOutcome.objects, "create", fail)
     headers = {"User-Agent": ANDROID, **({"HX-Request": "true"} if htmx else {})}
 
-    response = client.post(FEEDBACK, {"state": state, "step": step, "outcome": "fixed"}, headers=headers)
+    data = {"state": state, "step": step, "token": token, "outcome": "fixed"}
+    response = client.post(FEEDBACK, data, headers=headers)
 
     assert response.status_code == 503
     page = response.content.decode()

@@ -190,6 +190,7 @@ class Screen:
     kind: str  # "question", "step", "hand_off" or "fixed"
     slug: str
     state: str  # the hidden "state" field of a step's form
+    token: str  # the hidden "token" field of a step's form: a POST without it is not counted
     most_likely: int | None  # the percentage after "Most likely:", if the screen says it
     could_be: list[int]  # the percentages listed after "It could be one of these"
     more: int  # the "about N more" of the progress line, 0 when absent
@@ -213,9 +214,10 @@ def read_screen(response) -> Screen:
     else:
         kind, slug = "question", re.search(r'<input type="radio" name="([^"]+)"', page).group(1)
     state = re.search(r'name="state" value="([^"]*)"', page)
+    token = re.search(r'name="token" value="([^"]*)"', page)
     return Screen(
-        kind, slug, state.group(1) if state else "", int(most.group(1)) if most else None, could_be,
-        int(more.group(1)) if more else 0,
+        kind, slug, state.group(1) if state else "", token.group(1) if token else "",
+        int(most.group(1)) if most else None, could_be, int(more.group(1)) if more else 0,
     )  # fmt: skip
 
 
@@ -237,7 +239,8 @@ def walk(persona: Persona) -> list[Screen]:
         outcome = (
             "fixed" if screen.slug in persona.fixes else "couldnt" if screen.slug in persona.couldnt else "not_fixed"
         )
-        response = client.post(FEEDBACK, {"state": screen.state, "step": screen.slug, "outcome": outcome})
+        data = {"state": screen.state, "step": screen.slug, "token": screen.token, "outcome": outcome}
+        response = client.post(FEEDBACK, data)
         assert response.status_code == 302, response.content.decode()[:300]
         pairs = [*pairs, ("failed" if outcome == "not_fixed" else "couldnt", screen.slug)]
         response = client.get(response["Location"])

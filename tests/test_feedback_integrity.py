@@ -1,0 +1,211 @@
+"""Feedback the report can trust: only answers to screens we showed, each stored once, and nothing kept for long.
+
+A fix step's form carries a signed answer token for its guide, state and step; an answer without
+one, with someone else's, or with an old one is refused and stores nothing. Sending the same
+answer twice (a retry after a lost response) stores it once and moves the visitor on both times.
+Question screens carry no token and set no cookie, so they are the same for everyone.
+"""
+
+import re
+import time
+from urllib.parse import urlencode
+
+import pytest
+from django.core import signing
+from django.db import OperationalError, connection
+from django.test import Client
+
+from guides import engine
+from guides.feedback import read_answer_token
+from guides.models import Resolution, StepOutcome
+from guides.questionnaire import build_snapshot
+from guides.reports import build_report
+from tests.test_diagnose import ANDROID, FEEDBACK, URL, answer_form, first_step_state, offered
+
+DAY = 24 * 60 * 60
+
+
+@pytest.fixture
+def snapshot(seed_guide):
+    return build_snapshot(seed_guide)
+
+
+@pytest.fixture
+def phone():
+    return Client(headers={"User-Agent": ANDROID})
+
+
+def nothing_stored() -> bool:
+    return not StepOutcome.objects.exists() and not Resolution.objects.exists()
+
+
+def issued_ago(monkeypatch, seconds: int) -> None:
+    """Tokens made from now on carry a time `seconds` in the past, as if the screen had been open that long."""
+    monkeypatch.setattr(
+        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(int(time.time()) - seconds)
+    )
+
+
+# Screens
+
+
+def test_question_hand_off_and_fixed_screens_set_no_cookie_and_carry_no_token(snapshot):
+    step_state = first_step_state(snapshot)
+    *_, (hand_off, decision) = engine.visit(
+        snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions
+    )
+    assert decision.kind == engine.HAND_OFF
+    fixed = [*step_state, ("fixed", offered(snapshot, step_state).step.key)]
+
+    for evidence in ([], hand_off, fixed):
+        response = Client(headers={"User-Agent": ANDROID}).get(f"{URL}?{urlencode(evidence)}")
+        page = response.content.decode()
+
+        assert response.status_code == 200
+        assert not response.cookies and "Set-Cookie" not in response.headers
+        assert "csrfmiddlewaretoken" not in page and "X-CSRFToken" not in page and 'name="token"' not in page
+
+
+def test_each_showing_of_a_step_gets_its_own_answer_token_and_no_shared_cache_keeps_it(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    first = phone.get(f"{URL}?{urlencode(evidence)}")
+    second = phone.get(f"{URL}?{urlencode(evidence)}")
+    tokens = [re.search(r'name="token" value="([^"]+)"', r.content.decode()).group(1) for r in (first, second)]
+
+    assert tokens[0] != tokens[1]
+    assert "csrftoken" in first.cookies  # the cookie that goes with the form's CSRF token
+    for response in (first, second):
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control
+
+
+# Answers that are not ours
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda form: {k: v for k, v in form.items() if k != "token"},
+        lambda form: {**form, "token": "not-a-token"},
+        lambda form: {**form, "token": form["token"][:-2] + ("AA" if form["token"][-2:] != "AA" else "BB")},
+        lambda form: {**form, "token": signing.dumps(["tiktok-messages", "x", form["step"], "n"], salt="other")},
+    ],
+    ids=["missing", "garbage", "tampered", "signed-for-something-else"],
+)
+def test_an_answer_without_a_valid_token_is_refused_and_nothing_is_stored(phone, snapshot, forge):
+    evidence = first_step_state(snapshot)
+    data = {**forge(answer_form(phone, evidence)), "outcome": "fixed"}
+
+    response = phone.post(FEEDBACK, data)
+
+    assert response.status_code == 400
+    assert "could not read your answer" in response.content.decode()
+    assert nothing_stored()
+
+
+def test_a_token_only_answers_the_screen_it_was_shown_on(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    first_step = offered(snapshot, evidence).step.key
+    later = [*evidence, (engine.FAILED, first_step)]
+    later_step = offered(snapshot, later).step.key
+    form = answer_form(phone, evidence)
+
+    # The tester's forgery: a genuine token, sent with another state that puts another step on top.
+    other_state = phone.post(FEEDBACK, {**form, "state": urlencode(later), "step": later_step, "outcome": "fixed"})
+    other_step = phone.post(FEEDBACK, {**form, "step": later_step, "outcome": "fixed"})
+
+    assert other_state.status_code == other_step.status_code == 400
+    assert nothing_stored()
+    with pytest.raises(signing.BadSignature):
+        read_answer_token(form["token"], slug="another-guide", state=form["state"], step=form["step"], max_age=DAY)
+
+
+def test_an_old_answer_form_is_refused_with_a_link_back_to_its_step(phone, snapshot, monkeypatch):
+    evidence = first_step_state(snapshot)
+    issued_ago(monkeypatch, DAY + 60 * 60)  # longer than a quick step waits, plus a day
+    form = answer_form(phone, evidence)
+    monkeypatch.undo()
+
+    response = phone.post(FEEDBACK, {**form, "outcome": "fixed"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This answer form is too old. Please go back to the step" in page
+    back = f"{URL}?{urlencode([*evidence, ('platform', 'android')])}".replace("&", "&amp;")
+    assert f'href="{back}">Go back to the step</a>' in page
+    assert nothing_stored()
+
+
+def test_a_wait_step_form_stays_good_for_its_waiting_time_and_a_day(phone, snapshot, monkeypatch):
+    wait = next(step for step in snapshot.steps.values() if step.is_wait)
+    fixes = next(s for s in snapshot.model.steps if s.key == wait.slug).fixes
+    someone_who_must_wait = max(fixes, key=fixes.get)
+    walk = engine.visit(
+        snapshot.model, lambda q: engine.answer_for(q, someone_who_must_wait), max_questions=snapshot.max_questions
+    )
+    evidence = next(e for e, d in walk if d.kind == engine.STEP and d.step.key == wait.slug)
+
+    def answer_after(seconds):
+        issued_ago(monkeypatch, seconds)
+        form = answer_form(phone, evidence)
+        monkeypatch.undo()
+        return phone.post(FEEDBACK, {**form, "outcome": "not_fixed"})
+
+    assert wait.minutes * 60 > 60 * 60
+    assert answer_after(DAY + 60 * 60).status_code == 302  # came back the next day, as the step asked
+    too_late = answer_after(DAY + wait.minutes * 60 + 60)
+    assert too_late.status_code == 400 and "too old" in too_late.content.decode()
+    assert StepOutcome.objects.count() == 1
+
+
+# Retries
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_same_answer_sent_twice_is_stored_once_and_moves_the_visitor_on_both_times(phone, snapshot, htmx):
+    evidence = first_step_state(snapshot)
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {**answer_form(phone, evidence, headers=headers), "outcome": "fixed"}
+
+    first = phone.post(FEEDBACK, data, headers=headers)
+    retry = phone.post(FEEDBACK, data, headers=headers)
+
+    if htmx:
+        assert first.status_code == retry.status_code == 200
+        assert first["HX-Push-Url"] == retry["HX-Push-Url"]
+        assert "Great, it works again" in retry.content.decode()
+    else:
+        assert first.status_code == retry.status_code == 302
+        assert first["Location"] == retry["Location"]
+    assert StepOutcome.objects.count() == 1
+    assert Resolution.objects.count() == 1
+
+
+def test_replaying_one_form_cannot_lift_a_step_in_the_report(phone, snapshot, seed_guide):
+    evidence = first_step_state(snapshot)
+    step = offered(snapshot, evidence).step.key
+    data = {**answer_form(phone, evidence), "outcome": "fixed"}
+
+    codes = {phone.post(FEEDBACK, data).status_code for _ in range(20)}
+
+    assert codes == {302}
+    row = next(row for row in build_report(seed_guide, days=7).fix_steps if row.slug == step)
+    assert (row.fixed, row.answered) == (1, 1)
+    assert build_report(seed_guide, days=7).fixed == 1
+
+
+def test_an_answer_that_could_not_be_saved_can_be_sent_again_with_the_same_form(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    data = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+
+    def database_down_for_writes(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT"):
+            raise OperationalError("the database is down")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(database_down_for_writes):
+        assert phone.post(FEEDBACK, data).status_code == 503
+    assert nothing_stored()
+
+    assert phone.post(FEEDBACK, data).status_code == 302
+    assert StepOutcome.objects.count() == 1
