@@ -1,5 +1,6 @@
 import functools
 import hashlib
+import ipaddress
 import logging
 import uuid
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -34,8 +36,10 @@ logger = logging.getLogger(__name__)
 SEARCH_QUERY_MAX = 200
 # Rendered pages are kept this long at most; a content save replaces them sooner.
 PAGE_CACHE_SECONDS = 60 * 60
-# A person answers "Did this fix it?" a few times per visit; far more from one address is a script.
-FEEDBACK_POSTS_PER_WINDOW = 30
+# A visit presses "Did this fix it?" one to four times. Each press now needs a token from a step screen
+# shown, so this limit only slows a script down; it is set for the many visitors one address can carry
+# (an office, a school, a phone carrier's shared address): fifteen such visits in ten minutes.
+FEEDBACK_POSTS_PER_WINDOW = 60
 FEEDBACK_WINDOW_SECONDS = 600
 # A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
 DIAGNOSE_QUERY_MAX = 4096
@@ -298,8 +302,12 @@ def _problem(
 
 
 def _too_many_feedback_posts(request: HttpRequest) -> bool:
-    """Count feedback posts per address in the shared cache, so a script cannot flood the report."""
-    key = "feedback-posts:" + hashlib.sha256(_client_address(request).encode()).hexdigest()[:32]
+    """Count feedback posts per address in the shared cache, so a script cannot flood the report.
+
+    The key is a keyed hash of the address: whoever reads the cache cannot test addresses against it.
+    """
+    address = _client_address(request)
+    key = "feedback-posts:" + salted_hmac("feedback-posts", address, algorithm="sha256").hexdigest()[:32]
     cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
@@ -312,11 +320,27 @@ def _too_many_feedback_posts(request: HttpRequest) -> bool:
 
 
 def _client_address(request: HttpRequest) -> str:
-    """The visitor's address: behind N trusted proxies, the one the outermost of them saw."""
+    """The visitor's address, for the rate limit: behind N trusted proxies, the one the outermost of them saw.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For, so only the last N entries
+    were written by proxies we trust; whatever a client sends sits to their left and is never read.
+    `settings.TRUSTED_PROXY_COUNT` (DJANGO_TRUSTED_PROXIES) is N:
+
+    - 0: nothing in front (gunicorn faces the internet): the socket's address; the header is ignored.
+    - 1: nginx in front (it sets the header with $proxy_add_x_forwarded_for): the last entry.
+    - 2: a CDN or load balancer, then nginx: the second entry from the right.
+
+    A header with fewer than N entries, or an entry that is not an address, did not come through all
+    our proxies: the socket's address is used then. Set N no higher than the proxies really there, and
+    let only the proxy reach gunicorn, or anyone can write the entry that is read.
+    """
     hops = settings.TRUSTED_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
+        try:
+            return str(ipaddress.ip_address(forwarded[-hops]))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -6,20 +6,23 @@ answer twice (a retry after a lost response) stores it once and moves the visito
 Question screens carry no token and set no cookie, so they are the same for everyone.
 """
 
+import hashlib
 import re
 import time
 from urllib.parse import urlencode
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.db import OperationalError, connection
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from guides import engine
 from guides.feedback import read_answer_token
 from guides.models import Resolution, StepOutcome
 from guides.questionnaire import build_snapshot
 from guides.reports import build_report
+from guides.views import _client_address
 from tests.test_diagnose import ANDROID, FEEDBACK, URL, answer_form, first_step_state, offered
 
 DAY = 24 * 60 * 60
@@ -209,3 +212,50 @@ def test_an_answer_that_could_not_be_saved_can_be_sent_again_with_the_same_form(
 
     assert phone.post(FEEDBACK, data).status_code == 302
     assert StepOutcome.objects.count() == 1
+
+
+# Who is counted as one visitor, for the rate limit
+
+
+def test_without_a_trusted_proxy_a_made_up_forwarded_for_does_not_buy_more_answers(phone, snapshot, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    evidence = first_step_state(snapshot)
+    codes = [
+        phone.post(
+            FEEDBACK,
+            {**answer_form(phone, evidence), "outcome": "not_fixed"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(61)
+    ]
+
+    assert codes[:60] == [302] * 60  # a shared address (an office, a school) has room for fifteen visits
+    assert codes[60] == 429
+
+
+def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
+
+    # A plain hash of an IPv4 address is undone by hashing all four billion of them.
+    assert cache.get("feedback-posts:" + hashlib.sha256(b"127.0.0.1").hexdigest()[:32]) is None
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "address"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # nothing in front: the header is anyone's to write
+        (1, "", "10.0.0.1"),
+        (1, "203.0.113.9", "203.0.113.9"),  # nginx appended the address it was reached from
+        (1, "1.2.3.4, 5.6.7.8, 203.0.113.9", "203.0.113.9"),  # what the client sent sits to the left
+        (1, "not-an-address", "10.0.0.1"),
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),  # a CDN, then nginx
+        (2, "203.0.113.9", "10.0.0.1"),  # one entry: the request skipped the CDN
+        (2, "1.2.3.4, 198.51.100.7, 203.0.113.9", "198.51.100.7"),
+    ],
+)
+def test_the_client_address_is_the_one_our_outermost_proxy_saw(settings, proxies, forwarded_for, address):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1", headers={"X-Forwarded-For": forwarded_for})
+
+    assert _client_address(request) == address
