@@ -1,0 +1,258 @@
+"""Restoring from History puts back one object and its parts, never the other objects saved with it."""
+
+import pytest
+import reversion
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+from reversion.models import Version
+
+from guides.models import Answer, AnswerEffect, Cause, Facet, FAQEntry, Guide, Question, Strength
+from tests.admin_forms import admin_form
+from tests.test_admin import _form_errors, admin_url, save_change
+
+
+@pytest.fixture
+def editor_client(db):
+    editor = User.objects.create_user("edna", "edna@example.com", "a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def loaded_version(obj) -> Version:
+    """The version `load_guides` recorded: the oldest one, in the revision it shares with the whole guide."""
+    return Version.objects.get_for_object(obj).order_by("pk").first()
+
+
+def revision_url(obj, version) -> str:
+    return reverse(f"admin:guides_{obj._meta.model_name}_revision", args=[obj.pk, version.pk])
+
+
+def restore(client, obj, version, form_id=None):
+    """Open the version from History and press Save on the form it shows, as a browser would."""
+    url = revision_url(obj, version)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = admin_form(page.content.decode(), form_id or f"{obj._meta.model_name}_form")
+    response = client.post(url, data)
+    assert response.status_code == 302, _form_errors(response)
+    return page.content.decode()
+
+
+def add_faq_entry(guide) -> FAQEntry:
+    with reversion.create_revision():
+        return FAQEntry.objects.create(
+            guide=guide, slug="added-later", question="Added after the load?", answer="Yes.", order=99
+        )
+
+
+def test_reverting_one_cause_keeps_later_edits_to_the_rest_of_its_load(editor_client, client, seed_guide):
+    cause_a = seed_guide.causes.get(slug="spam-detection")
+    cause_b = seed_guide.causes.get(slug="network-connectivity")
+    loaded = loaded_version(cause_a)
+    assert loaded.revision == loaded_version(cause_b).revision == loaded_version(seed_guide).revision
+    original_title = cause_a.title
+
+    save_change(editor_client, cause_a, title="Cause A, edited")
+    save_change(editor_client, cause_b, title="Cause B, edited later")
+    save_change(editor_client, seed_guide, summary="Guide summary, edited later.")
+    faq = add_faq_entry(seed_guide)
+
+    restore(editor_client, cause_a, loaded)
+
+    cause_a.refresh_from_db()
+    cause_b.refresh_from_db()
+    seed_guide.refresh_from_db()
+    assert cause_a.title == original_title
+    assert cause_b.title == "Cause B, edited later"
+    assert seed_guide.summary == "Guide summary, edited later."
+    assert FAQEntry.objects.filter(pk=faq.pk).exists()
+    article = client.get(seed_guide.get_absolute_url()).content.decode()
+    assert "Guide summary, edited later." in article and "Added after the load?" in article
+
+
+def test_opening_a_version_changes_nothing_until_save(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    save_change(editor_client, cause, title="Edited")
+
+    page = editor_client.get(revision_url(cause, loaded_version(cause))).content.decode()
+
+    cause.refresh_from_db()
+    assert cause.title == "Edited"
+    assert "Press Save to put" in page
+    assert "as it was on" in page
+
+
+def test_reverting_a_cause_restores_its_facet_text(editor_client, client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    facet = cause.facets.get(slug="rate-limiting")
+    original = facet.explanation
+    save_change(editor_client, facet, explanation="Rewritten facet explanation.")
+    assert "Rewritten facet explanation." in client.get(cause.get_absolute_url()).content.decode()
+
+    page = restore(editor_client, cause, loaded_version(cause))
+
+    facet.refresh_from_db()
+    assert facet.explanation == original.strip()  # the form trims, as any admin save does
+    assert "Rewritten facet explanation." not in client.get(cause.get_absolute_url()).content.decode()
+    assert "4 facets" in page
+
+
+def test_reverting_a_cause_removes_only_what_was_added_to_it_since(editor_client, seed_guide):
+    cause_a = seed_guide.causes.get(slug="spam-detection")
+    cause_b = seed_guide.causes.get(slug="app-glitches")
+    with reversion.create_revision():
+        new_a = Facet.objects.create(cause=cause_a, slug="new-on-a", title="New on A", explanation="A.", order=9)
+        new_b = Facet.objects.create(cause=cause_b, slug="new-on-b", title="New on B", explanation="B.", order=9)
+
+    page = restore(editor_client, cause_a, loaded_version(cause_a))
+
+    assert "New on A" in page  # listed before Save as what Save deletes
+    assert "New on B" not in page
+    assert not Facet.objects.filter(pk=new_a.pk).exists()
+    assert Facet.objects.filter(pk=new_b.pk).exists()
+
+
+def test_reverting_a_question_restores_its_answers_and_their_effects_only(editor_client, seed_guide):
+    question = seed_guide.questions.get(slug="who-affected")
+    other = seed_guide.questions.get(slug="error-notice")
+    answer = question.answers.get(slug="everyone")
+    effect = answer.effects.get(cause__slug="privacy-settings")
+    original = (answer.text, effect.strength)
+    with reversion.create_revision():
+        answer.text = "Edited answer"
+        answer.save()
+        effect.strength = Strength.STRONG
+        effect.save()
+        other.text = "Edited other question?"
+        other.save()
+
+    restore(editor_client, question, loaded_version(question))
+
+    answer.refresh_from_db()
+    effect.refresh_from_db()
+    other.refresh_from_db()
+    assert (answer.text, effect.strength) == original
+    assert other.text == "Edited other question?"
+
+
+def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    faq = seed_guide.faq_entries.get(slug="message-requests")
+    original = faq.answer
+    save_change(editor_client, cause, title="Cause edited later")
+    save_change(editor_client, faq, answer="FAQ answer edited later.")
+    added = add_faq_entry(seed_guide)
+    checklist = list(seed_guide.checklist_items.values_list("pk", flat=True))
+    assert checklist
+
+    page = restore(editor_client, seed_guide, loaded_version(seed_guide))
+
+    faq.refresh_from_db()
+    cause.refresh_from_db()
+    assert faq.answer == original.strip()
+    assert not FAQEntry.objects.filter(pk=added.pk).exists()  # added to the guide since: the page said so
+    assert "Added after the load?" in page
+    assert cause.title == "Cause edited later"
+    # The load saved the checklist without a version of it: not known to be newer, so it stays.
+    assert list(seed_guide.checklist_items.values_list("pk", flat=True)) == checklist
+
+
+def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    effect = AnswerEffect.objects.filter(cause=cause).select_related("answer__question").first()
+    answer = effect.answer
+    with reversion.create_revision():
+        answer.delete()
+    save_change(editor_client, cause, title="Edited")
+
+    page = restore(editor_client, cause, loaded_version(cause))
+
+    assert not Answer.objects.filter(pk=answer.pk).exists()
+    assert not AnswerEffect.objects.filter(pk=effect.pk).exists()
+    assert "Not restored" in page
+    assert Cause.objects.get(pk=cause.pk).title != "Edited"
+
+
+def test_a_restore_that_would_break_a_follow_up_question_is_refused_with_a_message(editor_client, seed_guide):
+    question = seed_guide.questions.get(slug="who-affected")
+    with reversion.create_revision():
+        added = Answer.objects.create(question=question, slug="added-later", text="Added later", order=9)
+        Question.objects.create(guide=seed_guide, slug="follow-up", text="Then what?", asked_after=added, order=9)
+
+    response = editor_client.get(revision_url(question, loaded_version(question)), follow=True)
+
+    assert response.redirect_chain[-1][0] == admin_url(question, "history")
+    assert "“Then what?” still needs that" in response.content.decode()
+    assert Answer.objects.filter(pk=added.pk).exists()
+
+
+def _same_id(model, as_model):
+    """An object of `model` whose primary key is also that of some object of `as_model`."""
+    obj = model.objects.filter(pk__in=as_model.objects.values("pk")).order_by("pk").first()
+    assert obj is not None
+    return obj, as_model.objects.get(pk=obj.pk)
+
+
+@pytest.mark.parametrize("other_model", [Cause, Facet, Guide, Question])
+def test_a_version_of_another_object_is_404_and_restores_nothing(editor_client, seed_guide, other_model):
+    if other_model is Cause:
+        cause = seed_guide.causes.get(slug="spam-detection")
+        other = seed_guide.causes.get(slug="app-glitches")
+    else:
+        other, cause = _same_id(other_model, Cause)
+    foreign = loaded_version(other)
+    save_change(editor_client, cause, title="Kept")
+    url = reverse("admin:guides_cause_revision", args=[cause.pk, foreign.pk])
+
+    assert editor_client.get(url).status_code == 404
+    assert editor_client.post(url, {"title": "Posted"}).status_code == 404
+    assert Cause.objects.get(pk=cause.pk).title == "Kept"
+
+
+def test_compare_refuses_another_objects_versions(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="spam-detection")
+    other = seed_guide.causes.get(slug="app-glitches")
+    save_change(editor_client, cause, title="Edited")
+    compare = reverse("admin:guides_cause_compare", args=[cause.pk])
+    own = Version.objects.get_for_object(cause).first()
+
+    response = editor_client.get(compare, {"version_id1": loaded_version(other).pk, "version_id2": own.pk})
+
+    assert response.status_code == 404
+    assert editor_client.get(reverse("admin:guides_cause_compare", args=["nope"])).status_code == 404
+
+
+def test_recover_refuses_a_version_of_another_kind_of_object(editor_client, seed_guide):
+    faq = add_faq_entry(seed_guide)
+    version = Version.objects.get_for_object(faq).get()
+    with reversion.create_revision():
+        faq.delete()
+    url = reverse("admin:guides_cause_recover", args=[version.pk])
+
+    assert editor_client.get(url).status_code == 404
+    assert editor_client.post(url, {}).status_code == 404
+    assert not FAQEntry.objects.filter(pk=faq.pk).exists()
+
+
+def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_else(editor_client, seed_guide):
+    cause = seed_guide.causes.get(slug="temporary-bans")
+    facets = set(cause.facets.values_list("slug", flat=True))
+    effects = AnswerEffect.objects.filter(cause=cause).count()
+    other = seed_guide.causes.get(slug="app-glitches")
+    save_change(editor_client, other, title="Other cause, edited later")
+    editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
+    assert not Cause.objects.filter(pk=cause.pk).exists()
+
+    version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
+    assert version == loaded_version(cause)  # recovering from the load's revision, shared with every object
+    url = reverse("admin:guides_cause_recover", args=[version.pk])
+    response = editor_client.post(url, admin_form(editor_client.get(url).content.decode(), "cause_form"))
+
+    assert response.status_code == 302, _form_errors(response)
+    restored = Cause.objects.get(pk=cause.pk)
+    assert set(restored.facets.values_list("slug", flat=True)) == facets
+    assert AnswerEffect.objects.filter(cause=restored).count() == effects
+    assert Cause.objects.get(pk=other.pk).title == "Other cause, edited later"
