@@ -4,7 +4,8 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from guides.content_files import content_files, load_guide, read_content_file
+from guides.content_loader import load_guide
+from guides.content_schema import content_files, read_content_file
 from guides.models import Guide
 
 SEED_SLUG = "tiktok-messages"

@@ -5,7 +5,8 @@ import copy
 import pytest
 from django.core.management import call_command
 
-from guides.content_files import ContentError, export_guide
+from guides.content_export import export_guide
+from guides.content_schema import ContentError
 from guides.models import Answer, Cause, CauseFix, FAQEntry, FixStep, Guide, LoadedContent, Question, Symptom
 from tests.builders import guide_data
 
@@ -198,7 +199,7 @@ def test_a_step_may_take_up_to_thirty_days(load):
 
     data = guide_data(slug="longer")
     data["fix_steps"][0]["minutes"] = 30 * 24 * 60 + 1
-    with pytest.raises(ContentError, match="fix-0"):
+    with pytest.raises(ContentError, match=r"^fix_steps\[0\]\.minutes: should be at most 43200, not 43201$"):
         load(data)
     assert not Guide.objects.filter(slug="longer").exists()
 
@@ -217,22 +218,22 @@ def _question(slug, **fields):
 
 def _unknown_efficacy(data):
     data["causes"][0]["fixes"] = {"fix-0": "mostly"}
-    return "cause cause-0: the efficacy of fix-0 must be one of almost_always, often, sometimes, rarely, not 'mostly'"
+    return "causes[0].fixes.fix-0: should be 'almost_always', 'often', 'sometimes' or 'rarely', not 'mostly'"
 
 
 def _unknown_kind(data):
     data["fix_steps"][1]["kind"] = "later"
-    return "fix step fix-1: kind must be one of do_now, wait, hand_off, not 'later'"
+    return "fix_steps[1].kind: should be 'do_now', 'wait' or 'hand_off', not 'later'"
 
 
 def _unknown_effort(data):
     data["questions"] = [_question("hard", effort="a_lot")]
-    return "question hard: effort must be one of quick_look, in_app, ask_someone, not 'a_lot'"
+    return "questions[0].effort: should be 'quick_look', 'in_app' or 'ask_someone', not 'a_lot'"
 
 
 def _number_for_a_word(data):
     data["causes"][1]["fixes"] = {"fix-1": 0.9}
-    return "cause cause-1: the efficacy of fix-1 must be one of almost_always, often, sometimes, rarely, not '0.9'"
+    return "causes[1].fixes.fix-1: should be 'almost_always', 'often', 'sometimes' or 'rarely', not 0.9"
 
 
 @pytest.mark.parametrize(
@@ -240,7 +241,7 @@ def _number_for_a_word(data):
     [_unknown_efficacy, _unknown_kind, _unknown_effort, _number_for_a_word],
     ids=["efficacy", "kind", "effort", "number"],
 )
-def test_an_unknown_word_is_refused_naming_the_object_and_the_allowed_words(load, breaker):
+def test_an_unknown_word_is_refused_naming_where_it_is_and_the_allowed_words(load, breaker):
     data = guide_data()
     message = breaker(data)
 
@@ -255,7 +256,7 @@ def test_fixes_that_are_neither_a_list_nor_a_mapping_are_refused(load):
     data = guide_data()
     data["causes"][0]["fixes"] = "fix-0"
 
-    with pytest.raises(ContentError, match="cause cause-0: fixes must map fix step slugs"):
+    with pytest.raises(ContentError, match=r"causes\[0\]\.fixes: should list fix step slugs, or map each slug"):
         load(data)
 
 
@@ -347,7 +348,7 @@ def test_a_file_that_still_has_the_old_confidence_threshold_loads(load):
 
 def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, seed_data):
     """Records written by the previous format (no efficacies, kinds, efforts or skips) still count as untouched."""
-    from guides.content_files import _digest, cause_from_db, fix_step_from_db, guide_from_db
+    from guides.content_loader import _digest, cause_from_db, fix_step_from_db, guide_from_db
     from guides.models import Cause, FixStep, Guide, LoadedContent
 
     legacy = copy.deepcopy(seed_data)

@@ -2,12 +2,17 @@ from pathlib import Path
 
 import reversion
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from guides.content_files import ContentError, content_files, load_guide, read_content_file
+from guides.content_loader import load_guide
+from guides.content_schema import ContentError, content_files, read_guide_file
 
 
 class Command(BaseCommand):
-    help = "Load the bundled guides from guides/content/ without touching what staff edited."
+    help = (
+        "Load the bundled guides from guides/content/ without touching what staff edited. "
+        "Every file is checked first: any problem, and nothing is written."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -19,16 +24,39 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, overwrite, verbosity, **options):
         paths = [Path(f) for f in files] or content_files()
+        guides, problems, slugs = [], [], {}
         for path in paths:
             try:
-                # One revision per file, so staff can see in History what a load changed and undo it.
-                with reversion.create_revision():
-                    reversion.set_comment(f"Loaded from {path.name}")
-                    report = load_guide(read_content_file(path), overwrite=overwrite)
-            except (ContentError, OSError) as error:
-                raise CommandError(f"{path}: {error}") from error
-            if verbosity == 0:
+                content = read_guide_file(path)
+            except ContentError as error:
+                problems += error.messages
                 continue
+            if content.slug in slugs:
+                problems.append(f"{path.name}: the guide {content.slug!r} is already loaded from {slugs[content.slug]}")
+                continue
+            slugs[content.slug] = path.name
+            guides.append((path, content))
+        if problems:
+            raise CommandError(_refusal(problems))
+
+        # One transaction: a problem only the database can see (an unknown slug, a rule of the
+        # models) in any file leaves every guide as it was.
+        reports = []
+        with transaction.atomic():
+            for path, content in guides:
+                try:
+                    # One revision per file, so staff can see in History what a load changed and undo it.
+                    with reversion.create_revision():
+                        reversion.set_comment(f"Loaded from {path.name}")
+                        reports.append((path, load_guide(content, overwrite=overwrite)))
+                except ContentError as error:
+                    problems += error.messages
+            if problems:
+                raise CommandError(_refusal(problems))
+
+        if verbosity == 0:
+            return
+        for path, report in reports:
             self.stdout.write(f"{path.name}: {report.summary()}")
             if report.kept_edits:
                 self.stdout.write(
@@ -43,3 +71,10 @@ class Command(BaseCommand):
                 for label, keys in (("created", report.created), ("updated", report.updated)):
                     for key in keys:
                         self.stdout.write(f"  {label}: {key}")
+
+
+def _refusal(problems: list[str]) -> str:
+    first = "Nothing was loaded. Fix this problem, then load again:"
+    if len(problems) > 1:
+        first = f"Nothing was loaded. Fix these {len(problems)} problems, then load again:"
+    return "\n".join([first, *problems])
