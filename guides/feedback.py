@@ -1,4 +1,7 @@
-"""Record what visitors report about the fix steps they tried: the figures behind the feedback report.
+"""Record what visitors see and report in the troubleshooter: the figures behind the feedback report.
+
+Page views only add one to a daily counter per screen, so what is stored grows with the guide's
+content and the days kept, not with traffic, and says nothing about who looked.
 
 An answer counts only if it comes from a fix-step screen we showed. Each such screen's form
 carries a signed answer token over (guide, state, step, time) with a random id inside; the id is
@@ -9,10 +12,11 @@ import hashlib
 import secrets
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from guides import engine
-from guides.models import Resolution, StepOutcome
+from guides.models import QuestionnaireCount, Resolution, StepOutcome
 from guides.questionnaire import Snapshot, state_query
 
 # Keeps these signatures apart from any other the site makes with the same secret key.
@@ -44,6 +48,28 @@ def read_answer_token(token: str, *, slug: str, state: str, step: str, max_age: 
 
 def _digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def count_views(guide_pk: int, screens: list[tuple[str, str, str]]) -> None:
+    """Add one to today's counter of each (kind, question slug, answer slug), creating those not there yet.
+
+    One INSERT ... ON CONFLICT DO UPDATE: atomic under concurrency on SQLite (3.24+) and PostgreSQL, and
+    one query per page view. Two screens of one call must differ in kind (they do: see `_record_visit`),
+    as PostgreSQL refuses to update one row twice in a statement.
+    """
+    quote = connection.ops.quote_name
+    table = quote(QuestionnaireCount._meta.db_table)
+    fields = ("guide", "day", "kind", "question_slug", "answer_slug")
+    key = ", ".join(quote(QuestionnaireCount._meta.get_field(name).column) for name in fields)
+    count = quote("count")
+    sql = (
+        f"INSERT INTO {table} ({key}, {count}) VALUES {', '.join(['(%s, %s, %s, %s, %s, 1)'] * len(screens))} "
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    )
+    day = connection.ops.adapt_datefield_value(timezone.localdate())
+    params = [value for kind, slug, answer in screens for value in (guide_pk, day, kind, slug, answer)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str, *, token: str) -> bool:

@@ -479,10 +479,11 @@ class StepOutcome(models.Model):
         return f"{self.step_slug}: {self.get_outcome_display()}"
 
 
-class QuestionnaireEvent(models.Model):
-    """One page of the questionnaire as a visitor saw it, for the feedback report. Nothing personal.
+class QuestionnaireCount(models.Model):
+    """How often one screen of the troubleshooter was shown or answered on one day, for the report. Nothing personal.
 
-    Reloads count again; the report reads the figures as rates, where that washes out.
+    A page view adds one to its row, so the table grows with the guide's content and the days kept,
+    never with traffic. Reloads count again; the report reads the figures as rates, where that washes out.
     """
 
     class Kind(models.TextChoices):
@@ -493,18 +494,26 @@ class QuestionnaireEvent(models.Model):
         HAND_OFF = "hand_off", "Hand-off shown"
         RESULT = "result", "Result shown (before fix steps came one at a time)"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_events")
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_counts")
+    day = models.DateField(help_text="The day, in the site's time zone.")
     kind = models.CharField(max_length=10, choices=Kind)
-    question_slug = models.SlugField(max_length=100, blank=True, help_text="The question or fix step shown.")
-    answer_slug = models.SlugField(max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    question_slug = models.SlugField(
+        max_length=100, blank=True, db_index=False, help_text="The question or fix step shown or answered."
+    )
+    answer_slug = models.SlugField(max_length=60, blank=True, db_index=False)
+    count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["guide", "kind", "created_at"])]
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "day", "kind", "question_slug", "answer_slug"], name="one_count_per_screen_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"])]  # pruning reads every guide's oldest days
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.question_slug}".strip()
+        return f"{self.day} {self.get_kind_display()} {self.question_slug}: {self.count}".strip()
 
 
 class LoadedContent(models.Model):

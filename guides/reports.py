@@ -1,30 +1,30 @@
 """The feedback report of a guide: how visitors move through its troubleshooter, and which fixes help.
 
-`build_report` reads the `QuestionnaireEvent`, `StepOutcome` and `Resolution` records of one
-guide within a window of days and returns frozen dataclasses of plain numbers and strings,
-ready for the admin template (which cannot do arithmetic, so every bar's pixel width is
-computed here).
+`build_report` reads the daily `QuestionnaireCount` counters, the `StepOutcome` and the
+`Resolution` records of one guide within a window of whole days (today and the days before it)
+and returns frozen dataclasses of plain numbers and strings, ready for the admin template (which
+cannot do arithmetic, so every bar's pixel width is computed here).
 
 It runs a constant number of queries (six) whatever the amount of data: three small ones for
-the guide's causes, fix steps and questions, then one grouped count each of the events, the
-step outcomes and the resolutions. No query walks the records one by one.
+the guide's causes, fix steps and questions, then one grouped sum of the counters and one grouped
+count each of the step outcomes and the resolutions. No query walks the records one by one.
 
 Records of the old questionnaire, from before fix steps came one at a time, are not counted
-anywhere: its "result shown" events (`RESULT`) are skipped, and so are its "Did this fix it?"
+anywhere: its "result shown" counters (`RESULT`) are skipped, and so are its "Did this fix it?"
 answers (resolutions without the fix step that fixed it, `step_slug`, and those not fixed).
 """
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from guides.engine import UNSURE
-from guides.models import Guide, QuestionnaireEvent, Resolution, StepKind, StepOutcome
+from guides.models import Guide, QuestionnaireCount, Resolution, StepKind, StepOutcome
 
-# The windows staff can pick, in days, with their link text.
+# The windows staff can pick, in days, with their link text. The longest is what pruning keeps.
 WINDOWS: tuple[tuple[int, str], ...] = ((7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"))
 DEFAULT_DAYS = 30
 # How many questions the "I'm not sure" list shows.
@@ -124,10 +124,13 @@ class DropOffRow:
 
 @dataclass(frozen=True)
 class Report:
-    """The feedback report of one guide over the `days` before `until`.
+    """The feedback report of one guide over `days` whole days: the day of `until` and the days before it.
+
+    `since` is the first moment of the first day. Page views are counted per day, so every figure
+    covers the same whole days, from `since` to `until`.
 
     Visits:
-      - `visits`: troubleshooter visits started (start events).
+      - `visits`: troubleshooter visits started (start screens shown).
       - `fixed`: visits that ended with "Yes, it works now" on a fix step (one resolution per
         such visit); `fixed_rate` is their share of `visits`.
       - `hand_offs`: times the hand-off to the app's support was shown, the screen visitors
@@ -137,7 +140,7 @@ class Report:
     Which fixes actually help (`fix_steps`): every fix step of the guide (except the hand-off,
     which has no buttons, unless records name it) plus slugs of deleted steps that have
     records, most shown first (equally shown steps by title, deleted ones last). Per step:
-      - `shown`: times the step was shown (step events; reloads count again);
+      - `shown`: times the step was shown (reloads count again);
       - `fixed`, `not_fixed`, `couldnt`: presses of "Yes, it works now", "No, still not
         working" and "I couldn't do this";
       - `fixed_rate`: fixed out of all three presses. Visitors who leave without pressing a
@@ -182,12 +185,13 @@ class Report:
 
 
 def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Report:
-    """Return the report of `guide` for records created in the `days` days up to `now` (see `Report`)."""
+    """Return the report of `guide` for the `days` whole days up to `now`, today included (see `Report`)."""
     if days < 1:
         raise ValueError(f"days must be at least 1, not {days!r}")
     until = now or timezone.now()
-    since = until - timedelta(days=days)
-    window = Q(guide=guide, created_at__gt=since, created_at__lte=until)
+    first_day = timezone.localdate(until) - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(first_day, time.min))
+    window = Q(guide=guide, created_at__gte=since, created_at__lte=until)
 
     cause_titles = dict(guide.causes.order_by("order", "id").values_list("slug", "title"))
     steps = list(guide.fix_steps.order_by("title", "id").values_list("slug", "title", "kind"))
@@ -195,32 +199,33 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     hand_off_steps = {slug for slug, _, kind in steps if kind == StepKind.HAND_OFF}
     question_titles = dict(guide.questions.order_by("order", "id").values_list("slug", "text"))
 
-    # One grouped count of the events: starts, hand-offs, steps shown, questions shown / answered / unsure.
-    kind = QuestionnaireEvent.Kind
+    # One grouped sum of the daily counters: starts, hand-offs, steps shown, questions shown / answered / unsure.
+    kind = QuestionnaireCount.Kind
     visits = hand_offs = 0
     step_shown: Counter[str] = Counter()
     shown: Counter[str] = Counter()
     answered: Counter[str] = Counter()
     unsure: Counter[str] = Counter()
-    events = (
-        QuestionnaireEvent.objects.filter(window)
+    counts = (
+        QuestionnaireCount.objects.filter(guide=guide, day__gte=first_day, day__lte=timezone.localdate(until))
         .exclude(kind=kind.RESULT)
         .order_by()
         .values("kind", "question_slug")
-        .annotate(total=Count("id"), unsure=Count("id", filter=Q(answer_slug=UNSURE)))
+        .annotate(total=Sum("count"), unsure=Sum("count", filter=Q(answer_slug=UNSURE)))
     )
-    for row in events:
+    for row in counts:
+        total, row_unsure = row["total"] or 0, row["unsure"] or 0  # a sum over no rows is NULL
         if row["kind"] == kind.START:
-            visits += row["total"]
+            visits += total
         elif row["kind"] == kind.HAND_OFF:
-            hand_offs += row["total"]
+            hand_offs += total
         elif row["kind"] == kind.STEP:
-            step_shown[row["question_slug"]] += row["total"]
+            step_shown[row["question_slug"]] += total
         elif row["kind"] == kind.QUESTION:
-            shown[row["question_slug"]] += row["total"]
+            shown[row["question_slug"]] += total
         elif row["kind"] == kind.ANSWER:
-            answered[row["question_slug"]] += row["total"]
-            unsure[row["question_slug"]] += row["unsure"]
+            answered[row["question_slug"]] += total
+            unsure[row["question_slug"]] += row_unsure
 
     # One grouped count of the buttons pressed on fix steps.
     outcomes: dict[str, Counter[str]] = {outcome: Counter() for outcome in StepOutcome.Outcome.values}

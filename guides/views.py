@@ -24,10 +24,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, screens, structured_data
-from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, read_answer_token, record_outcome
+from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, count_views, read_answer_token, record_outcome
 from guides.http_caching import shared_page
 from guides.minutes import wait_words
-from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireEvent, StepOutcome, Symptom
+from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireCount, StepOutcome, Symptom
 from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
 from guides.search_index import get_index
 
@@ -473,23 +473,21 @@ def _looks_like_a_robot(request: HttpRequest) -> bool:
 
 
 def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started: bool) -> None:
-    """Count what this screen shows, for the feedback report: one INSERT, nothing personal.
+    """Count what this screen shows, for the feedback report: one upsert of daily counters, nothing personal.
 
     ``started`` is false when the visitor came back to change an answer: that is not a new answer.
     """
-    events = QuestionnaireEvent.Kind
+    counted = QuestionnaireCount.Kind
     rows = []
     if started:
         last = evidence[-1] if evidence else None
         if last is None:
-            rows.append((events.START, "", ""))
+            rows.append((counted.START, "", ""))
         elif last[0] not in (engine.FAILED, engine.COULDNT):
-            rows.append((events.ANSWER, *last))
-    shown = {engine.QUESTION: events.QUESTION, engine.STEP: events.STEP, engine.HAND_OFF: events.HAND_OFF}
+            rows.append((counted.ANSWER, *last))
+    shown = {engine.QUESTION: counted.QUESTION, engine.STEP: counted.STEP, engine.HAND_OFF: counted.HAND_OFF}
     rows.append((shown[kind], slug, ""))
     try:
-        QuestionnaireEvent.objects.bulk_create(
-            QuestionnaireEvent(guide_id=snapshot.guide_pk, kind=k, question_slug=q, answer_slug=a) for k, q, a in rows
-        )
+        count_views(snapshot.guide_pk, rows)
     except DatabaseError:  # the screen is still worth showing; only the count is lost
         logger.warning("A troubleshooter page view of %s was not counted: the database is unavailable", snapshot.slug)

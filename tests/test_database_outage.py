@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from guides import engine
-from guides.models import QuestionnaireEvent, StepOutcome
+from guides.models import QuestionnaireCount, StepOutcome
 from guides.questionnaire import build_snapshot
 
 ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
@@ -31,12 +31,16 @@ def step_state(seed_guide):
 def test_a_screen_still_shows_when_its_page_view_cannot_be_counted(client, step_state, monkeypatch):
     state, step = step_state
     client.get(DIAGNOSE, headers={"User-Agent": ANDROID})  # the snapshot is in memory from here on
-    monkeypatch.setattr(QuestionnaireEvent.objects, "bulk_create", fail)
 
-    response = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
+    def database_down(execute, sql, params, many, context):
+        raise OperationalError("the database is down")
+
+    with connection.execute_wrapper(database_down):
+        response = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
 
     assert response.status_code == 200
     assert f'name="step" value="{step}"' in response.content.decode()
+    assert not QuestionnaireCount.objects.filter(kind="step").exists()
 
 
 @pytest.mark.parametrize("htmx", [False, True])

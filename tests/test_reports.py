@@ -1,21 +1,22 @@
 """The feedback report: which fixes help, how visits end, where visitors hesitate, and its admin page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models import F, Sum
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from guides.models import Guide, QuestionnaireEvent, Resolution, StepKind, StepOutcome
+from guides.models import Guide, QuestionnaireCount, Resolution, StepKind, StepOutcome
 from guides.reports import WINDOWS, Rate, build_report, days_from
 
-Kind = QuestionnaireEvent.Kind
+Kind = QuestionnaireCount.Kind
 Outcome = StepOutcome.Outcome
 HOUR = timedelta(hours=1)
 
@@ -30,11 +31,11 @@ def _backdate(model, objects, when):
 
 
 def add_events(guide, now, kind, count=1, *, slug="", answer="", ago=HOUR):
-    """Events as `_record_visit` writes them: `slug` is the question or fix step shown."""
-    events = QuestionnaireEvent.objects.bulk_create(
-        QuestionnaireEvent(guide=guide, kind=kind, question_slug=slug, answer_slug=answer) for _ in range(count)
+    """Page views as `_record_visit` counts them, on the day `ago` before `now`: `slug` is the screen shown."""
+    counter, _ = QuestionnaireCount.objects.get_or_create(
+        guide=guide, day=timezone.localdate(now - ago), kind=kind, question_slug=slug, answer_slug=answer
     )
-    _backdate(QuestionnaireEvent, events, now - ago)
+    QuestionnaireCount.objects.filter(pk=counter.pk).update(count=F("count") + count)
 
 
 def add_outcomes(guide, now, step, outcome, count=1, *, ago=HOUR):
@@ -324,15 +325,21 @@ def test_each_window_counts_only_its_own_days(seed_guide, now):
         assert (step.shown, step.couldnt, cause.fixed, unsure) == (expected, expected, expected, [("age", expected)])
 
 
-def test_the_window_starts_just_after_its_first_moment(seed_guide, now):
-    add_events(seed_guide, now, Kind.START, 1, ago=timedelta(days=7))
-    add_events(seed_guide, now, Kind.START, 2, ago=timedelta(days=7) - timedelta(seconds=1))
-    add_events(seed_guide, now, Kind.START, 4, ago=-timedelta(seconds=1))  # after `now`: not yet
+def test_the_window_is_whole_days_today_included(seed_guide):
+    now = datetime(2026, 5, 20, 10, 30, tzinfo=UTC)
+    first_moment = datetime(2026, 5, 14, tzinfo=UTC)  # 7 days: the 14th to the 20th
+    add_events(seed_guide, now, Kind.START, 1, ago=now - first_moment + timedelta(minutes=1))  # the 13th
+    add_events(seed_guide, now, Kind.START, 2, ago=now - first_moment)
+    add_events(seed_guide, now, Kind.START, 4, ago=-timedelta(days=1))  # tomorrow: not yet
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.FIXED, 1, ago=now - first_moment + timedelta(seconds=1))
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.FIXED, 2, ago=now - first_moment)
+    add_outcomes(seed_guide, now, "clear-cache", Outcome.FIXED, 4, ago=-timedelta(seconds=1))
 
     report = build_report(seed_guide, days=7, now=now)
 
     assert report.visits == 2
-    assert (report.until, report.since) == (now, now - timedelta(days=7))
+    assert by_slug(report.fix_steps)["clear-cache"].fixed == 2  # answers cover the same days as page views
+    assert (report.until, report.since) == (now, first_moment)
 
 
 def test_records_of_other_guides_are_left_out(seed_guide, now):
@@ -370,7 +377,8 @@ def test_build_report_runs_the_same_number_of_queries_whatever_the_data(seed_gui
         add_fixed_visit(seed_guide, now, cause, "clear-cache", 5)
     add_events(seed_guide, now, Kind.START, 30)
     add_events(seed_guide, now, Kind.HAND_OFF, 20)
-    assert QuestionnaireEvent.objects.count() + StepOutcome.objects.count() + Resolution.objects.count() >= 500
+    views = QuestionnaireCount.objects.aggregate(total=Sum("count"))["total"]
+    assert views + StepOutcome.objects.count() + Resolution.objects.count() >= 500
 
     with django_assert_num_queries(6):
         report = build_report(seed_guide, days=30, now=now)
@@ -501,13 +509,13 @@ def test_build_report_refuses_an_empty_window(seed_guide):
         build_report(seed_guide, days=0)
 
 
-def test_pruning_removes_only_page_views_older_than_the_report_reads(seed_guide):
-    old = QuestionnaireEvent.objects.create(guide=seed_guide, kind=QuestionnaireEvent.Kind.START)
-    QuestionnaireEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
-    recent = QuestionnaireEvent.objects.create(guide=seed_guide, kind=QuestionnaireEvent.Kind.START)
+def test_pruning_removes_only_page_view_counters_older_than_the_report_reads(seed_guide, now):
+    add_events(seed_guide, now, Kind.START, 5, ago=timedelta(days=91))
+    add_events(seed_guide, now, Kind.START, 3, ago=timedelta(days=89))
 
     call_command("prune_questionnaire_events")
 
-    assert list(QuestionnaireEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(QuestionnaireCount.objects.values_list("count", flat=True)) == [3]
+    assert build_report(seed_guide, days=90, now=now).visits == 3
     with pytest.raises(CommandError):
         call_command("prune_questionnaire_events", days=30)
