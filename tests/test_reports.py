@@ -519,3 +519,32 @@ def test_pruning_removes_only_page_view_counters_older_than_the_report_reads(see
     assert build_report(seed_guide, days=90, now=now).visits == 3
     with pytest.raises(CommandError):
         call_command("prune_questionnaire_events", days=30)
+
+
+def test_pruning_deletes_answers_older_than_the_feedback_retention(seed_guide, now, settings):
+    settings.FEEDBACK_RETENTION_DAYS = 120
+    for ago in (timedelta(days=121), timedelta(days=119)):
+        add_outcomes(seed_guide, now, "clear-cache", Outcome.FIXED, ago=ago)
+        add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache", ago=ago)
+
+    call_command("prune_questionnaire_events")
+
+    day_119 = (now - timedelta(days=119)).date()
+    assert [o.created_at.date() for o in StepOutcome.objects.all()] == [day_119]
+    assert [r.created_at.date() for r in Resolution.objects.all()] == [day_119]
+
+
+def test_answers_are_kept_400_days_unless_the_operator_says_otherwise(seed_guide, now):
+    for ago in (timedelta(days=401), timedelta(days=399)):
+        add_outcomes(seed_guide, now, "clear-cache", Outcome.NOT_FIXED, ago=ago)
+
+    call_command("prune_questionnaire_events")
+
+    assert StepOutcome.objects.count() == 1
+
+
+def test_a_retention_shorter_than_the_report_is_refused(seed_guide, settings):
+    settings.FEEDBACK_RETENTION_DAYS = 30
+
+    with pytest.raises(CommandError, match="DJANGO_FEEDBACK_RETENTION_DAYS is 30"):
+        call_command("prune_questionnaire_events")

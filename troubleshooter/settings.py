@@ -43,6 +43,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # How many proxies in front of the site add to X-Forwarded-For (0: trust none, use the socket's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+# Days each troubleshooter answer (step outcome, resolution) is kept; prune_questionnaire_events deletes older ones.
+FEEDBACK_RETENTION_DAYS = int(os.environ.get("DJANGO_FEEDBACK_RETENTION_DAYS", "400"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,23 +1,42 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from guides.models import QuestionnaireCount
+from guides.models import QuestionnaireCount, Resolution, StepOutcome
+
+# The feedback report's longest window: nothing it reads may be deleted.
+REPORT_DAYS = 90
 
 
 class Command(BaseCommand):
     help = (
-        "Delete the troubleshooter's daily page-view counters older than the feedback report reads "
-        "(90 days by default). Run it daily from cron."
+        "Delete what the troubleshooter stored and no longer needs: daily page-view counters older than the "
+        "feedback report reads (90 days by default), and step outcomes and resolutions older than "
+        "FEEDBACK_RETENTION_DAYS (DJANGO_FEEDBACK_RETENTION_DAYS, 400 by default). Run it daily from cron."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=90, help="Keep this many days of counters (at least 90).")
+        parser.add_argument(
+            "--days", type=int, default=REPORT_DAYS, help="Keep this many days of page-view counters (at least 90)."
+        )
 
     def handle(self, *args, days, **options):
-        if days < 90:
-            raise CommandError("Keep at least 90 days: the feedback report shows up to the last 90.")
-        cutoff = timezone.localdate() - timedelta(days=days)
-        deleted, _ = QuestionnaireCount.objects.filter(day__lt=cutoff).delete()
-        self.stdout.write(f"Deleted {deleted} daily page-view counters older than {days} days.")
+        answers_days = settings.FEEDBACK_RETENTION_DAYS
+        if days < REPORT_DAYS:
+            raise CommandError("Keep at least 90 days of counters: the feedback report shows up to the last 90.")
+        if answers_days < REPORT_DAYS:
+            raise CommandError(
+                f"DJANGO_FEEDBACK_RETENTION_DAYS is {answers_days}: set it to 90 or more, "
+                "as the feedback report shows up to the last 90 days."
+            )
+        today = timezone.localdate()
+        counters, _ = QuestionnaireCount.objects.filter(day__lt=today - timedelta(days=days)).delete()
+        cutoff = timezone.now() - timedelta(days=answers_days)
+        outcomes, _ = StepOutcome.objects.filter(created_at__lt=cutoff).delete()
+        resolutions, _ = Resolution.objects.filter(created_at__lt=cutoff).delete()
+        self.stdout.write(
+            f"Deleted {counters} daily page-view counters older than {days} days, "
+            f"and {outcomes} step outcomes and {resolutions} resolutions older than {answers_days} days."
+        )
