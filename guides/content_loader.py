@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
@@ -414,6 +415,10 @@ class _Loader:
             )
 
         self.load_questions(guide, causes, steps)
+        if reversion.is_active():
+            # Again, now that its FAQ and checklist exist: they were bulk-created after the guide was saved,
+            # and History could not put them back otherwise.
+            reversion.add_to_revision(guide)
         return self.report
 
     def load_questions(self, guide: Guide, causes: dict, steps: dict) -> None:

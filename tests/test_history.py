@@ -160,6 +160,16 @@ def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_clien
     assert list(seed_guide.checklist_items.values_list("pk", flat=True)) == checklist
 
 
+def test_reverting_the_guide_brings_back_a_checklist_step_deleted_since_the_load(editor_client, seed_guide):
+    loaded = [(item.fix_step_id, item.order) for item in seed_guide.checklist_items.order_by("order")]
+    with reversion.create_revision():
+        seed_guide.checklist_items.order_by("order").last().delete()
+
+    restore(editor_client, seed_guide, loaded_version(seed_guide))
+
+    assert [(item.fix_step_id, item.order) for item in seed_guide.checklist_items.order_by("order")] == loaded
+
+
 def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_client, seed_guide):
     cause = seed_guide.causes.get(slug="spam-detection")
     effect = AnswerEffect.objects.filter(cause=cause).select_related("answer__question").first()
