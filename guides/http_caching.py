@@ -12,6 +12,8 @@ import functools
 import gzip
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -38,6 +40,11 @@ BROWSER_SECONDS = 5 * 60
 STALE_SECONDS = 60
 # Below this a page gains nothing from gzip.
 COMPRESS_MIN_BYTES = 200
+# Each process also keeps the pages it served last in memory (about 60 KB each), so a hit reads
+# no file and makes no cache round trip. Keys carry the content version: a save retires them all.
+LOCAL_PAGES = 200
+_local_pages: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
+_local_lock = threading.Lock()  # threaded workers share the dict
 
 
 def shared_page(view):
@@ -57,21 +64,64 @@ def shared_page(view):
         name = f"page:{canonical_host(request)}{request.path}"
         if version == content_cache.UNREACHABLE:  # nothing to key a copy or an ETag on
             return _public(view(request, *args, **kwargs), etag=None)
-        etag = f'"{hashlib.sha256(f"{version}:{deploy_fingerprint()}:{name}".encode()).hexdigest()[:20]}"'
+        etag = _etag(version, name)
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _public(not_modified, etag)
         key = content_cache.versioned_key(name)
-        entry = cache.get(key)
+        entry = _local_pages.get(key) or cache.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2):
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.cookies:
                 return response
             entry = (response.content, _compressed(response.content))
             cache.set(key, entry, timeout=PAGE_CACHE_SECONDS)
+        _remember(key, entry)
         return _public(_from_entry(request, entry), etag)
 
     return wrapper
+
+
+def public_start(view):
+    """The troubleshooter's first screen: the same for every visitor, so browsers and CDNs may keep it.
+
+    Only the bare address qualifies: a screen after answers is one visitor's path, and a
+    screen with a form carries a CSRF token (the middleware below makes that one private).
+    The view keeps its own cache of the rendered screen; this adds the ETag and the 304.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.GET or request.htmx or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        version = content_cache.current_version()
+        if version == content_cache.UNREACHABLE:
+            return view(request, *args, **kwargs)
+        etag = _etag(version, f"start:{canonical_host(request)}{request.path}")
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return _public(not_modified, etag)
+        return _public(view(request, *args, **kwargs), etag)
+
+    return wrapper
+
+
+def _etag(version: str, name: str) -> str:
+    return f'"{hashlib.sha256(f"{version}:{deploy_fingerprint()}:{name}".encode()).hexdigest()[:20]}"'
+
+
+def _remember(key: str, entry: tuple[bytes, bytes | None]) -> None:
+    with _local_lock:
+        _local_pages[key] = entry
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > LOCAL_PAGES:
+            _local_pages.popitem(last=False)
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies (tests; the versioned keys retire them on their own in production)."""
+    with _local_lock:
+        _local_pages.clear()
 
 
 def _from_entry(request: HttpRequest, entry: tuple[bytes, bytes | None]) -> HttpResponse:
@@ -94,7 +144,9 @@ def _compressed(body: bytes) -> bytes | None:
 
 
 def _public(response: HttpResponse, etag: str | None) -> HttpResponse:
-    if response.status_code in (200, 304) and not response.cookies:
+    """Mark a response shareable, unless it is personal (a cookie) or the view already said private."""
+    said = response.headers.get("Cache-Control", "")
+    if response.status_code in (200, 304) and not response.cookies and "private" not in said and "no-store" not in said:
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS, stale_while_revalidate=STALE_SECONDS)
         if etag:
             response.headers["ETag"] = etag

@@ -28,12 +28,15 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from guides.content_cache import forget_local_version
+    from guides.http_caching import forget_local_pages
 
     cache.clear()
     forget_local_version()
+    forget_local_pages()
     yield
     cache.clear()
     forget_local_version()
+    forget_local_pages()
 
 
 @pytest.fixture
