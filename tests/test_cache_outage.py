@@ -1,5 +1,7 @@
 """A Redis outage degrades the site, never breaks it: pages render uncached, /healthz says which part is down."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -40,10 +42,12 @@ def test_the_troubleshooter_works_and_records_feedback_without_the_cache(client,
         evidence.append((decision.question.key, engine.UNSURE))
     state = "&".join(f"{k}={v}" for k, v in evidence)
 
-    assert client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID}).status_code == 200
+    screen = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
+    assert screen.status_code == 200
+    token = re.search(r'name="token" value="([^"]+)"', screen.content.decode()).group(1)
     response = client.post(
         reverse("guides:diagnose_feedback", args=["tiktok-messages"]),
-        {"state": state, "step": decision.step.key, "outcome": "not_fixed"},
+        {"state": state, "step": decision.step.key, "outcome": "not_fixed", "token": token},
         headers={"User-Agent": ANDROID},
     )
     assert response.status_code == 302  # the rate limit lets people through rather than failing
