@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, screens, structured_data
 from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, count_views, read_answer_token, record_outcome
-from guides.http_caching import shared_page
+from guides.http_caching import public_start, shared_page
 from guides.minutes import wait_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireCount, StepOutcome, Symptom
 from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
@@ -188,6 +188,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@public_start
 def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
     """One screen of the troubleshooter: a question, a fix step, the hand-off, or "fixed"."""
     try:

@@ -1,6 +1,7 @@
 """What browsers, proxies and CDNs may keep: public guide pages with ETags, nothing personal, HTML compressed once."""
 
 import gzip
+import re
 
 import pytest
 
@@ -179,3 +180,30 @@ def test_another_process_sees_a_save_within_a_second(client, seed_guide, monkeyp
 
     content_cache._local["until"] = 0.0  # a second later
     assert client.get(ARTICLE).headers["ETag"] != first
+
+
+def test_the_questionnaire_start_is_public_with_an_etag_and_answers_304(client, seed_guide, django_assert_num_queries):
+    start = "/guides/tiktok-messages/diagnose/"
+    first = client.get(start)
+
+    assert {"public", "max-age=300"} <= cache_control(first)
+    assert "Set-Cookie" not in first.headers
+    with django_assert_num_queries(0):
+        again = client.get(start, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+    assert again.status_code == 304
+
+
+def test_a_screen_after_answers_is_not_public(client, seed_guide):
+    start = client.get("/guides/tiktok-messages/diagnose/").content.decode()
+    answer = re.search(r'href="(/guides/tiktok-messages/diagnose/\?[^"]+)"', start)
+    if answer is None:  # answers are a GET form: build the first answer from its fields
+        question = re.search(r'name="([a-z0-9-]+)" value="([a-z0-9-]+)"', start)
+        url = f"/guides/tiktok-messages/diagnose/?{question.group(1)}={question.group(2)}"
+    else:
+        url = answer.group(1).replace("&amp;", "&")
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "public" not in cache_control(response)
+    assert "ETag" not in response.headers
