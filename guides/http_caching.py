@@ -92,7 +92,7 @@ def public_start(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.GET or request.htmx or request.user.is_authenticated:
+        if request.META.get("QUERY_STRING") or request.htmx or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         version = content_cache.current_version()
         if version == content_cache.UNREACHABLE:
