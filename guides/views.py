@@ -1,11 +1,9 @@
 import functools
 import hashlib
-import ipaddress
 import logging
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -24,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from guides import content_cache, engine, screens, structured_data
+from guides.client_address import client_address
 from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, count_views, read_answer_token, record_outcome
 from guides.http_caching import public_start, shared_page
 from guides.minutes import wait_words
@@ -307,7 +306,7 @@ def _too_many_feedback_posts(request: HttpRequest) -> bool:
 
     The key is a keyed hash of the address: whoever reads the cache cannot test addresses against it.
     """
-    address = _client_address(request)
+    address = client_address(request)
     key = "feedback-posts:" + salted_hmac("feedback-posts", address, algorithm="sha256").hexdigest()[:32]
     cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
     try:
@@ -318,31 +317,6 @@ def _too_many_feedback_posts(request: HttpRequest) -> bool:
         logger.warning("Feedback rate limit not applied: the cache is unreachable")
         return False
     return count > FEEDBACK_POSTS_PER_WINDOW
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The visitor's address, for the rate limit: behind N trusted proxies, the one the outermost of them saw.
-
-    Each proxy appends the address it was reached from to X-Forwarded-For, so only the last N entries
-    were written by proxies we trust; whatever a client sends sits to their left and is never read.
-    `settings.TRUSTED_PROXY_COUNT` (DJANGO_TRUSTED_PROXIES) is N:
-
-    - 0: nothing in front (gunicorn faces the internet): the socket's address; the header is ignored.
-    - 1: nginx in front (it sets the header with $proxy_add_x_forwarded_for): the last entry.
-    - 2: a CDN or load balancer, then nginx: the second entry from the right.
-
-    A header with fewer than N entries, or an entry that is not an address, did not come through all
-    our proxies: the socket's address is used then. Set N no higher than the proxies really there, and
-    let only the proxy reach gunicorn, or anyone can write the entry that is read.
-    """
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if hops and len(forwarded) >= hops:
-        try:
-            return str(ipaddress.ip_address(forwarded[-hops]))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _platform(value: str) -> str:

@@ -20,11 +20,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory
 
 from guides import engine
+from guides.client_address import client_address
 from guides.feedback import read_answer_token
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
 from guides.questionnaire import build_snapshot
 from guides.reports import build_report
-from guides.views import _client_address
 from tests.test_diagnose import ANDROID, FEEDBACK, URL, answer_form, first_step_state, offered
 
 DAY = 24 * 60 * 60
@@ -260,7 +260,7 @@ def test_the_client_address_is_the_one_our_outermost_proxy_saw(settings, proxies
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1", headers={"X-Forwarded-For": forwarded_for})
 
-    assert _client_address(request) == address
+    assert client_address(request) == address
 
 
 # Page views

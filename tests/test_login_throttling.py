@@ -59,3 +59,25 @@ def test_staff_passwords_need_at_least_twelve_characters(db):
     with pytest.raises(ValidationError, match="at least 12 characters"):
         validate_password("tulip-sky-9")  # 11 characters
     validate_password("tulip-sky-92")
+
+
+def test_behind_one_proxy_the_lockout_counts_by_the_address_the_proxy_saw(editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser = Client()
+    for _ in range(5):
+        guesser.post(
+            LOGIN,
+            {"username": "eddie", "password": "wrong-guess-123"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+
+    colleague = Client()  # another visitor behind the same proxy
+    response = colleague.post(
+        LOGIN,
+        {"username": "eddie", "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+
+    assert response.status_code == 302

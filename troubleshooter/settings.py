@@ -153,7 +153,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # The same client address as the feedback rate limit: the socket's, or what trusted proxies saw.
-AXES_CLIENT_IP_CALLABLE = "guides.views._client_address"
+AXES_CLIENT_IP_CALLABLE = "guides.client_address.client_address"
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
