@@ -1,0 +1,436 @@
+"""Load every kind of public page with wrk and print its rate as a share of a static file's.
+
+Run from the project root: ``python -m bench.load`` (``make bench-load``). For each backend
+(SQLite with the file cache; PostgreSQL + Redis on this machine's shared servers) it builds a
+scratch site, starts gunicorn with deploy/gunicorn.conf.py and production settings, and runs
+``wrk`` at 16 and 64 connections against each page. wrk shares the cores with the server, so a
+page's requests per second are read against the ceiling measured in the same run: a hashed
+static file through the same gunicorn and whitenoise, before, between and after the pages.
+
+BENCH_SECONDS sets each wrk run's length (default 5). Runs during which other processes used more
+than a sixth of the machine are repeated (twice at most) and the quietest one is kept.
+"""
+
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = (16, 64)
+# This machine has 2 cores and wrk runs on them too: 2 workers keep one per core. In production
+# deploy/gunicorn.conf.py starts 2 x cores + 1.
+WORKERS = 2
+# A person's phone: the questionnaire counts page views from people (one INSERT), not robots.
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/14"
+# Other processes may use this much of the machine during a run before it is repeated.
+NOISE_LIMIT = 1 / 6
+
+CACHED, QUESTIONNAIRE = "cached", "questionnaire"
+# Required share of the static file's rate, by kind of page and backend.
+RATIO_TARGETS = {(CACHED, "SQLite"): 0.8, (CACHED, "PostgreSQL + Redis"): 0.6, (QUESTIONNAIRE, None): 0.3}
+P99_LIMIT_MS = 100  # at 64 connections
+
+
+@dataclass
+class Run:
+    rate: float
+    p50: float
+    p99: float
+    errors: int
+    noise: float
+
+
+@dataclass
+class Server:
+    """gunicorn under test, and what else serves it (database and cache processes, by command line)."""
+
+    port: int
+    pid: int
+    helpers: tuple[str, ...]
+
+
+class Unreachable(Exception):
+    """A server this backend needs does not answer."""
+
+
+def main() -> int:
+    wrk = ensure_wrk()
+    print(f"bench-load, {date.today()}: {machine()}")
+    print(
+        f"gunicorn, {WORKERS} sync workers (deploy/gunicorn.conf.py), production settings; wrk -t2, {SECONDS} s a run,"
+        f" from the same machine: read the ratios, not the absolute rates.\n"
+    )
+    met = total = 0
+    markdown = []
+    for name, backend in (("SQLite", sqlite_backend), ("PostgreSQL + Redis", postgres_backend)):
+        try:
+            with backend() as env, tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+                rows = measure(wrk, name, env, Path(folder))
+        except Unreachable as error:
+            print(f"{name}: skipped, {error}\n")
+            continue
+        table = [row(name, *r) for r in rows]
+        print_table(name, table)
+        markdown.append(markdown_table(name, table))
+        met += sum(r["met"] for r in table)
+        total += sum(r["checks"] for r in table)
+    for block in markdown:
+        print(block)
+    print(f"targets met: {met} of {total}")
+    return 0
+
+
+def ensure_wrk() -> str:
+    """wrk, installed with apt when we may; otherwise say how to get it."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        print("wrk is not installed. Install it with: sudo apt-get install -y wrk", file=sys.stderr)
+        sys.exit(1)
+    print("wrk is not installed: installing it with apt-get.", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    )
+    return shutil.which("wrk") or sys.exit("wrk is still not on PATH after apt-get install.")
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "?")
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+@contextmanager
+def sqlite_backend():
+    with tempfile.TemporaryDirectory(prefix="bench-load-db-") as folder:
+        yield {"DATABASE_URL": f"sqlite:///{folder}/site.sqlite3", "DJANGO_CACHE_DIR": f"{folder}/cache"}
+
+
+@contextmanager
+def postgres_backend():
+    """A database of our own on the shared server (created, then dropped) and Redis db 14 (flushed)."""
+    import psycopg
+    import redis
+
+    try:
+        admin = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.Error as error:
+        raise Unreachable(f"PostgreSQL at {POSTGRES} does not answer ({error.__class__.__name__}).") from error
+    cache = redis.Redis.from_url(REDIS, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        cache.ping()
+    except redis.RedisError as error:
+        admin.close()
+        raise Unreachable(f"Redis at {REDIS} does not answer ({error.__class__.__name__}).") from error
+    database = f"bench_load_{os.getpid()}"
+    admin.execute(f'CREATE DATABASE "{database}"')
+    cache.flushdb()
+    try:
+        yield {"DATABASE_URL": f"{POSTGRES}/{database}", "REDIS_URL": REDIS}
+    finally:
+        cache.flushdb()
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+
+
+def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]:
+    """Build the site, serve it, and run wrk against the ceiling and every page at each concurrency."""
+    static_root = folder / "staticfiles"
+    # STATIC_ROOT is not read from the environment, so a two-line settings module points it here.
+    (folder / "bench_settings.py").write_text(
+        f"from troubleshooter.settings import *  # noqa: F403\nSTATIC_ROOT = {str(static_root)!r}\n"
+    )
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env |= backend_env | {
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": str(folder),
+        "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(WORKERS),
+    }
+    for command in (["migrate", "--no-input", "-v0"], ["load_guides", "-v0"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    stylesheet = json.loads((static_root / "staticfiles.json").read_text())["paths"]["css/site.css"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "troubleshooter.wsgi",
+         "--access-logfile", str(folder / "access.log"), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        pages = find_pages(port)
+        ceiling = f"/static/{stylesheet}"
+        target = Server(port, server.pid, helpers_of(backend_env))
+        print(
+            f"{name}: warming {len(pages) + 1} addresses, then {len(CONNECTIONS) * (len(pages) + 3)} runs", flush=True
+        )
+        for path in [ceiling, *pages.values()]:
+            wrk_run(wrk, target, path, 4, 1)
+        results = []
+        for connections in CONNECTIONS:
+            ceilings = [load(wrk, target, ceiling, connections)]
+            for index, (page, path) in enumerate(pages.items()):
+                if index == 3:  # between the cached pages and the questionnaire
+                    ceilings.append(load(wrk, target, ceiling, connections))
+                results.append((page, path, connections, load(wrk, target, path, connections)))
+            ceilings.append(load(wrk, target, ceiling, connections))
+            median = Run(
+                rate=statistics.median(c.rate for c in ceilings),
+                p50=statistics.median(c.p50 for c in ceilings),
+                p99=statistics.median(c.p99 for c in ceilings),
+                errors=sum(c.errors for c in ceilings),
+                noise=max(c.noise for c in ceilings),
+            )
+            results.append(("static file (ceiling)", ceiling, connections, median))
+        ceiling_rates = {n: run.rate for page, _, n, run in results if page.endswith("(ceiling)")}
+        names = ["static file (ceiling)", *pages]
+        results.sort(key=lambda result: (names.index(result[0]), result[2]))
+        return [(page, path, n, run, ceiling_rates[n]) for page, path, n, run in results]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    connection = HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"User-Agent": PHONE})
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    return response.status, body
+
+
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("gunicorn stopped on its own; its messages are above.")
+        with suppress(OSError):
+            if get(port, "/healthz")[0] == 200:
+                return
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer on port {port} within 30 s.")
+
+
+class QuestionForm(HTMLParser):
+    """The troubleshooter's GET form: its fields in document order, answering each question with its first answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.inside = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method") == "get" and (attrs.get("action") or "").endswith("/diagnose/"):
+            self.inside = True
+        elif tag == "input" and self.inside and attrs.get("name"):
+            taken = any(name == attrs["name"] for name, _ in self.fields)
+            if attrs.get("type") == "hidden" or (attrs.get("type") == "radio" and not taken):
+                self.fields.append((attrs["name"], attrs.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def find_pages(port: int) -> dict[str, str]:
+    """Every kind of page, found as a visitor finds it: links from the home page, answers from the questionnaire."""
+    _, home = get(port, "/")
+    article = re.search(r'href="(/guides/[\w-]+/)"', home).group(1)
+    _, article_html = get(port, article)
+    cause = re.search(r'href="(/guides/[\w-]+/causes/[\w-]+/)"', article_html).group(1)
+    start = f"{article}diagnose/"
+    screens = [start]
+    for _ in range(20):
+        status, html = get(port, screens[-1])
+        if status != 200:
+            sys.exit(f"{screens[-1]} answered {status}; the questionnaire cannot be walked.")
+        if "/diagnose/feedback/" in html:
+            break
+        form = QuestionForm()
+        form.feed(html)
+        if not form.fields:
+            sys.exit(f"{screens[-1]} shows neither a question nor a fix step.")
+        screens.append(f"{start}?{urlencode(form.fields)}")
+    else:
+        sys.exit("No fix step within 20 answers.")
+    if len(screens) < 3:
+        sys.exit("The questionnaire reached a fix step before a second question: no mid-questionnaire screen.")
+    return {
+        "home": "/",
+        "article": article,
+        "cause": cause,
+        "search": "/search/?q=sending+too+fast",
+        "questionnaire start": start,
+        "mid-questionnaire": screens[1],
+        "fix step": screens[-1],
+    }
+
+
+def load(wrk: str, server: Server, path: str, connections: int) -> Run:
+    """One wrk run, repeated (twice at most) while other processes take a share of the machine."""
+    runs = []
+    for _ in range(3):
+        runs.append(wrk_run(wrk, server, path, connections, SECONDS))
+        if runs[-1].noise <= NOISE_LIMIT:
+            break
+    return min(runs, key=lambda r: r.noise)
+
+
+def wrk_run(wrk: str, server: Server, path: str, connections: int, seconds: int) -> Run:
+    """Run wrk; its noise is the share of the machine used by anything but wrk and what serves the site."""
+    command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"User-Agent: {PHONE}"]
+    busy, ours, children, started = machine_busy(), server_cpu(server), children_cpu(), time.monotonic()
+    url = f"http://127.0.0.1:{server.port}{path}"
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    elapsed = time.monotonic() - started
+    used = (machine_busy() - busy) - (server_cpu(server) - ours) - (children_cpu() - children)
+    return parse(output.stdout, noise=max(used, 0) / (elapsed * os.cpu_count()))
+
+
+def parse(text: str, noise: float) -> Run:
+    """Requests per second, median and 99th percentile latency (ms), and errors from wrk --latency's report."""
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return Run(
+        rate=float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        p50=latency(text, "50%"),
+        p99=latency(text, "99%"),
+        errors=errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        noise=noise,
+    )
+
+
+def latency(text: str, percentile: str) -> float:
+    value, unit = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\b", text, re.MULTILINE).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy since boot."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / TICKS  # all but idle and iowait
+
+
+def server_cpu(server: Server) -> float:
+    """CPU seconds used serving the site: gunicorn's master, its workers (live and reaped), the database and cache."""
+    total = 0
+    for folder in Path("/proc").glob("[0-9]*"):
+        with suppress(OSError):
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+            if folder.name == str(server.pid):
+                total += sum(int(n) for n in fields[11:15])  # utime, stime, and reaped children's
+            elif fields[1] == str(server.pid) or serves(folder, server.helpers):
+                total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def serves(folder: Path, helpers: tuple[str, ...]) -> bool:
+    return bool(helpers) and any(helper in (folder / "cmdline").read_text() for helper in helpers)
+
+
+def helpers_of(backend_env: dict) -> tuple[str, ...]:
+    """How the database's and the cache's processes for this backend show in their command lines."""
+    if "REDIS_URL" not in backend_env:
+        return ()  # SQLite and the file cache run inside the workers
+    database = backend_env["DATABASE_URL"].rsplit("/", 1)[1]
+    return (f"postgres: postgres {database} ", "redis-server 127.0.0.1:6379")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def kind(page: str) -> str | None:
+    if page in {"home", "article", "cause"}:
+        return CACHED
+    if page in {"questionnaire start", "mid-questionnaire", "fix step"}:
+        return QUESTIONNAIRE
+    return None
+
+
+def row(backend: str, page: str, path: str, connections: int, run: Run, ceiling: float) -> dict:
+    """One line of the table, with its targets and which of them it meets."""
+    ratio = run.rate / ceiling
+    target = RATIO_TARGETS.get((kind(page), backend), RATIO_TARGETS.get((kind(page), None)))
+    checks = [("0 errors", run.errors == 0)]
+    if target is not None:
+        checks.insert(0, (f"ratio ≥ {target:.1f}", ratio >= target))
+    if connections == 64 and not page.endswith("(ceiling)"):
+        checks.append((f"p99 < {P99_LIMIT_MS} ms", run.p99 < P99_LIMIT_MS))
+    missed = [name for name, ok in checks if not ok]
+    return {
+        "page": page,
+        "conns": connections,
+        "req/s": f"{run.rate:.0f}",
+        "ratio": f"{ratio:.2f}",
+        "p50 ms": f"{run.p50:.1f}",
+        "p99 ms": f"{run.p99:.1f}",
+        "errors": str(run.errors),
+        "target": ", ".join(name for name, _ in checks),
+        "met?": "yes" if not missed else "no: " + ", ".join(missed),
+        "noisy": run.noise > NOISE_LIMIT,
+        "met": len(checks) - len(missed),
+        "checks": len(checks),
+    }
+
+
+COLUMNS = ("page", "conns", "req/s", "ratio", "p50 ms", "p99 ms", "errors", "target", "met?")
+
+
+def print_table(backend: str, table: list[dict]) -> None:
+    widths = {c: max(len(c), *(len(str(r[c])) for r in table)) for c in COLUMNS}
+    print(f"{backend}: ratio = req/s ÷ the static file's req/s at the same connections")
+    print("  " + "  ".join(c.ljust(widths[c]) for c in COLUMNS))
+    for r in table:
+        line = "  ".join(str(r[c]).ljust(widths[c]) for c in COLUMNS)
+        print("  " + line + ("  (others used the CPU during every try)" if r["noisy"] else ""))
+    met, checks = sum(r["met"] for r in table), sum(r["checks"] for r in table)
+    print(f"  {backend}: targets met: {met} of {checks}\n")
+
+
+def markdown_table(backend: str, table: list[dict]) -> str:
+    lines = [f"**{backend}**", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in table]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
