@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from faults.conftest import TIMEOUT, Site, text_of
 
 OUTAGE_SECONDS = 10
@@ -287,11 +285,6 @@ def test_no_request_fails_once_a_killed_worker_is_replaced(site):
     assert site.gunicorn.served() & newcomers, f"The new worker {sorted(newcomers)} served nothing in 4 s of load."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Each worker builds the troubleshooter from the database (guides/questionnaire.py, snapshot_for); "
-    "one started during an outage answers 503. Remove this mark when the snapshot is shared through the cache.",
-)
 def test_a_worker_started_while_postgresql_is_down_still_shows_the_troubleshooter(site):
     """gunicorn replaces workers all the time (max_requests, a crash): a new one must not need the database."""
     warm(site)

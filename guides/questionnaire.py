@@ -9,6 +9,7 @@ rebuilt when staff save anything.
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.urls import reverse
 
@@ -30,6 +31,8 @@ MAX_PARAMETERS = 80
 # Parameters of the address that say what to show, not what the visitor told us.
 VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT}
 PLATFORMS = ("android", "iphone")
+# A content save replaces the shared snapshot sooner (a new version); this only bounds an idle one.
+SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,26 @@ def snapshot_for(slug: str) -> Snapshot | None:
     if key not in _snapshots:
         for stale in [k for k in _snapshots if k[0] != key[0]]:
             del _snapshots[stale]
-        guide = Guide.objects.filter(slug=slug).first()
-        _snapshots[key] = None if guide is None else build_snapshot(guide)
+        _snapshots[key] = _shared_snapshot(*key)
     return _snapshots[key]
+
+
+def _shared_snapshot(version: str, slug: str) -> Snapshot | None:
+    """Read the snapshot another process built from the shared cache, else build it and share it.
+
+    Workers are replaced all the time (gunicorn's max_requests, a crash): a worker started while the
+    database is down still shows the troubleshooter, from the copy in the cache.
+    """
+    shared = version != content_cache.UNREACHABLE
+    cache_key = f"guides:snapshot:{slug}:{version}"
+    cached = cache.get(cache_key) if shared else None
+    if isinstance(cached, Snapshot):
+        return cached
+    guide = Guide.objects.filter(slug=slug).first()
+    snapshot = None if guide is None else build_snapshot(guide)
+    if shared and snapshot is not None:
+        cache.set(cache_key, snapshot, timeout=SNAPSHOT_CACHE_SECONDS)
+    return snapshot
 
 
 def build_snapshot(guide: Guide) -> Snapshot:
