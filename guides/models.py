@@ -527,3 +527,43 @@ class LoadedContent(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PageVote(models.Model):
+    """One answer to "Was this page helpful?" on an article or a cause page, for the report. Nothing personal.
+
+    `token` is the random id of the form the vote came from: one vote per page view, and a reason
+    sent after "No" completes that vote instead of adding another.
+    """
+
+    class Reason(models.TextChoices):
+        DIDNT_FIX = "didnt_fix", "It didn't fix my problem"
+        HARD_TO_FOLLOW = "hard_to_follow", "It's hard to follow"
+        OUT_OF_DATE = "out_of_date", "It's out of date or wrong"
+        NOT_MY_PROBLEM = "not_my_problem", "It's not my problem"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="page_votes")
+    cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="page_votes")
+    cause_slug = models.SlugField(
+        max_length=100, blank=True, help_text="The cause page voted on, empty for the article; kept if it is deleted."
+    )
+    helpful = models.BooleanField()
+    reason = models.CharField(max_length=20, choices=Reason, blank=True, help_text="Why not, if the visitor said.")
+    token = models.CharField(
+        max_length=32,
+        unique=True,
+        editable=False,
+        help_text="The random id of the form it came from: a page view votes once.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["guide", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(helpful=False) | models.Q(reason=""), name="only_no_has_a_reason")
+        ]
+
+    def __str__(self):
+        page = self.cause_slug or "article"
+        return f"{page}: {'helpful' if self.helpful else 'not helpful'}"
