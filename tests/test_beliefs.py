@@ -19,6 +19,7 @@ from guides.engine import (
     EFFORT_MINUTES,
     FAILED,
     LIKELIHOOD_RATIO,
+    SEEN,
     UNSURE,
     Answer,
     Cause,
@@ -28,6 +29,7 @@ from guides.engine import (
     Kind,
     Model,
     ModelError,
+    Observation,
     Question,
     Reason,
     Step,
@@ -579,6 +581,98 @@ def test_an_inconsistent_model_raises_a_clear_model_error(causes, questions, ste
 def test_a_consistent_model_with_every_feature_validates():
     FOLLOW_UP.validate()
     Model(ONE, steps=(Step("s", 1, {"a": 0.0}),)).validate()  # efficacy 0: linked but never fixes it
+
+
+# --------------------------------------------------------------------------------------
+# What the visitor saw: a symptom they tapped on the guide, given unasked
+
+
+def seen_model(*observations):
+    """THREE with one question about a, a cure for each cause, and the given observations (key, {cause: strength})."""
+    return Model(
+        THREE,
+        (q("q", ("yes", {"a": STRONG}), ("no", {"a": RULES_OUT})),),
+        (Step("sa", 5, {"a": 0.9}), Step("sb", 5, {"b": 0.9}), Step("sc", 5, {"c": 0.9})),
+        tuple(Observation(key, key.title(), tuple(_effects(effects))) for key, effects in observations),
+    )
+
+
+NOTICE = ("notice", {"a": STRONG, "b": STRONG})
+
+
+def test_a_symptom_multiplies_each_cause_it_points_to_by_exactly_the_strong_ratio():
+    model = seen_model(NOTICE)
+    before, after = probabilities(model, []), probabilities(model, [(SEEN, "notice")])
+
+    # "Strongly points to it": eight times likelier than a cause it does not point to. Nothing
+    # is fitted (no Z_c): the visitor is never asked, so there is no other answer to balance.
+    assert after["a"] / after["c"] == pytest.approx(8 * before["a"] / before["c"], rel=1e-12)
+    assert after["b"] / after["c"] == pytest.approx(8 * before["b"] / before["c"], rel=1e-12)
+    assert after["a"] / after["b"] == pytest.approx(before["a"] / before["b"], rel=1e-12)
+    assert [r.cause for r in rank(model, [(SEEN, "notice")])][:2] == ["b", "a"]
+
+
+def test_two_symptoms_and_an_answer_each_count_once():
+    model = seen_model(NOTICE, ("slow", {"c": STRONG}))
+    evidence = [(SEEN, "notice"), ("q", "yes"), (SEEN, "slow")]
+    expected = normalised(
+        {"a": 1 * 8 * 8 / z(model.questions[0], "a"), "b": 2 * 8, "c": 4 * 8}
+    )  # a: the symptom, then the answer (over its Z); b: the symptom; c: the other symptom
+
+    assert probabilities(model, evidence) == pytest.approx(expected, rel=1e-12)
+    assert probabilities(model, [*evidence, (SEEN, "notice")]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_reasons_name_the_symptom_that_raised_a_cause():
+    ranking = {r.cause: r for r in rank(seen_model(NOTICE), [(SEEN, "notice"), ("q", "yes")])}
+
+    assert ranking["a"].reasons == (Reason(seen="notice", strength=STRONG), Reason("q", "yes", STRONG))
+    assert ranking["b"].reasons == (Reason(seen="notice", strength=STRONG),)
+    assert ranking["c"].reasons == ()
+    assert ranking["b"].reasons[0].raised
+
+
+def test_symptoms_are_kept_at_any_point_each_once_and_unknown_ones_are_dropped():
+    model = seen_model(NOTICE, ("slow", {"c": STRONG}))
+    evidence = [
+        ("q", "no"),
+        (SEEN, "notice"),
+        (FAILED, "sa"),
+        (SEEN, "nope"),
+        (SEEN, "notice"),
+        (SEEN, "slow"),
+        (SEEN, ""),
+        ("seen ", "slow"),
+    ]
+
+    assert clean_evidence(model, evidence) == (("q", "no"), (SEEN, "notice"), (FAILED, "sa"), (SEEN, "slow"))
+    assert clean_evidence(seen_model(), [(SEEN, "notice")]) == ()  # a guide without symptoms ignores them
+
+
+def test_a_symptom_with_facet_effects_ranks_facets_without_moving_the_cause():
+    model = Model(
+        FACETED, (), (Step("s", 5, {"spam": 0.6}),), (Observation("fast", "Fast", (Effect("spam", STRONG, "rate"),)),)
+    )
+    ranking = {r.cause: r for r in rank(model, [(SEEN, "fast")])}
+
+    assert ranking["spam"].facet == "rate"
+    assert ranking["spam"].probability == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("observations", "message"),
+    [
+        ((Observation("x", "X", (Effect("zzz", STRONG),)),), "observation 'x': unknown cause 'zzz'"),
+        ((Observation("x", "X", (Effect("a", STRONG, "g"),)),), "observation 'x': cause 'a' has no facet 'g'"),
+        ((Observation("x", "X"), Observation("x", "Y")), "duplicate or empty observation 'x'"),
+        ((Observation("", "X"),), "duplicate or empty observation ''"),
+    ],
+)
+def test_an_inconsistent_symptom_raises_a_clear_model_error(observations, message):
+    model = Model((Cause("a", 1, ("f",)),), observations=observations)
+
+    with pytest.raises(ModelError, match=re.escape(message)):
+        rank(model, [])
 
 
 # --------------------------------------------------------------------------------------

@@ -311,3 +311,57 @@ def test_a_question_is_asked_only_when_its_cost_plus_expected_ecr_after_is_lower
     if not asked:
         assert (decision.kind, decision.step.key) == ("step", "sa")
         assert decision.ecr == pytest.approx(ECR_NOW, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# (v) What the visitor saw: a symptom tapped on the guide is evidence, never a question.
+
+
+def seen_three_way(which: Question) -> Model:
+    """``three_way`` with two symptoms: one pointing to b and c alike, one to a alone."""
+    model = three_way(which)
+    observations = (
+        engine.Observation("b-or-c", "B or C", (Effect("b", "strong"), Effect("c", "strong"))),
+        engine.Observation("only-a", "Only A", (Effect("a", "strong"),)),
+    )
+    return Model(model.causes, model.questions, model.steps, observations)
+
+
+def test_a_symptom_does_not_use_up_the_questions_allowed():
+    model = seen_three_way(b_or_c())
+    evidence = [(engine.SEEN, "b-or-c"), (engine.SEEN, "only-a"), ("q0", "y")]
+
+    # One question allowed, one answered: no more. The two symptoms count for nothing here.
+    assert engine.next_step(model, evidence[:2], max_questions=1).question.key == "which"
+    assert engine.next_step(model, evidence, max_questions=1).kind == "step"
+
+
+def test_a_symptom_brings_the_cures_of_its_causes_forward():
+    model = seen_three_way(b_or_c())
+
+    # a's one-minute cure comes first while a is 1 in 9; after a symptom of b or c, a is 1 in 65.
+    assert engine.plan(model, []).steps[0] == "sa"
+    assert engine.plan(model, [(engine.SEEN, "b-or-c")]).steps[:2] == ("sb", "sc")
+    assert engine.plan(model, [(engine.SEEN, "b-or-c"), ("which", "c")]).steps[0] == "sc"
+
+
+SEEN_PAIRS = [
+    (engine.SEEN, "b-or-c"), (engine.SEEN, "only-a"), (engine.SEEN, "nope"), ("q0", "x"), ("q0", "y"),
+    ("which", "b"), ("which", UNSURE), (FAILED, "sa"), (FAILED, "sb"), (COULDNT, "sc"),
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SEEN_PAIRS), max_size=7))
+def test_symptoms_are_never_offered_never_moot_a_question_and_never_change_what_may_be_asked(evidence):
+    model = seen_three_way(b_or_c(moot_after=(("q0", "y"),)))
+    without = [pair for pair in evidence if pair[0] != engine.SEEN]
+    cleaned = engine.clean_evidence(model, evidence)
+
+    # Every symptom is kept, whatever came before it, and the rest is cleaned as if it were not there.
+    assert [p for p in cleaned if p[0] != engine.SEEN] == list(engine.clean_evidence(model, without))
+    assert {v for k, v in cleaned if k == engine.SEEN} == {v for k, v in evidence if k == engine.SEEN} - {"nope"}
+    # The same questions may be asked with or without them; none of them is ever offered.
+    assert set(engine.question_values(model, evidence)) == set(engine.question_values(model, without))
+    decision = engine.next_step(model, evidence)
+    assert decision.kind != "question" or decision.question.key in {"q0", "which"}

@@ -7,7 +7,7 @@ truthful visitor, for checks and tests) and ``simulator`` (visitors drawn from a
 measure strategies against each other).
 """
 
-from guides.engine.beliefs import COULDNT, FAILED, Ranked, Reason, clean_evidence, rank
+from guides.engine.beliefs import COULDNT, FAILED, SEEN, Ranked, Reason, clean_evidence, rank
 from guides.engine.model import (
     DEFAULT_EFFICACY,
     DEFAULT_EFFORT,
@@ -25,6 +25,7 @@ from guides.engine.model import (
     Kind,
     Model,
     ModelError,
+    Observation,
     Question,
     Step,
     Strength,
@@ -55,6 +56,7 @@ __all__ = [
     "LIKELIHOOD_RATIO",
     "QUESTION",
     "SCREEN_MINUTES",
+    "SEEN",
     "STEP",
     "UNSURE",
     "Answer",
@@ -66,6 +68,7 @@ __all__ = [
     "Kind",
     "Model",
     "ModelError",
+    "Observation",
     "Plan",
     "Question",
     "Ranked",

@@ -5,7 +5,11 @@ Evidence is an ordered tuple of pairs, exactly as the questionnaire's address ho
 * ``(question, answer)``: an answer; ``answer`` may be ``UNSURE``, which changes nothing;
 * ``(FAILED, step)``: the visitor tried the step and it did not fix the problem;
 * ``(COULDNT, step)``: the visitor could not do the step, which changes nothing either,
-  but the step is not offered again.
+  but the step is not offered again;
+* ``(SEEN, observation)``: something the visitor saw and told us unasked (a symptom they
+  tapped on the guide). It moves the beliefs like an answer, by its words' own ratios (see
+  ``compiled._observation``), but it is no question: it is never asked, never counts toward
+  ``max_questions`` and never makes a question moot. Several may be given, each once.
 
 An answer can also show that some steps were already done, or cannot help (``Answer.skips``):
 they are not offered. What the answer says about the causes is in its words (its effects);
@@ -28,10 +32,11 @@ from dataclasses import dataclass
 from guides.engine.compiled import Compiled, compiled
 from guides.engine.model import UNSURE, Model, Strength
 
-__all__ = ["COULDNT", "FAILED", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
+__all__ = ["COULDNT", "FAILED", "SEEN", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
 
 FAILED = "failed"
 COULDNT = "couldnt"
+SEEN = "seen"
 
 # Log-weights are rounded to this many decimals before ordering causes, so causes with the
 # same evidence tie exactly (and fall back to content order) despite rounding in the logs.
@@ -44,6 +49,7 @@ class Reason:
 
     For an answer: ``question``, ``answer`` and ``strength``. For a failed step: ``step`` and
     the ``efficacy`` it had for the cause (the cause's weight was multiplied by 1 - efficacy).
+    For something the visitor saw: ``seen`` (the observation) and ``strength``.
     """
 
     question: str = ""
@@ -51,6 +57,7 @@ class Reason:
     strength: Strength | None = None
     step: str = ""
     efficacy: float = 0.0
+    seen: str = ""
 
     @property
     def raised(self) -> bool:
@@ -71,7 +78,7 @@ class Ranked:
 class Belief:
     """The cleaned evidence and the log-weights of the causes after it."""
 
-    __slots__ = ("answered", "done", "evidence", "facet_log_weight", "given", "log_weight", "tables", "tried")
+    __slots__ = ("answered", "done", "evidence", "facet_log_weight", "given", "log_weight", "seen", "tables", "tried")
 
     def __init__(self, tables: Compiled, evidence: tuple[tuple[str, str], ...]):
         self.tables = tables
@@ -82,6 +89,7 @@ class Belief:
         self.answered: set[str] = set()
         self.done: set[int] = set()  # step positions tried, impossible, or made pointless by an answer
         self.tried: set[int] = set()  # step positions tried without success
+        self.seen: set[str] = set()  # observations given
         for key, value in evidence:
             self.add(key, value)
 
@@ -97,6 +105,9 @@ class Belief:
                 self.log_weight[ci] += math.log1p(-efficacy)
         elif key == COULDNT:
             self.done.add(tables.step_by_key[value].position)
+        elif key == SEEN:
+            self.seen.add(value)
+            self._weigh(tables.observation_by_key[value])
         else:
             self.given.add((key, value))
             self.answered.add(key)
@@ -104,13 +115,17 @@ class Belief:
                 question = tables.question_by_key[key]
                 answer = question.answers[question.answer_pos[value]]
                 self.done |= answer.skips
-                for ci, log_lr in answer.log_lr:
-                    self.log_weight[ci] += log_lr
-                for ci, fi, log_lr in answer.facet_effects:
-                    weights = self.facet_log_weight.get(ci)
-                    if weights is None:
-                        weights = self.facet_log_weight[ci] = [0.0] * len(tables.facets[ci])
-                    weights[fi] += log_lr
+                self._weigh(answer)
+
+    def _weigh(self, news) -> None:
+        """Multiply in what an answer or an observation says about the causes and their facets."""
+        for ci, log_lr in news.log_lr:
+            self.log_weight[ci] += log_lr
+        for ci, fi, log_lr in news.facet_effects:
+            weights = self.facet_log_weight.get(ci)
+            if weights is None:
+                weights = self.facet_log_weight[ci] = [0.0] * len(self.tables.facets[ci])
+            weights[fi] += log_lr
 
     def probabilities(self) -> list[float]:
         return normalise(self.log_weight)
@@ -157,6 +172,9 @@ def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
             if step is None or step is tables.hand_off or value in tried:
                 continue
             tried.add(value)
+        elif key == SEEN:
+            if value not in tables.observation_by_key or value in belief.seen:
+                continue
         else:
             question = tables.question_by_key.get(key)
             if question is None or not belief.askable(question):
@@ -170,9 +188,10 @@ def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
 def clean_evidence(model: Model, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Keep the usable evidence in order: known, first per question or step, allowed, not moot.
 
-    Drops unknown questions, answers and steps, a second answer to a question, a step
-    reported twice, answers whose ``requires`` was not met earlier, answers to questions an
-    earlier answer or step made moot, and anything that is not a pair of strings. Never raises.
+    Drops unknown questions, answers, steps and observations, a second answer to a question, a
+    step or an observation reported twice, answers whose ``requires`` was not met earlier,
+    answers to questions an earlier answer or step made moot, and anything that is not a pair
+    of strings. Never raises.
     """
     return _clean(compiled(model), pairs)
 
@@ -191,6 +210,10 @@ def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:
             step = tables.step_by_key[value]
             for ci, efficacy in step.fixes:
                 reasons.setdefault(ci, []).append(Reason(step=value, efficacy=efficacy))
+        elif key == SEEN:
+            for ci, facet, strength in tables.observation_by_key[value].reasons:
+                if facet is None:
+                    reasons.setdefault(ci, []).append(Reason(seen=value, strength=strength))
         elif key != COULDNT and value != UNSURE:
             question = tables.question_by_key[key]
             answer = question.answers[question.answer_pos[value]]

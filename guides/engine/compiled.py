@@ -1,7 +1,7 @@
 """The tables derived from a model once, so that each visitor's step only does arithmetic.
 
-Causes, questions and steps become integer positions; answers become sparse lists of
-(cause position, log likelihood ratio); steps become (cause position, efficacy). The
+Causes, questions and steps become integer positions; answers and observations become sparse
+lists of (cause position, log likelihood ratio); steps become (cause position, efficacy). The
 tables are built on first use of a ``Model`` object and kept while it lives (weakly, so a
 replaced content snapshot frees them); keep one model object per content version.
 """
@@ -52,6 +52,16 @@ class QuestionInfo:
         self.moot_steps = moot_steps  # {step position, ...}
 
 
+class ObservationInfo:
+    __slots__ = ("facet_effects", "key", "log_lr", "reasons")
+
+    def __init__(self, key, log_lr, facet_effects, reasons):
+        self.key = key
+        self.log_lr = log_lr  # ((cause_pos, log ratio), ...): the words' own ratios, see ``_observation``
+        self.facet_effects = facet_effects  # ((cause_pos, facet_pos, log LR), ...)
+        self.reasons = reasons  # ((cause_pos, facet key or None, strength), ...)
+
+
 class StepInfo:
     __slots__ = ("cost", "fixes", "key", "kind", "position", "step")
 
@@ -66,8 +76,8 @@ class StepInfo:
 
 class Compiled:
     __slots__ = ("__weakref__", "cause_keys", "cause_steps", "causes", "facets", "hand_off", "hand_off_cost",
-                 "log_prior", "model", "question_by_key", "questions", "step_by_key", "step_costs", "step_fixes",
-                 "steps")  # fmt: skip
+                 "log_prior", "model", "observation_by_key", "question_by_key", "questions", "step_by_key",
+                 "step_costs", "step_fixes", "steps")  # fmt: skip
 
     def __init__(self, model: Model):
         model.validate()
@@ -142,6 +152,30 @@ class Compiled:
             info = QuestionInfo(q_pos, question, tuple(answers), z, moot_answers, moot_steps)
             self.questions.append(info)
             self.question_by_key[question.key] = info
+
+        self.observation_by_key = {o.key: _observation(o, cause_pos, facet_pos) for o in model.observations}
+
+
+def _observation(observation, cause_pos, facet_pos) -> ObservationInfo:
+    """An observation's effects as log ratios: the words exactly, with no baseline to fit.
+
+    An answer's ratios are divided by Z_c (see ``answer_baseline``) so that the planner can predict
+    which answer comes and what it is worth. An observation is only ever reported, never asked or
+    predicted, and the only other thing the visitor could have told us, "I don't see that", is never
+    said: P(seen | c) / P(seen | a cause it is not linked to) is all that moves the beliefs, and that
+    ratio is the word staff chose ("strongly points to it": 8).
+    """
+    log_lr: dict[int, float] = {}
+    facet_effects, reasons = [], []
+    for effect in observation.effects:
+        ci = cause_pos[effect.cause]
+        ratio = math.log(LIKELIHOOD_RATIO[effect.strength])
+        if effect.facet is None:
+            log_lr[ci] = log_lr.get(ci, 0.0) + ratio
+        else:
+            facet_effects.append((ci, facet_pos[ci][effect.facet], ratio))
+        reasons.append((ci, effect.facet, effect.strength))
+    return ObservationInfo(observation.key, tuple(log_lr.items()), tuple(facet_effects), tuple(reasons))
 
 
 # Exponentiated-gradient steps used at most to fit a question's baseline, and when to call it done.

@@ -20,6 +20,9 @@ strong     8     Three doublings: one strong answer lifts a rare cause (weight 1
                  with a very common one (weight 8) that the answer does not mention.
 ========== ===== =====================================================================
 
+A symptom the visitor tapped (an ``Observation``) speaks with the same words: on the site,
+"strong" for each cause the symptom is linked to.
+
 **How often a fix step fixes a cause** (efficacy, ``EFFICACY``): the chance that doing
 the step makes messages work again *when this cause is the reason*.
 
@@ -87,6 +90,7 @@ __all__ = [
     "Kind",
     "Model",
     "ModelError",
+    "Observation",
     "Question",
     "Step",
     "Strength",
@@ -216,6 +220,23 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class Observation:
+    """Something the visitor saw and told us without being asked: a symptom they tapped on the guide.
+
+    It is evidence only: the troubleshooter never asks for it, so it never costs a screen. Its
+    ``effects`` say which causes it points to (on the site, each symptom "strongly points to"
+    every cause it is linked to).
+    """
+
+    key: str
+    text: str
+    effects: tuple[Effect, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "effects", _as_tuple(self.effects))
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """A fix step: ``fixes`` maps each cause it can fix to its efficacy (0 < e < 1)."""
 
@@ -242,20 +263,23 @@ class Cause:
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Model:
-    """A guide's causes, questions and fix steps; questions and steps in staff order, which breaks ties.
+    """A guide's causes, questions, fix steps and observations; questions and steps in staff order, which breaks ties.
 
     At most one step may be the hand-off; without one, a hand-off of
-    ``DEFAULT_HANDOFF_MINUTES`` stands in (key ``""``).
+    ``DEFAULT_HANDOFF_MINUTES`` stands in (key ``""``). Observations are what a visitor can tell
+    us unasked (the symptoms on the guide's page).
     """
 
     causes: tuple[Cause, ...]
     questions: tuple[Question, ...] = ()
     steps: tuple[Step, ...] = ()
+    observations: tuple[Observation, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "causes", _as_tuple(self.causes))
         object.__setattr__(self, "questions", _as_tuple(self.questions))
         object.__setattr__(self, "steps", _as_tuple(self.steps))
+        object.__setattr__(self, "observations", _as_tuple(self.observations))
 
     def validate(self) -> None:
         """Raise ModelError when the model contradicts itself."""
@@ -324,3 +348,14 @@ class Model:
             for moot in question.moot_after:
                 if isinstance(moot, str) and moot not in steps:
                     raise ModelError(f"question {question.key!r} names an unknown step {moot!r}")
+        observations = set()
+        for observation in self.observations:
+            where = f"observation {observation.key!r}"
+            if observation.key in observations or not observation.key:
+                raise ModelError(f"duplicate or empty {where}")
+            observations.add(observation.key)
+            for effect in observation.effects:
+                if effect.cause not in causes:
+                    raise ModelError(f"{where}: unknown cause {effect.cause!r}")
+                if effect.facet is not None and effect.facet not in causes[effect.cause]:
+                    raise ModelError(f"{where}: cause {effect.cause!r} has no facet {effect.facet!r}")

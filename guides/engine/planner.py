@@ -29,7 +29,9 @@ What is never offered
     pointless (``Answer.skips``); a question already answered, one whose ``requires`` is not
     met, and one made moot by an answer or a tried step (``Question.moot_after``): nobody with
     no Message button is asked to "send a plain hi". A question whose answers cannot change the
-    plan has no value and is not asked either.
+    plan has no value and is not asked either. What the visitor saw and told us unasked (a
+    symptom they tapped, ``SEEN`` evidence) is no question: it moves the beliefs, and is never
+    offered, never weighed as a question and never counted toward ``max_questions``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from guides.engine.beliefs import FAILED
+from guides.engine.beliefs import FAILED, SEEN
 from guides.engine.model import EFFICACY, LIKELIHOOD_RATIO, UNSURE, Efficacy, Model, Question
 from guides.engine.planner import HAND_OFF, QUESTION, next_step
 
@@ -33,14 +33,15 @@ def answer_for(question: Question, cause: str) -> str:
     return best
 
 
-def visit(model: Model, answer, *, max_questions: int | None = None, limit: int = _MAX_SCREENS):
+def visit(model: Model, answer, *, evidence=(), max_questions: int | None = None, limit: int = _MAX_SCREENS):
     """Yield (evidence so far, decision) for each screen of a visit in which no fix step works.
 
-    ``answer(question)`` gives the visitor's answer to each question asked. The visit ends with
-    the hand-off (yielded too), or after ``limit`` screens. Stop iterating to end it sooner,
-    for example when a step does work.
+    ``answer(question)`` gives the visitor's answer to each question asked; ``evidence`` is what
+    they told us before the first screen (the symptom they tapped). The visit ends with the
+    hand-off (yielded too), or after ``limit`` screens. Stop iterating to end it sooner, for
+    example when a step does work.
     """
-    evidence: list[tuple[str, str]] = []
+    evidence: list[tuple[str, str]] = list(evidence)
     for _ in range(limit):
         decision = next_step(model, evidence, max_questions=max_questions)
         yield tuple(evidence), decision
@@ -52,11 +53,19 @@ def visit(model: Model, answer, *, max_questions: int | None = None, limit: int 
             evidence.append((FAILED, decision.step.key))
 
 
-def truthful_walk(model: Model, cause: str, *, max_questions: int | None = None) -> list[tuple[str, str]]:
-    """The screens this visitor sees, as (kind, key), until a step fixes it ("fixed", step) or the hand-off."""
+def truthful_walk(
+    model: Model, cause: str, *, seen: tuple[str, ...] = (), max_questions: int | None = None
+) -> list[tuple[str, str]]:
+    """The screens this visitor sees, as (kind, key), until a step fixes it ("fixed", step) or the hand-off.
+
+    ``seen``: the observations (symptoms) the visitor tapped before the first screen.
+    """
     cures = {step.key for step in model.steps if step.fixes.get(cause, 0.0) >= CURE}
     screens: list[tuple[str, str]] = []
-    for _, decision in visit(model, lambda question: answer_for(question, cause), max_questions=max_questions):
+    start = [(SEEN, key) for key in seen]
+    for _, decision in visit(
+        model, lambda question: answer_for(question, cause), evidence=start, max_questions=max_questions
+    ):
         if decision.kind == HAND_OFF:
             screens.append((HAND_OFF, decision.step.key if decision.step else ""))
         elif decision.kind == QUESTION:
