@@ -1,13 +1,14 @@
 """The feedback report of a guide: how visitors move through its troubleshooter, and which fixes help.
 
-`build_report` reads the daily `QuestionnaireCount` counters, the `StepOutcome` and the
-`Resolution` records of one guide within a window of whole days (today and the days before it)
+`build_report` reads the daily `QuestionnaireCount` counters, the `StepOutcome`, `Resolution` and
+`PageVote` records of one guide within a window of whole days (today and the days before it)
 and returns frozen dataclasses of plain numbers and strings, ready for the admin template (which
 cannot do arithmetic, so every bar's pixel width is computed here).
 
-It runs a constant number of queries (six) whatever the amount of data: three small ones for
+It runs a constant number of queries (seven) whatever the amount of data: three small ones for
 the guide's causes, fix steps and questions, then one grouped sum of the counters and one grouped
-count each of the step outcomes and the resolutions. No query walks the records one by one.
+count each of the step outcomes, the resolutions and the "Was this page helpful?" votes. No query
+walks the records one by one.
 
 Records of the old questionnaire, from before fix steps came one at a time, are not counted
 anywhere: its "result shown" counters (`RESULT`) are skipped, and so are its "Did this fix it?"
@@ -22,15 +23,16 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from guides.engine import UNSURE
-from guides.models import Guide, QuestionnaireCount, Resolution, StepKind, StepOutcome
+from guides.models import Guide, PageVote, QuestionnaireCount, Resolution, StepKind, StepOutcome
 
 # The windows staff can pick, in days, with their link text. The longest is what pruning keeps.
 WINDOWS: tuple[tuple[int, str], ...] = ((7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"))
 DEFAULT_DAYS = 30
 # How many questions the "I'm not sure" list shows.
 UNSURE_TOP = 5
-# The width in pixels of a full (100%) bar.
+# The width in pixels of a full (100%) bar; the reasons for "No" get shorter ones, five of them share a row.
 BAR_WIDTH = 200
+REASON_BAR_WIDTH = 60
 # A step that visitors could not do more often than this (a share of its button presses) gets a note.
 OFTEN_CANT_SHARE = 1 / 3
 
@@ -57,12 +59,12 @@ class Rate:
     rest: int
 
     @classmethod
-    def of(cls, part: int, whole: int) -> "Rate":
+    def of(cls, part: int, whole: int, *, width: int = BAR_WIDTH) -> "Rate":
         if whole <= 0:
-            return cls(value=None, percent=None, bar=0, rest=BAR_WIDTH)
+            return cls(value=None, percent=None, bar=0, rest=width)
         value = part / whole
-        bar = int(min(max(value, 0.0), 1.0) * BAR_WIDTH + 0.5)
-        return cls(value=value, percent=int(value * 100 + 0.5), bar=bar, rest=BAR_WIDTH - bar)
+        bar = int(min(max(value, 0.0), 1.0) * width + 0.5)
+        return cls(value=value, percent=int(value * 100 + 0.5), bar=bar, rest=width - bar)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,34 @@ class DropOffRow:
 
 
 @dataclass(frozen=True)
+class ReasonCount:
+    """How many "No" votes on a page gave one reason (`value` "" for those that gave none), and their share."""
+
+    value: str
+    label: str
+    count: int
+    share: Rate  # out of the page's "No" votes, on a REASON_BAR_WIDTH bar
+
+
+@dataclass(frozen=True)
+class PageVotes:
+    """The answers to "Was this page helpful?" on one page: the article (`slug` "") or a cause page.
+
+    `helpful_rate` is Yes out of all votes; `reasons` has every reason the form offers, in its order,
+    then the "No" votes that gave none.
+    """
+
+    slug: str
+    title: str
+    deleted: bool  # a cause page only the votes know: the cause was deleted; `title` is then its slug
+    yes: int
+    no: int
+    votes: int
+    helpful_rate: Rate
+    reasons: tuple[ReasonCount, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """The feedback report of one guide over `days` whole days: the day of `until` and the days before it.
 
@@ -157,6 +187,10 @@ class Report:
         leaving out those never answered so; equal counts by the higher share.
       - `drop_off`: per question, times shown against times answered; most leaves first.
         Reloads and changing an earlier answer count too, so the figures are approximate.
+
+    "Was this page helpful?" (`pages`): the article, then every cause page in the guide's order,
+    then deleted causes that have votes; see `PageVotes`. One vote per page view, so a visitor
+    who reloads the page can vote again: read them as rough shares too.
     """
 
     days: int
@@ -171,6 +205,12 @@ class Report:
     causes: tuple[CauseRow, ...]
     unsure: tuple[UnsureRow, ...]
     drop_off: tuple[DropOffRow, ...]
+    pages: tuple[PageVotes, ...]
+
+    @property
+    def votes(self) -> int:
+        """All answers to "Was this page helpful?" in the window, on every page."""
+        return sum(row.votes for row in self.pages)
 
     @property
     def is_empty(self) -> bool:
@@ -247,6 +287,13 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
         cause_fixed[row["cause_slug"]] += row["total"]
     fixed = cause_fixed.total()
 
+    # One grouped count of the "Was this page helpful?" votes, per page, answer and reason.
+    page_votes: Counter[tuple[str, bool, str]] = Counter()
+    for row in (
+        PageVote.objects.filter(window).order_by().values("cause_slug", "helpful", "reason").annotate(total=Count("id"))
+    ):
+        page_votes[row["cause_slug"], row["helpful"], row["reason"]] += row["total"]
+
     return Report(
         days=days,
         since=since,
@@ -260,6 +307,7 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
         causes=_cause_rows(cause_titles, cause_fixed),
         unsure=_unsure_rows(question_titles, answered, unsure),
         drop_off=_drop_off_rows(question_titles, shown, answered),
+        pages=_page_rows(guide.title, cause_titles, page_votes),
     )
 
 
@@ -321,4 +369,23 @@ def _drop_off_rows(titles, shown, answered) -> tuple[DropOffRow, ...]:
         left = max(shown[slug] - answered[slug], 0)
         rows.append(DropOffRow(slug, title, deleted, shown[slug], answered[slug], left, Rate.of(left, shown[slug])))
     rows.sort(key=lambda row: (-row.left, -(row.left_rate.value or 0)))
+    return tuple(rows)
+
+
+def _page_rows(guide_title, cause_titles, votes) -> tuple[PageVotes, ...]:
+    """The article first (slug ""), then the cause pages as `_with_orphans` lists them."""
+    yes: Counter[str] = Counter()
+    no: Counter[str] = Counter()
+    for (slug, helpful, _), total in votes.items():
+        (yes if helpful else no)[slug] += total
+    choices = [*PageVote.Reason.choices, ("", "No reason given")]
+    rows = []
+    for slug, title, deleted in [("", guide_title, False), *_with_orphans(cause_titles, yes, no)]:
+        reasons = tuple(
+            ReasonCount(value, label, count, Rate.of(count, no[slug], width=REASON_BAR_WIDTH))
+            for value, label in choices
+            for count in [votes[slug, False, value]]
+        )
+        total = yes[slug] + no[slug]
+        rows.append(PageVotes(slug, title, deleted, yes[slug], no[slug], total, Rate.of(yes[slug], total), reasons))
     return tuple(rows)

@@ -1,5 +1,6 @@
-"""The feedback report: which fixes help, how visits end, where visitors hesitate, and its admin page."""
+"""The feedback report: which fixes help, how visits end, where visitors hesitate, which pages help, its admin page."""
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from guides.models import Guide, QuestionnaireCount, Resolution, StepKind, StepOutcome
+from guides.models import Guide, PageVote, QuestionnaireCount, Resolution, StepKind, StepOutcome
 from guides.reports import WINDOWS, Rate, build_report, days_from
 
 Kind = QuestionnaireCount.Kind
@@ -61,6 +62,23 @@ def add_fixed_visit(guide, now, cause_slug, step, count=1, *, ago=HOUR):
         for _ in range(count)
     )
     _backdate(Resolution, resolutions, now - ago)
+
+
+def add_votes(guide, now, cause_slug, helpful, count=1, *, reason="", ago=HOUR):
+    """Votes on the article (`cause_slug` "") or a cause page, as `record_vote` stores them."""
+    cause = guide.causes.filter(slug=cause_slug).first() if cause_slug else None
+    votes = PageVote.objects.bulk_create(
+        PageVote(
+            guide=guide,
+            cause=cause,
+            cause_slug=cause_slug,
+            helpful=helpful,
+            reason=reason,
+            token=secrets.token_hex(8),
+        )
+        for _ in range(count)
+    )
+    _backdate(PageVote, votes, now - ago)
 
 
 def add_old_result_page_records(guide, now):
@@ -304,6 +322,93 @@ def test_drop_off_shows_where_visitors_leave_most_leaves_first(seed_guide, now):
     assert len(report.drop_off) == seed_guide.questions.count()
 
 
+# Was this page helpful?
+
+
+def test_votes_count_yes_no_and_each_reason_per_page_the_article_first(seed_guide, now):
+    causes = list(seed_guide.causes.order_by("order", "id").values_list("slug", "title"))
+    first, second = causes[0][0], causes[1][0]
+    add_votes(seed_guide, now, "", True, 7)
+    add_votes(seed_guide, now, "", False, 2, reason="didnt_fix")
+    add_votes(seed_guide, now, "", False, 1)
+    add_votes(seed_guide, now, second, False, 3, reason="out_of_date")
+    add_votes(seed_guide, now, second, False, 1, reason="hard_to_follow")
+    add_votes(seed_guide, now, second, True, 1)
+    add_votes(seed_guide, now, "a-cause-since-deleted", False, 1, reason="not_my_problem")
+    add_votes(Guide.objects.create(title="Other", slug="other-guide", summary="Another."), now, "", True, 9)
+
+    report = build_report(seed_guide, days=7, now=now)
+
+    assert [(row.slug, row.title, row.deleted) for row in report.pages] == [
+        ("", seed_guide.title, False),
+        *[(slug, title, False) for slug, title in causes],
+        ("a-cause-since-deleted", "a-cause-since-deleted", True),
+    ]
+    pages = by_slug(report.pages)
+    article = pages[""]
+    assert (article.yes, article.no, article.votes) == (7, 3, 10)
+    assert article.helpful_rate == Rate(value=0.7, percent=70, bar=140, rest=60)
+    assert [(r.value, r.count) for r in article.reasons] == [
+        ("didnt_fix", 2),
+        ("hard_to_follow", 0),
+        ("out_of_date", 0),
+        ("not_my_problem", 0),
+        ("", 1),
+    ]
+    assert article.reasons[0].share == Rate(value=2 / 3, percent=67, bar=40, rest=20)
+    assert [(r.label, r.count) for r in pages[second].reasons][1:3] == [
+        ("It's hard to follow", 1),
+        ("It's out of date or wrong", 3),
+    ]
+    assert (pages[second].yes, pages[second].no) == (1, 4)
+    assert (pages[first].votes, pages[first].helpful_rate.percent) == (0, None)
+    assert report.votes == 16
+
+
+def test_votes_count_only_in_their_window(seed_guide, now):
+    for ago in (timedelta(days=3), timedelta(days=10), timedelta(days=45), timedelta(days=100)):
+        add_votes(seed_guide, now, "", True, ago=ago)
+        add_votes(seed_guide, now, "", False, reason="hard_to_follow", ago=ago)
+
+    for days, expected in ((7, 1), (30, 2), (90, 3)):
+        article = build_report(seed_guide, days=days, now=now).pages[0]
+        assert (article.yes, article.no, article.reasons[1].count) == (expected,) * 3, days
+
+
+def test_page_shows_the_votes_as_bars_with_the_numbers_beside_them(seed_guide, now):
+    cause_slug, cause_title = seed_guide.causes.order_by("order", "id").values_list("slug", "title").first()
+    add_votes(seed_guide, now, "", True, 3)
+    add_votes(seed_guide, now, "", False, 1, reason="out_of_date")
+    add_votes(seed_guide, now, cause_slug, False, 2, reason="didnt_fix")
+    add_votes(seed_guide, now, "a-cause-since-deleted", True, 1)
+
+    page = render_report(seed_guide, build_report(seed_guide, days=30, now=now), 30)
+    section = page[page.index("<caption>Was this page helpful?") :]
+
+    assert '<th scope="col">No: It&#x27;s out of date or wrong</th>' in section
+    article = section[section.index('<a href="/guides/tiktok-messages/">The article</a>') :]
+    assert article.startswith(
+        '<a href="/guides/tiktok-messages/">The article</a></th>\n      <td>3</td>\n      <td>1</td>'
+    )
+    assert '<svg width="200" height="12" role="img" aria-label="75% said it helped"><rect width="150"' in article
+    assert "</svg> 75%</td>" in article
+    # the reasons: a 60 px bar each, the count beside it
+    assert '<svg width="60" height="12" role="img" aria-label="100% of the No votes"><rect width="60"' in article
+    assert "</svg> 1</td>" in article
+    cause_row = section[section.index(f'<a href="/guides/tiktok-messages/causes/{cause_slug}/">{cause_title}</a>') :]
+    assert 'aria-label="0% said it helped"' in cause_row and "</svg> 2</td>" in cause_row
+    assert 'a-cause-since-deleted <span class="help">(deleted cause)</span>' in section
+    assert "Nobody answered" not in section
+    assert "style=" not in section
+
+
+def test_page_says_when_nobody_voted(seed_guide, now):
+    page = render_report(seed_guide, build_report(seed_guide, days=7, now=now), 7)
+
+    assert "Nobody answered \u201cWas this page helpful?\u201d in this period." in page
+    assert '<svg width="60" height="12" role="img" aria-label="no data"><rect width="0" height="12"' in page
+
+
 # The window
 
 
@@ -361,7 +466,7 @@ def test_records_of_other_guides_are_left_out(seed_guide, now):
 
 def test_build_report_runs_the_same_number_of_queries_whatever_the_data(seed_guide, now, django_assert_num_queries):
     add_events(seed_guide, now, Kind.START)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         build_report(seed_guide, days=30, now=now)
 
     questions = list(seed_guide.questions.values_list("slug", flat=True))
@@ -377,12 +482,17 @@ def test_build_report_runs_the_same_number_of_queries_whatever_the_data(seed_gui
         add_fixed_visit(seed_guide, now, cause, "clear-cache", 5)
     add_events(seed_guide, now, Kind.START, 30)
     add_events(seed_guide, now, Kind.HAND_OFF, 20)
+    for page in ["", *seed_guide.causes.values_list("slug", flat=True), "a-deleted-cause"]:
+        add_votes(seed_guide, now, page, True, 4)
+        for reason in ["", *PageVote.Reason.values]:
+            add_votes(seed_guide, now, page, False, 2, reason=reason)
     views = QuestionnaireCount.objects.aggregate(total=Sum("count"))["total"]
-    assert views + StepOutcome.objects.count() + Resolution.objects.count() >= 500
+    assert views + StepOutcome.objects.count() + Resolution.objects.count() + PageVote.objects.count() >= 600
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         report = build_report(seed_guide, days=30, now=now)
     assert report.visits == 31  # the report did read the data
+    assert report.votes == PageVote.objects.count()
 
 
 # The admin page
@@ -541,6 +651,16 @@ def test_answers_are_kept_400_days_unless_the_operator_says_otherwise(seed_guide
     call_command("prune_questionnaire_events")
 
     assert StepOutcome.objects.count() == 1
+
+
+def test_pruning_deletes_votes_older_than_the_feedback_retention(seed_guide, now, settings):
+    settings.FEEDBACK_RETENTION_DAYS = 120
+    add_votes(seed_guide, now, "", True, ago=timedelta(days=121))
+    add_votes(seed_guide, now, "", False, reason="didnt_fix", ago=timedelta(days=119))
+
+    call_command("prune_questionnaire_events")
+
+    assert list(PageVote.objects.values_list("helpful", "reason")) == [(False, "didnt_fix")]
 
 
 def test_a_retention_shorter_than_the_report_is_refused(seed_guide, settings):

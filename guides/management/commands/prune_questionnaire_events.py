@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from guides.models import QuestionnaireCount, Resolution, StepOutcome
+from guides.models import PageVote, QuestionnaireCount, Resolution, StepOutcome
 
 # The feedback report's longest window: nothing it reads may be deleted.
 REPORT_DAYS = 90
@@ -13,8 +13,9 @@ REPORT_DAYS = 90
 class Command(BaseCommand):
     help = (
         "Delete what the troubleshooter stored and no longer needs: daily page-view counters older than the "
-        "feedback report reads (90 days by default), and step outcomes and resolutions older than "
-        "FEEDBACK_RETENTION_DAYS (DJANGO_FEEDBACK_RETENTION_DAYS, 400 by default). Run it daily from cron."
+        'feedback report reads (90 days by default), and step outcomes, resolutions and "Was this page helpful?" '
+        "votes older than FEEDBACK_RETENTION_DAYS (DJANGO_FEEDBACK_RETENTION_DAYS, 400 by default). "
+        "Run it daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         cutoff = timezone.now() - timedelta(days=answers_days)
         outcomes, _ = StepOutcome.objects.filter(created_at__lt=cutoff).delete()
         resolutions, _ = Resolution.objects.filter(created_at__lt=cutoff).delete()
+        votes, _ = PageVote.objects.filter(created_at__lt=cutoff).delete()
         self.stdout.write(
-            f"Deleted {counters} daily page-view counters older than {days} days, "
-            f"and {outcomes} step outcomes and {resolutions} resolutions older than {answers_days} days."
+            f"Deleted {counters} daily page-view counters older than {days} days, and {outcomes} step outcomes, "
+            f"{resolutions} resolutions and {votes} page votes older than {answers_days} days."
         )
