@@ -8,8 +8,8 @@ fix, a question nobody is asked, a link into another guide, a fix step with no s
 warnings make a guide weaker without breaking it (a cause the questionnaire cannot single
 out, missing explanations).
 
-It runs a constant number of queries whatever the size of the guide: ten for the content
-below, plus the six of ``build_snapshot``, which turns the guide into the very questionnaire
+It runs a constant number of queries whatever the size of the guide: eleven for the content
+below, plus the eleven of ``build_snapshot``, which turns the guide into the very questionnaire
 visitors get. Troubleshooting logic is the engine's: a visitor who has a given cause is
 walked through with ``engine.truthful_walk``, and a question's worth is
 ``engine.question_values`` (minutes saved by asking it first).
@@ -53,6 +53,8 @@ KINDS = (
     "never_asked",  # a question that waits for an answer nobody can give (error)
     "cross_guide",  # a link to a cause, facet or fix step that does not belong there (error)
     "empty_text",  # a Markdown field left empty (error for fix steps and FAQ answers, else warning)
+    "symptom_without_cause",  # a symptom that points to no cause: tapping it helps nobody (warning)
+    "symptom_names_another_cause",  # the troubleshooter started from a symptom names another cause first (warning)
 )
 
 
@@ -80,7 +82,7 @@ def check_guide(guide: Guide) -> list[Problem]:
 
 
 class _Content:
-    """Everything the checks read, in ten queries."""
+    """Everything the checks read, in eleven queries."""
 
     def __init__(self, guide: Guide):
         self.guide = guide
@@ -95,6 +97,7 @@ class _Content:
             .select_related("symptom", "cause__guide")
             .order_by("symptom__order", "symptom_id", "cause_id")
         )
+        self.symptoms_without_cause = list(guide.symptoms.filter(causes=None))
         self.fix_steps = list(guide.fix_steps.all())
         self.checklist = list(guide.checklist_items.select_related("fix_step__guide"))
         self.faq = list(guide.faq_entries.all())
@@ -272,6 +275,14 @@ def _check_questions(content: _Content):
             yield Problem(ERROR, silent[question.pk], question, "question_changes_nothing")
         if question.pk in never_asked:
             yield Problem(ERROR, never_asked[question.pk], question, "never_asked")
+        if question.slug == engine.SEEN:
+            yield Problem(
+                ERROR,
+                f"“{question.text}” has the web-address name “{engine.SEEN}”, which the troubleshooter uses for the "
+                "symptoms people tap on the article, so it is never asked. Give it another slug.",
+                question,
+                "never_asked",
+            )
 
 
 def _links_within(question: Question, effect: AnswerEffect) -> bool:
@@ -411,6 +422,7 @@ def _check_questionnaire(content: _Content):
                 cause,
                 "not_fixed_before_hand_off",
             )
+    yield from _check_symptoms(content, snapshot)
     worth = _worth_asking(model, walks, guide.max_questions)
     silent = _silent(content) | set(_never_asked(content, {}))  # already reported as such
     for question in content.questions:
@@ -424,6 +436,35 @@ def _check_questionnaire(content: _Content):
             question,
             "never_worth_asking",
         )
+
+
+def _check_symptoms(content: _Content, snapshot):
+    """A symptom on the article must lead somewhere: to its cause, or to a troubleshooter that names one first."""
+    for symptom in content.symptoms_without_cause:
+        yield Problem(
+            WARNING,
+            f"The symptom “{symptom.title}” points to no cause, so tapping it on the article cannot lead to a fix. "
+            "Link it to the causes it points to.",
+            symptom,
+            "symptom_without_cause",
+        )
+    model = snapshot.model
+    titles = {c.slug: c.title for c in content.causes}
+    by_slug = {link.symptom.slug: link.symptom for link in content.symptom_links}
+    for observation in model.observations:
+        causes = {effect.cause for effect in observation.effects}
+        if len(causes) < 2:
+            continue  # the article links a symptom of one cause straight to that cause's page
+        top = engine.rank(model, [(engine.SEEN, observation.key)])[0].cause
+        if top not in causes:
+            yield Problem(
+                WARNING,
+                f"Someone who taps “{observation.text}” on the article starts the troubleshooter with "
+                f"“{titles[top]}” named as the likeliest cause, not one this symptom points to. Link it only to "
+                "the causes it really points to, or check how common each of them is.",
+                by_slug[observation.key],
+                "symptom_names_another_cause",
+            )
 
 
 def _silent(content: _Content) -> set[int]:

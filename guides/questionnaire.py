@@ -24,6 +24,7 @@ from guides.models import (
     Guide,
     Question,
     StepKind,
+    Symptom,
 )  # fmt: skip
 
 # An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
@@ -33,6 +34,9 @@ VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT}
 PLATFORMS = ("android", "iphone")
 # A content save replaces the shared snapshot sooner (a new version); this only bounds an idle one.
 SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60
+# Part of the shared snapshot's cache key: bump it when Snapshot gains or loses a field, so a release
+# never reads a snapshot pickled by the one before (it would lack the new field).
+SNAPSHOT_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,12 @@ class QuestionInfo:
 
 
 @dataclass(frozen=True)
+class SymptomInfo:
+    slug: str
+    title: str  # what the visitor sees, in their words: "A notice says you are sending messages too fast"
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One guide's troubleshooter, as plain data."""
 
@@ -87,6 +97,7 @@ class Snapshot:
     causes: dict[str, CauseInfo]
     steps: dict[str, StepInfo]
     questions: dict[str, QuestionInfo]
+    symptoms: dict[str, SymptomInfo]  # those the troubleshooter takes as evidence (``seen=<slug>``)
 
     def answer_text(self, question: str, answer: str) -> str:
         return dict(self.questions[question].answers).get(answer, "I'm not sure")
@@ -113,7 +124,7 @@ def _shared_snapshot(version: str, slug: str) -> Snapshot | None:
     database is down still shows the troubleshooter, from the copy in the cache.
     """
     shared = version != content_cache.UNREACHABLE
-    cache_key = f"guides:snapshot:{slug}:{version}"
+    cache_key = f"guides:snapshot:{SNAPSHOT_FORMAT}:{slug}:{version}"
     cached = cache.get(cache_key) if shared else None
     if isinstance(cached, Snapshot):
         return cached
@@ -142,8 +153,10 @@ def build_snapshot(guide: Guide) -> Snapshot:
         )
     )
     # Content being edited can be half-finished: a question without answers yet, or an effect
-    # pointing across guides. Leave those out rather than break the troubleshooter.
-    questions = [q for q in questions if q.answers.all()]
+    # pointing across guides. Leave those out rather than break the troubleshooter. A question
+    # slugged like the symptoms' parameter could never be answered: leave it out too (checks say so).
+    questions = [q for q in questions if q.answers.all() and q.slug != engine.SEEN]
+    symptoms = _symptoms(guide, causes)
     model = engine.Model(
         causes=tuple(
             engine.Cause(key=c.slug, weight=float(c.commonness), facets=tuple(f.slug for f in c.facets.all()))
@@ -151,6 +164,11 @@ def build_snapshot(guide: Guide) -> Snapshot:
         ),
         questions=tuple(_engine_question(q) for q in questions),
         steps=_engine_steps(causes, steps),
+        # Each symptom "strongly points to" each of its causes: that is all staff say about it.
+        observations=tuple(
+            engine.Observation(s.slug, s.title, tuple(engine.Effect(c, engine.Strength.STRONG) for c in linked))
+            for s, linked in symptoms
+        ),
     )
     return Snapshot(
         guide_pk=guide.pk,
@@ -168,7 +186,26 @@ def build_snapshot(guide: Guide) -> Snapshot:
             q.slug: QuestionInfo(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
             for q in questions
         },
+        symptoms={s.slug: SymptomInfo(s.slug, s.title) for s, _ in symptoms},
     )
+
+
+def _symptoms(guide: Guide, causes: list[Cause]) -> list[tuple[Symptom, list[str]]]:
+    """The guide's symptoms that point to at least one of its causes, in order, with those causes' slugs.
+
+    A link into another guide is left out, and a symptom with no cause is no evidence of anything.
+    """
+    slugs = {cause.pk: cause.slug for cause in causes}
+    links = (
+        Symptom.causes.through.objects.filter(symptom__guide=guide)
+        .select_related("symptom")
+        .order_by("symptom__order", "symptom_id", "cause_id")
+    )
+    found: dict[int, tuple[Symptom, list[str]]] = {}
+    for link in links:
+        if link.cause_id in slugs:
+            found.setdefault(link.symptom_id, (link.symptom, []))[1].append(slugs[link.cause_id])
+    return list(found.values())
 
 
 def _engine_steps(causes: list[Cause], steps) -> tuple[engine.Step, ...]:
@@ -253,7 +290,7 @@ def _step_info(step, causes: list[Cause], guide: Guide) -> StepInfo:
 
 
 def evidence_from_query(query_string: str) -> list[tuple[str, str]]:
-    """The visitor's answers and tried steps, in the order the address gives them; the engine drops unusable ones."""
+    """The visitor's answers, tried steps and symptoms seen, in the address's order; the engine drops unusable ones."""
     pairs = []
     for key, value in parse_qsl(query_string, max_num_fields=None):
         if key in VIEW_PARAMETERS:

@@ -5,7 +5,8 @@ The rules that keep the screens honest live here, where they are tested:
 * a cause is called "most likely" only at ``MOST_LIKELY`` (60 %) or more; below that the
   screen says "It could be one of these" and shows the top three;
 * "about N more steps" comes from the expected number of screens of the current plan,
-  rounded up, so it never promises fewer than the plan holds.
+  rounded up, so it never promises fewer than the plan holds;
+* titles are never lowercased into a sentence: they are quoted, or stand alone after a colon.
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ class CauseRow:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """One thing the visitor told us, and the address that changes it."""
+
+    what: str  # the question, the step, or "You see:"
+    outcome: str  # the answer, how the step went, or the symptom
+    change: str  # the state to go back to: before this answer or step, or without this symptom
+    removes: bool = False  # a symptom: the link takes it out, keeping everything after it
+
+
+@dataclass(frozen=True)
 class Screen:
     """Everything a screen shows besides the question or step itself."""
 
@@ -41,9 +52,10 @@ class Screen:
     more: int  # screens expected after this one, rounded up
     most_likely: CauseRow | None  # set when one cause has at least 60 %
     could_be: tuple[CauseRow, ...]  # the top three otherwise (also the rows of "Why this step?")
+    so_far: str  # the likeliest causes in a sentence, once what the visitor told us moved them; else ""
     why: str  # why this question or step comes now, in words
-    history: tuple[tuple[str, str, str], ...]  # (what, outcome, change address) for each screen so far
-    summary: str  # for the hand-off: what the visitor answered and tried
+    history: tuple[HistoryRow, ...]  # each answer, step and symptom so far
+    summary: str  # for the hand-off: what the visitor saw, answered and tried
 
 
 def percent(probability: float) -> int:
@@ -69,9 +81,20 @@ def cause_rows(snapshot: Snapshot, ranking) -> tuple[CauseRow, ...]:
 def reason_words(snapshot: Snapshot, reason: engine.Reason) -> str:
     if reason.step:
         return f"“{snapshot.steps[reason.step].title}” didn't fix it: less likely."
+    if reason.seen:
+        return f"You see “{snapshot.symptoms[reason.seen].title}”: {'more' if reason.raised else 'less'} likely."
     question = snapshot.questions[reason.question].text
     answer = snapshot.answer_text(reason.question, reason.answer)
     return f"You said “{answer}” to “{question}”: {'more' if reason.raised else 'less'} likely."
+
+
+def so_far_words(rows: tuple[CauseRow, ...], top: CauseRow | None) -> str:
+    """Name the likeliest cause, or the top three when none reaches 60 %, each title quoted as written."""
+    if top is not None:
+        return f"From what you told us, it's most likely “{top.title}”."
+    titles = [f"“{row.title}”" for row in rows]
+    listed = titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} or {titles[-1]}"
+    return f"From what you told us, it could be {listed}."
 
 
 def why_words(snapshot: Snapshot, decision: engine.Decision) -> str:
@@ -94,17 +117,23 @@ def why_words(snapshot: Snapshot, decision: engine.Decision) -> str:
     return "The fixes left are long shots for your case. The app's own support is now the better bet."
 
 
-def history_rows(snapshot: Snapshot, evidence, platform: str) -> tuple[tuple[str, str, str], ...]:
+def history_rows(snapshot: Snapshot, evidence, platform: str) -> tuple[HistoryRow, ...]:
     rows = []
     for position, (key, value) in enumerate(evidence):
+        if key == engine.SEEN:
+            # Taking a symptom back changes no answer: the rest of the visit stays.
+            without = [*evidence[:position], *evidence[position + 1 :]]
+            rows.append(
+                HistoryRow("You see:", snapshot.symptoms[value].title, state_query(without, platform=platform), True)
+            )
+            continue
         if key in (engine.FAILED, engine.COULDNT):
             what = snapshot.steps[value].title
             outcome = OUTCOME_WORDS["not_fixed" if key == engine.FAILED else "couldnt"]
         else:
             what = snapshot.questions[key].text
             outcome = snapshot.answer_text(key, value)
-        back_to = state_query(evidence[:position], platform=platform)
-        rows.append((what, outcome, back_to))
+        rows.append(HistoryRow(what, outcome, state_query(evidence[:position], platform=platform)))
     return tuple(rows)
 
 
@@ -112,8 +141,12 @@ def support_summary(snapshot: Snapshot, evidence, platform: str) -> str:
     lines = [f"Problem: {snapshot.title}"]
     if platform:
         lines.append(f"Phone: {'iPhone' if platform == 'iphone' else 'Android'}")
-    answers = [(k, v) for k, v in evidence if k not in (engine.FAILED, engine.COULDNT)]
+    seen = [v for k, v in evidence if k == engine.SEEN]
+    answers = [(k, v) for k, v in evidence if k not in (engine.FAILED, engine.COULDNT, engine.SEEN)]
     tried = [(k, v) for k, v in evidence if k in (engine.FAILED, engine.COULDNT)]
+    if seen:
+        lines.append("What I see:")
+        lines += [f"- {snapshot.symptoms[slug].title}" for slug in seen]
     if answers:
         lines.append("What I told the troubleshooter:")
         lines += [f"- {snapshot.questions[k].text} {snapshot.answer_text(k, v)}" for k, v in answers]
@@ -134,6 +167,7 @@ def screen(snapshot: Snapshot, decision: engine.Decision, platform: str) -> Scre
         more=max(math.ceil(decision.remaining - 1 - 1e-9), 0),
         most_likely=top,
         could_be=rows,
+        so_far=so_far_words(rows, top) if any(ranked.reasons for ranked in decision.ranking) else "",
         why=why_words(snapshot, decision),
         history=history_rows(snapshot, evidence, platform),
         summary=support_summary(snapshot, evidence, platform) if decision.kind == engine.HAND_OFF else "",

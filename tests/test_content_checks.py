@@ -19,6 +19,7 @@ from guides.models import (
     Guide,
     Question,
 )
+from guides.questionnaire import build_snapshot
 from tests.builders import guide_data
 
 
@@ -591,6 +592,48 @@ def test_errors_come_before_warnings(tiny):
 # Queries
 
 
+# --------------------------------------------------------------------------------------
+# Symptoms: what the article's "What do you see?" list leads to
+
+
+def test_a_symptom_that_points_to_no_cause_is_a_warning(tiny):
+    symptom = tiny.symptoms.get(slug="symptom-0-0")
+    symptom.causes.clear()
+
+    problems = check_guide(tiny)
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(WARNING, "symptom_without_cause", symptom)]
+    assert "“Symptom 0.0” points to no cause" in problems[0].message
+
+
+def test_a_symptom_whose_troubleshooter_names_another_cause_first_is_a_warning(load):
+    data = healthy(causes=3)
+    rare, common = data["causes"][:2], data["causes"][2]
+    for cause in rare:
+        cause["commonness"] = "rare"
+    common["commonness"] = "very_common"
+    data["causes"] = [common, *rare]  # first, so it wins a tie with the rare ones a symptom lifts eightfold
+    data["symptoms"].append(
+        {"slug": "vague", "title": "Something vague", "description": "S.", "causes": ["cause-0", "cause-1"]}
+    )
+    load(data)
+
+    problems = [p for p in check_guide(Guide.objects.get(slug="tiny")) if p.kind.startswith("symptom")]
+
+    # Symptoms of one rare cause tie too, but the article links them to their cause's page: no warning.
+    assert [(p.level, p.kind, p.obj.slug) for p in problems] == [(WARNING, "symptom_names_another_cause", "vague")]
+    assert "starts the troubleshooter with “Cause 2” named as the likeliest cause" in problems[0].message
+
+
+def test_a_question_named_like_the_symptom_parameter_is_left_out_and_reported(tiny):
+    question = add_question(tiny, "seen", {"yes": {"cause-0": "strong"}, "no": {"cause-0": "rules_out"}})
+
+    problems = check_guide(tiny)
+
+    assert (ERROR, "never_asked", question) in [(p.level, p.kind, p.obj) for p in problems]
+    assert "seen" not in build_snapshot(tiny).questions  # the troubleshooter runs without it
+
+
 def test_the_number_of_queries_does_not_grow_with_the_guide(load):
     load(healthy(slug="small", causes=2, facets=1, symptoms_per_cause=1, faq=1))
     large = healthy(slug="large", causes=12, facets=4, symptoms_per_cause=3, faq=9)
@@ -613,7 +656,8 @@ def test_the_number_of_queries_does_not_grow_with_the_guide(load):
     with CaptureQueriesContext(connection) as big:
         check_guide(large_guide)
 
-    assert len(small.captured_queries) == len(big.captured_queries) <= 20
+    # Eleven for the content, eleven for the troubleshooter built from it (symptoms included).
+    assert len(small.captured_queries) == len(big.captured_queries) <= 22
 
 
 def test_the_bundled_guide_is_checked_in_as_many_queries_as_a_tiny_one(seed_guide, tiny):
