@@ -1,32 +1,81 @@
 """The public pages: what a visitor sees, what search engines read, and how much work each costs."""
 
+import gzip
+import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from guides.engine import EFFICACY
+from guides.models import Commonness
 from tests.builders import guide_data
 
 ARTICLE = reverse("guides:article", args=["tiktok-messages"])
 
 
-def test_article_shows_every_cause_facet_symptom_faq_and_checklist_step(client, seed_guide):
+def test_article_shows_every_cause_symptom_faq_and_checklist_step(client, seed_guide):
     page = client.get(ARTICLE).content.decode()
 
-    for cause in seed_guide.causes.prefetch_related("facets", "symptoms"):
+    choices = _unescape(_section(page, "what-do-you-see"))
+    for cause in seed_guide.causes.prefetch_related("symptoms"):
         assert cause.title in _unescape(page)
         assert cause.get_absolute_url() in page
-        for facet in cause.facets.all():
-            assert facet.title in _unescape(page)
         for symptom in cause.symptoms.all():
-            assert symptom.title in _unescape(page)
+            assert f">{symptom.title}</a>" in choices
     for entry in seed_guide.faq_entries.all():
         assert entry.question in _unescape(page)
     steps = re.findall(r'<li id="step-(\d+)">', page)
     assert steps == [str(n) for n in range(1, 8)]
     assert reverse("guides:diagnose", args=["tiktok-messages"]) in page
+
+
+def test_what_do_you_see_leads_to_the_one_cause_or_into_the_questionnaire_with_it(client, seed_guide):
+    choices = _section(client.get(ARTICLE).content.decode(), "what-do-you-see")
+    diagnose = reverse("guides:diagnose", args=["tiktok-messages"])
+
+    links = dict(
+        (html.unescape(title), href) for href, title in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', choices)
+    )
+    for symptom in seed_guide.symptoms.prefetch_related("causes"):
+        causes = list(symptom.causes.all())
+        expected = causes[0].get_absolute_url() if len(causes) == 1 else f"{diagnose}?seen={symptom.slug}"
+        assert links.pop(symptom.title) == expected, symptom.title
+    assert links == {}
+    assert f'<a class="button" href="{diagnose}" rel="nofollow">Answer a few questions instead</a>' in choices
+
+
+def test_article_cards_put_the_commonest_cause_first_each_with_the_step_most_likely_to_fix_it(client, seed_guide):
+    page = client.get(ARTICLE).content.decode()
+
+    cards = re.findall(r'<li class="cause-card" id="cause-([^"]+)">(.*?)</li>', page, re.S)
+    causes = sorted(seed_guide.causes.all(), key=lambda c: (-c.commonness, c.order, c.pk))
+    assert [slug for slug, _ in cards] == [c.slug for c in causes]
+    assert causes[0].commonness == Commonness.VERY_COMMON
+    for cause, (_, card) in zip(causes, cards, strict=True):
+        best = min(cause.cause_fixes.select_related("fix_step"), key=lambda f: (-EFFICACY[f.efficacy], f.order, f.pk))
+        try_first = re.search(r'Try first:</strong> <a href="([^"]+)">([^<]+)</a>', card)
+        assert try_first.groups() == (
+            f"{cause.get_absolute_url()}#fix-{best.fix_step.slug}",
+            html.escape(best.fix_step.title),
+        )
+        assert cause.summary in html.unescape(card)
+        assert html.unescape(card).count(cause.get_absolute_url()) >= 2  # the title, and what you may see
+
+
+def test_checklist_step_title_stands_alone_in_bold_apart_from_where_to_find_it(client, seed_guide):
+    page = _unescape(client.get(ARTICLE).content.decode())
+
+    for item in seed_guide.checklist_items.select_related("fix_step"):
+        step = item.fix_step
+        assert f"<strong>{step.title}</strong></label>" in page
+        if step.where:
+            assert f'Where: <span class="where">{step.where}</span>' in page
+            assert f"{step.title}</strong> <span" not in page and f"{step.title} {step.where}" not in page
 
 
 def test_article_json_ld_lists_the_faq_and_the_checklist(client, seed_guide):
@@ -85,29 +134,40 @@ def test_cause_page_query_count_is_constant(client, django_assert_num_queries, l
         client.get(reverse("guides:cause", args=["large", "cause-1"]))
 
 
-def test_cause_page_shows_explanation_facets_symptoms_fixes_in_order_and_related(client, seed_guide):
-    cause = seed_guide.causes.get(slug="network-connectivity")
+@pytest.mark.parametrize("slug", ["network-connectivity", "account-restrictions", "spam-detection"])
+def test_cause_page_starts_with_how_to_fix_it_most_likely_step_first_then_why_facets_symptoms(client, seed_guide, slug):
+    cause = seed_guide.causes.get(slug=slug)
     page = _unescape(client.get(cause.get_absolute_url()).content.decode())
 
     assert cause.summary in page
+    fixes = sorted(cause.cause_fixes.select_related("fix_step"), key=lambda f: (-EFFICACY[f.efficacy], f.order, f.pk))
+    steps = re.findall(r'<li id="fix-([^"]+)">', page)
+    assert steps == [f.fix_step.slug for f in fixes]
+    assert page.index(cause.summary) < page.index("How to fix it") < page.index(fixes[0].fix_step.title)
+    below = page.index("Why it happens")
+    assert page.index(f'id="fix-{fixes[-1].fix_step.slug}"') < below
     for facet in cause.facets.all():
-        assert facet.title in page
+        assert page.index(facet.title) > below
     for symptom in cause.symptoms.all():
-        assert symptom.title in page
-    positions = [page.index(cf.fix_step.title) for cf in cause.cause_fixes.select_related("fix_step")]
-    assert positions == sorted(positions)
+        assert page.index(f'<li id="symptom-{symptom.slug}"><strong>{symptom.title}') > below
     for other in cause.related.all():
         assert other.get_absolute_url() in page
     assert "Last reviewed" in page and "Steps last reviewed" in page
 
 
-def test_fix_steps_show_both_phone_versions_where_they_differ(client, seed_guide):
+def test_fix_steps_render_both_phone_versions_open_and_labelled_for_the_browser_to_choose(client, seed_guide):
     step = seed_guide.fix_steps.exclude(android="").exclude(iphone="").first()
     cause = step.causes.first()
 
-    page = client.get(cause.get_absolute_url()).content.decode()
+    response = client.get(cause.get_absolute_url(), HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14; Pixel 8)")
+    block = _unescape(response.content.decode().split(f'id="fix-{step.slug}"')[1].split("Steps last reviewed")[0])
 
-    assert "On Android" in page and "On iPhone" in page
+    # The page is shared by every visitor (cached, public): it must not depend on this visitor's phone.
+    assert response["Cache-Control"].startswith("public") and "User-Agent" not in response.get("Vary", "")
+    assert '<details class="platform" data-platform="android" open><summary class="platform-name">On Android' in block
+    assert '<details class="platform" data-platform="iphone" open><summary class="platform-name">On iPhone' in block
+    assert '<p class="platform-switch" hidden>' in block  # only the script can act on the switch
+    assert step.android_html in block and step.iphone_html in block
 
 
 def test_index_lists_published_guides_with_summary_and_search(client, seed_guide, load):
@@ -198,23 +258,27 @@ def test_pages_send_a_strict_content_security_policy_and_nothing_inline(client, 
         assert "src=" in tag or 'type="application/ld+json"' in tag, tag
 
 
-def _unescape(html: str) -> str:
-    import html as html_module
-
-    return html_module.unescape(html)
+def _unescape(text: str) -> str:
+    return html.unescape(text)
 
 
-def test_article_page_is_light_one_stylesheet_one_small_script_no_fonts(client, seed_guide):
-    page = client.get(ARTICLE).content.decode()
+def _section(page: str, section_id: str) -> str:
+    return re.search(rf'<section id="{section_id}".*?</section>', page, re.S).group()
 
-    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
-    scripts = re.findall(r'<script src="([^"]+)"', page)
+
+def test_article_page_is_light_one_stylesheet_small_scripts_no_fonts(client, seed_guide):
+    page = client.get(ARTICLE).content
+
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.decode())
+    scripts = re.findall(r'<script src="([^"]+)"', page.decode())
     assert stylesheets == ["/static/css/site.css"]
-    assert scripts == ["/static/js/checklist.js"]  # htmx only where it is used: the questionnaire
+    # htmx for the "Was this helpful?" form; the checklist's ticks; your phone's steps.
+    assert scripts == ["/static/js/htmx-2.0.11.min.js", "/static/js/article.js", "/static/js/platform.js"]
     assert "@font-face" not in (settings.BASE_DIR / "static/css/site.css").read_text()
-    weight = len(page.encode()) + sum((settings.BASE_DIR / "static" / s.removeprefix("/static/")).stat().st_size
-                                      for s in stylesheets + scripts)  # fmt: skip
-    assert weight < 80_000, f"the article weighs {weight} bytes before compression"
+    # Static files as the site serves them (the test client serves collected files, which may be stale).
+    files = [Path(finders.find(url.removeprefix(settings.STATIC_URL))).read_bytes() for url in stylesheets + scripts]
+    weight = sum(len(gzip.compress(body)) for body in [page, *files])
+    assert weight < 60_000, f"the article weighs {weight} bytes compressed"
 
 
 def test_a_copy_cached_while_a_save_is_committing_is_not_served_after_it(

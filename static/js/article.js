@@ -1,6 +1,7 @@
-// Remember checklist ticks in this browser. The checklist works without it.
+// The article's small helpers; it works without them.
 (function () {
   "use strict";
+  // Remember checklist ticks in this browser.
   document.querySelectorAll("ol[data-checklist]").forEach(function (list) {
     var key = "checklist:" + list.dataset.checklist;
     var done;
@@ -17,4 +18,13 @@
       });
     });
   });
+
+  // The FAQ answers are folded; a link to one (search results point at #faq-...) opens it.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    if (target && target.tagName === "DETAILS") target.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 })();
