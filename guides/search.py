@@ -1,201 +1,545 @@
-"""Search a guide's content the way people describe their problem.
+"""Search the guides the way people describe their problem, and lead them to a fix.
 
-People type what they see ("no message button on her profile"), so what a
-symptom says weighs more than what a cause is called. The index is plain data,
-built in each server process once per content version; scoring is a weighted
-word overlap with inverse document frequency, plus a bonus for word pairs that
-appear together, which is plenty for a few hundred short texts per guide.
+Plain data, no Django: ``search_index`` hands over the published guides once per content
+version. People type what they see, on a phone, in chat spelling and with typos, and sometimes
+name an app we have no guide for. So both sides are normalised the same way (lowercase, no
+apostrophes, a few synonyms, a crude stemmer), a word we don't know is matched to the nearest
+word we do, and a query that names only apps no guide covers gets an honest answer instead
+of unrelated pages.
+
+The index is inverted twice, so a query only touches the postings of its own words, however
+many guides there are: term → guides, to pick the few guides worth scoring, and in each guide
+term → documents (causes, symptoms, fix steps, FAQ entries) with field weights. What people
+see (a symptom) weighs more than what a cause is called.
 """
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 WORD = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "cant",
-        "do",
-        "does",
-        "doesnt",
-        "dont",
-        "for",
-        "from",
-        "has",
-        "have",
-        "her",
-        "his",
-        "how",
-        "i",
-        "im",
-        "in",
-        "is",
-        "isnt",
-        "it",
-        "its",
-        "just",
-        "me",
-        "my",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "she",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "they",
-        "this",
-        "to",
-        "too",
-        "up",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "won",
-        "wont",
-        "you",
-        "your",
-        "yours",
-    ]
-)
-# Words people use for the same thing, mapped onto one term.
+STOPWORDS = frozenset({
+    "a", "after", "an", "and", "any", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for", "from",
+    "has", "have", "her", "him", "his", "how", "i", "if", "in", "is", "it", "its", "just", "me", "my", "not", "of",
+    "on", "or", "our", "she", "so", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too",
+    "up", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "won", "you", "your", "yours",
+    "u", "ur", "urs", "youre", "ya", "im", "ive", "id", "cant", "dont", "wont", "didnt", "doesnt", "isnt", "arent",
+    "wasnt", "aint", "couldnt", "wouldnt", "hasnt", "havent", "pls", "plz", "please", "help", "thx", "thanks", "bc",
+    "cuz", "coz", "lol", "omg", "idk", "rn",
+})  # fmt: skip
+# Words people use for the same thing, mapped onto one word (then stemmed like any other).
 SYNONYMS = {
-    "dm": "messag", "dms": "messag", "chat": "messag", "chats": "messag", "inbox": "messag", "text": "messag",
-    "texts": "messag", "sent": "send", "deliver": "send", "delivered": "send", "go": "send", "goes": "send",
-    "banned": "ban", "suspended": "ban", "suspension": "ban", "wifi": "wi", "fi": "wi", "cellular": "mobil",
-    "4g": "mobil", "5g": "mobil", "crashes": "crash", "crashing": "crash", "frozen": "freez", "freezes": "freez",
-    "quickly": "fast", "quick": "fast", "red": "exclam", "exclamation": "exclam", "warning": "notic", "error": "notic",
-    "old": "outdat", "outdated": "outdat", "kid": "teen", "child": "teen", "son": "teen", "daughter": "teen",
-    "parent": "famili", "parental": "famili", "strike": "strik", "strikes": "strik", "vpn": "proxi",
+    "dm": "message", "dms": "message", "dmd": "message", "dmed": "message", "dming": "message", "msg": "message",
+    "msgs": "message", "msging": "message", "pm": "message", "pms": "message", "txt": "message",
+    "text": "message", "texts": "message", "chat": "message", "chats": "message", "inbox": "message",
+    "sent": "send", "deliver": "send", "delivered": "send", "go": "send", "goes": "send", "went": "send",
+    "banned": "ban", "suspended": "ban", "suspension": "ban", "wifi": "wi", "fi": "wi", "cellular": "mobile",
+    "4g": "mobile", "5g": "mobile", "crashes": "crash", "crashing": "crash", "crashed": "crash",
+    "frozen": "freeze", "freezes": "freeze", "freezing": "freeze", "buggy": "bug", "glitchy": "glitch",
+    "quickly": "fast", "quick": "fast", "red": "exclamation",
+    "outdated": "old", "upgrade": "update", "kid": "teen", "kids": "teen", "child": "teen", "son": "teen",
+    "daughter": "teen", "teens": "teen", "teenager": "teen", "underage": "teen",
+    "mom": "parent", "mum": "parent", "dad": "parent", "mother": "parent", "father": "parent", "parental": "parent",
+    "strike": "strik", "strikes": "strik", "vpn": "proxy", "thru": "through", "ppl": "people",
+    "spamming": "spam", "spammed": "spam", "spammy": "spam",
+    # Ages: "im 15", "my 13 year old", "aged 16 and over", "the birthday on the account".
+    "10": "teen", "11": "teen", "12": "teen", "13": "teen", "14": "teen", "15": "teen", "16": "teen", "17": "teen",
+    "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
+    "yo": "age", "birthday": "age",
 }  # fmt: skip
-SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
+SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
+
+# Apps people name, with the ways they write them. A guide is about the apps its title names;
+# a query naming only apps no guide covers is told so. Ambiguous words ("signal", "line", "x")
+# are left out: "weak signal" is not an app.
+KNOWN_APPS = {
+    "TikTok": ("tiktok", "tik tok"),
+    "Instagram": ("instagram", "insta", "ig"),
+    "Snapchat": ("snapchat", "snap chat", "snap"),
+    "WhatsApp": ("whatsapp", "whats app"),
+    "Facebook": ("facebook", "fb"),
+    "Messenger": ("messenger",),
+    "YouTube": ("youtube", "you tube", "yt"),
+    "Discord": ("discord",),
+    "X (Twitter)": ("twitter",),
+    "Telegram": ("telegram",),
+    "Threads": ("threads",),
+    "Pinterest": ("pinterest",),
+    "Reddit": ("reddit",),
+    "BeReal": ("bereal", "be real"),
+    "Roblox": ("roblox",),
+    "Fortnite": ("fortnite",),
+    "Spotify": ("spotify",),
+    "Twitch": ("twitch",),
+    "Tumblr": ("tumblr",),
+    "Kik": ("kik",),
+    "Viber": ("viber",),
+    "WeChat": ("wechat",),
+    "Skype": ("skype",),
+    "iMessage": ("imessage",),
+    "LinkedIn": ("linkedin",),
+    "Tinder": ("tinder",),
+    "Minecraft": ("minecraft",),
+    "Xbox": ("xbox",),
+    "PlayStation": ("playstation", "psn"),
+    "CapCut": ("capcut",),
+    "Duolingo": ("duolingo",),
+    "Netflix": ("netflix",),
+}
+APP_WORDS = {alias: app for app, aliases in KNOWN_APPS.items() for alias in aliases if " " not in alias}
+APP_PAIRS = {tuple(alias.split()): app for app, aliases in KNOWN_APPS.items() for alias in aliases if " " in alias}
+
+# Field weights: what people see weighs most, long explanations least.
+SYMPTOM_TITLE, SYMPTOM_TEXT = 3.0, 1.0
+CAUSE_TITLE, CAUSE_SUMMARY, CAUSE_TEXT, FACET_TITLE, FACET_TEXT = 2.0, 1.0, 0.4, 1.2, 0.3
+STEP_TITLE, STEP_WHERE, STEP_TEXT, STEP_PHONE_TEXT = 2.0, 1.0, 0.5, 0.4
+FAQ_QUESTION, FAQ_ANSWER = 2.0, 0.5
+# A fix step that matches counts for the causes it fixes, at half weight: the words people type are
+# mostly about what they see, less about what they already tried.
+STEP_SHARE = 0.5
+# Two query words side by side score extra in a text that has them within this many words of each other
+# ("after the update" matches "after an app or phone update").
+PAIR_WINDOW = 3
+# A cause is as likely as the one text of it that matches best (people describe one thing they see);
+# words it matches elsewhere only corroborate, or a cause with many symptoms would collect them.
+CORROBORATION = 0.25
+# An answer of the questionnaire describes what people see, and says which causes it points to.
+ANSWER_TEXT = 2.0
+ANSWER_SHARE = {"strong": 1.0, "more": 0.5}
+# A word matched by spelling alone is less sure than one typed right.
+FUZZY_WEIGHT = 0.7
+# Only the few guides the words point to are scored in full; more would cost time and show nothing.
+GUIDES_SCORED = 3
+CAUSES_SHOWN, STEPS_SHOWN, FAQ_SHOWN, GUIDES_SHOWN = 3, 4, 2, 3
+# A cause far behind the best one is noise, not an answer.
+CAUSE_FLOOR = 0.2
+CONTEXT_CHARS = 160
 
 
+@lru_cache(maxsize=65536)  # queries are unbounded input: keep the cache bounded
 def stem(word: str) -> str:
-    if word in SYNONYMS:
-        return SYNONYMS[word]
+    word = SYNONYMS.get(word, word)
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
+            if suffix in ("ed", "ing") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "stopped" and "stops" are both "stop"
             break
     return SYNONYMS.get(word, word)
 
 
+def normalise(text: str) -> str:
+    """Lowercase, accents and apostrophes dropped: "Don't", "dont" and "don\u2019t" become one word."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("'", "").replace("\u2019", "").replace("\u2018", "")
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(normalise(text))
+
+
 def terms(text: str) -> list[str]:
-    words = WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
-    return [stem(w) for w in words if w not in STOPWORDS]
+    return [stem(word) for word in content_words(words(text))]
 
 
-@dataclass
-class Document:
-    """One searchable text: a cause, symptom, fix step, FAQ entry or guide."""
+def content_words(text_words: list[str]) -> list[str]:
+    """The words that carry meaning; in "15 years old" the "old" is the age, not an old phone."""
+    result, previous = [], ""
+    for word in text_words:
+        if word == "old" and SYNONYMS.get(previous) in ("age", "teen"):
+            continue
+        previous = word
+        if word not in STOPWORDS:
+            result.append(word)
+    return result
 
-    kind: str
+
+def apps_named(text_words: list[str]) -> tuple[list[str], list[str]]:
+    """The known apps a text names, in order, and its words without them."""
+    apps, rest = [], []
+    skip = False
+    for word, following in zip(text_words, [*text_words[1:], ""], strict=True):
+        if skip:
+            skip = False
+            continue
+        app = APP_PAIRS.get((word, following))
+        if app:
+            skip = True
+        else:
+            app = APP_WORDS.get(word)
+        if app:
+            if app not in apps:
+                apps.append(app)
+        else:
+            rest.append(word)
+    return apps, rest
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of two letters counts once), or limit + 1 beyond it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if before is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
+
+
+def allowed_distance(word: str) -> int:
+    """One slip in a short word, two in a long one; shorter words have too many neighbours."""
+    return 1 if len(word) <= 5 else 2
+
+
+def deletes(word: str, distance: int) -> set[str]:
+    found, frontier = set(), {word}
+    for _ in range(distance):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+class Document(NamedTuple):
+    """One searchable text of a guide: a cause, symptom, fix step or FAQ entry."""
+
+    kind: str  # "cause", "symptom", "fix_step", "faq" or "answer" (to a question of the questionnaire)
+    slug: str
     title: str
     url: str
-    fields: list[tuple[str, float]]
-    causes: tuple[str, ...] = ()  # cause keys ("guide/cause") this document points to
-    snippet: str = ""
-    terms: dict[str, float] = field(default_factory=dict)
-    pairs: set[tuple[str, str]] = field(default_factory=set)
-
-    def prepare(self) -> None:
-        for text, weight in self.fields:
-            words = terms(text)
-            for word in words:
-                self.terms[word] = max(self.terms.get(word, 0.0), weight)
-            self.pairs.update(pairwise(words))
+    fields: tuple[tuple[str, float], ...]  # plain text, weight
+    # The causes it is evidence for, each with how much: a cause itself and a symptom's causes fully,
+    # a fix step's causes at half, an answer's causes as strongly as the answer points to them.
+    causes: tuple[tuple[str, float], ...] = ()
+    summary: str = ""  # a cause's summary; a fix step's "where"
 
 
-@dataclass
+class GuideContent(NamedTuple):
+    """A published guide, as the index needs it."""
+
+    slug: str
+    title: str
+    url: str
+    summary: str
+    documents: tuple[Document, ...]
+    steps_by_cause: dict[str, tuple[str, ...]]  # cause slug → fix step slugs, in the order to try them
+    commonness: dict[str, int]  # cause slug → how common it is; breaks ties
+
+
+@dataclass(frozen=True)
 class Hit:
-    document: Document
-    score: float
-    because: str = ""
+    title: str
+    url: str
+    summary: str = ""
+    # The text that matched, in pieces: (text, True) is a matched word, shown in <mark>.
+    context: tuple[tuple[str, bool], ...] = ()
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class GuideHit:
+    slug: str
+    title: str
+    url: str
+    summary: str
 
 
 @dataclass
 class Results:
-    causes: list[Hit]
-    fix_steps: list[Hit]
-    faq: list[Hit]
-    guides: list[Hit]
+    guide: GuideHit | None = None  # the best-matching guide: its causes, steps and questionnaire
+    causes: list[Hit] = field(default_factory=list)
+    fix_steps: list[Hit] = field(default_factory=list)  # the top cause's steps, in the order to try them
+    faq: list[Hit] = field(default_factory=list)
+    guides: list[GuideHit] = field(default_factory=list)  # other guides worth a look
+    uncovered_apps: list[str] = field(default_factory=list)  # apps the query names that no guide is about
+    covered_apps: list[str] = field(default_factory=list)  # every app some guide is about
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
 
     def __bool__(self):
         return bool(self.causes or self.fix_steps or self.faq or self.guides)
 
 
-class Index:
-    def __init__(self, documents: list[Document]):
-        self.documents = documents
-        frequency = defaultdict(int)
-        for document in documents:
-            document.prepare()
-            for word in document.terms:
-                frequency[word] += 1
-        total = len(documents) or 1
-        self.idf = {word: math.log(1 + total / count) for word, count in frequency.items()}
+class GuideIndex:
+    """One guide's documents, inverted: term → (document number, weight)."""
 
-    def score(self, document: Document, words: list[str], pairs: set[tuple[str, str]]) -> float:
-        score = sum(self.idf.get(w, 0.0) * document.terms.get(w, 0.0) for w in set(words))
-        score += sum(self.idf.get(a, 0.0) + self.idf.get(b, 0.0) for a, b in pairs & document.pairs) * 0.5
-        return score
+    def __init__(self, content: GuideContent):
+        self.content = content
+        self.apps = frozenset(apps_named(words(content.title))[0])
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        pairs: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.vocabulary: set[str] = set()
+        for number, document in enumerate(content.documents):
+            for text, weight in document.fields:
+                found = terms(text)
+                self.vocabulary.update(words(text))
+                for term in found:
+                    if postings[term].get(number, 0.0) < weight:
+                        postings[term][number] = weight
+                near = {(a, b) for i, a in enumerate(found) for b in found[i + 1 : i + 1 + PAIR_WINDOW] if a != b}
+                for pair in near:
+                    pairs[pair].add(number)
+        total = len(content.documents) or 1
+        self.idf = {term: math.log(1 + total / len(docs)) for term, docs in postings.items()}
+        self.postings = {term: tuple(docs.items()) for term, docs in postings.items()}
+        self.pairs = {pair: tuple(docs) for pair, docs in pairs.items()}
+        self.steps = {d.slug: d for d in content.documents if d.kind == "fix_step"}
+        self.causes = {d.slug: d for d in content.documents if d.kind == "cause"}
+        self.cause_order = {slug: n for n, slug in enumerate(self.causes)}
 
-    def search(self, query: str, limit: int = 5) -> Results:
-        words = terms(query)
-        if not words:
-            return Results([], [], [], [])
-        pairs = set(pairwise(words))
-        scored = [(d, self.score(d, words, pairs)) for d in self.documents]
-        scored = [(d, s) for d, s in scored if s > 0]
+    def best_weights(self) -> dict[str, float]:
+        """Each term's strongest field weight in this guide, for ranking guides against each other."""
+        return {term: max(w for _, w in docs) for term, docs in self.postings.items()}
 
-        cause_docs = {d.causes[0]: d for d in self.documents if d.kind == "cause"}
-        cause_scores = defaultdict(float)
-        best_symptom: dict[str, tuple[float, Document]] = {}
-        for document, score in scored:
-            if document.kind == "cause":
-                cause_scores[document.causes[0]] += score
-            elif document.kind == "symptom":
-                # What people see is the strongest evidence: each cause gets its best-matching symptom.
-                for key in document.causes:
-                    if key not in best_symptom or score > best_symptom[key][0]:
-                        best_symptom[key] = (score, document)
-        for key, (score, _) in best_symptom.items():
-            cause_scores[key] += score
-        causes = [
-            Hit(cause_docs[key], score, best_symptom[key][1].title if key in best_symptom else "")
-            for key, score in cause_scores.items()
-            if key in cause_docs
+    def score(
+        self, query: dict[str, float], pairs: set[tuple[str, str]]
+    ) -> tuple[dict[int, float], list[tuple[float, str, Document | None]]]:
+        """Score the documents, then the causes: (score, cause slug, its best-matching symptom), best first.
+
+        A cause scores each query word once, by its strongest evidence for it: its own text, a
+        symptom, an answer of the questionnaire, or (at half weight) a step that fixes it. So a
+        long explanation that happens to repeat common words can't outrank the symptom people
+        described; causes that share that symptom are told apart by the words it doesn't cover,
+        then by how common they are, then by the guide's own order.
+        """
+        documents = self.content.documents
+        scores: dict[int, float] = defaultdict(float)
+        best: dict[str, dict] = defaultdict(dict)
+        matches = [
+            (term, self.idf.get(term, 0.0) * strength, self.postings.get(term, ())) for term, strength in query.items()
         ]
-        causes.sort(key=lambda hit: -hit.score)
+        matches += [
+            (
+                pair,
+                (self.idf.get(pair[0], 0.0) + self.idf.get(pair[1], 0.0)) * 0.5,
+                tuple((n, 1.0) for n in self.pairs.get(pair, ())),
+            )
+            for pair in pairs
+        ]
+        for key, value, postings in matches:
+            for number, weight in postings:
+                points = value * weight
+                scores[number] += points
+                for cause, share in documents[number].causes:
+                    if best[cause].get(key, 0.0) < points * share:
+                        best[cause][key] = points * share
+        primary: dict[str, float] = defaultdict(float)
+        symptoms: dict[str, tuple[float, Document]] = {}
+        for number, score in scores.items():
+            document = documents[number]
+            for cause, share in document.causes:
+                primary[cause] = max(primary[cause], score * share)
+                if document.kind == "symptom" and (cause not in symptoms or score > symptoms[cause][0]):
+                    symptoms[cause] = (score, document)
+        ranked = [
+            (
+                primary[cause] + CORROBORATION * max(0.0, sum(found.values()) - primary[cause]),
+                cause,
+                symptoms.get(cause, (0.0, None))[1],
+            )
+            for cause, found in best.items()
+            if cause in self.causes
+        ]
+        commonness, order = self.content.commonness, self.cause_order
+        ranked.sort(key=lambda item: (-round(item[0], 6), -commonness.get(item[1], 0), order[item[1]]))
+        return scores, ranked
 
-        def top(kind):
-            hits = [Hit(d, s) for d, s in scored if d.kind == kind]
-            return sorted(hits, key=lambda h: -h.score)[:limit]
 
-        return Results(causes[:limit], top("fix_step"), top("faq"), top("guide"))
+class Index:
+    def __init__(self, guides: list[GuideContent]):
+        self.guides = [GuideIndex(content) for content in guides]
+        by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        vocabulary: set[str] = set()
+        self.apps: dict[str, list[int]] = defaultdict(list)
+        for number, guide in enumerate(self.guides):
+            for term, weight in guide.best_weights().items():
+                by_term[term].append((number, weight))
+            vocabulary |= guide.vocabulary
+            for app in guide.apps:
+                self.apps[app].append(number)
+            del guide.vocabulary  # only the shared vocabulary is kept
+        total = len(self.guides) or 1
+        self.guide_postings = {term: tuple(found) for term, found in by_term.items()}
+        self.guide_idf = {term: math.log(1 + total / len(found)) for term, found in by_term.items()}
+        # Known words for spelling slips: every word in the guides, found by a symmetric-delete index
+        # (a slip and the word it stands for share a deletion), so no query compares against all of them.
+        self.vocabulary = {word for word in vocabulary if stem(word) in self.guide_postings}
+        self.deletes: dict[str, tuple[str, ...]] = {}
+        spelled: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.vocabulary):
+            if len(word) > 3 and not word.isdigit():
+                for deleted in deletes(word, allowed_distance(word)):
+                    spelled[deleted].append(word)
+        self.deletes = {key: tuple(found) for key, found in spelled.items()}
+
+    def correct(self, word: str) -> str | None:
+        """The known word this one is most likely a slip of, or None."""
+        if len(word) <= 3 or word.isdigit():
+            return None
+        limit = allowed_distance(word)
+        candidates = set(self.deletes.get(word, ()))
+        for deleted in deletes(word, limit):
+            if deleted in self.vocabulary:
+                candidates.add(deleted)
+            candidates.update(self.deletes.get(deleted, ()))
+        scored = []
+        for candidate in candidates:
+            distance = edit_distance(word, candidate, limit)
+            if distance <= limit:
+                scored.append((distance, -len(self.guide_postings.get(stem(candidate), ())), candidate))
+        return min(scored)[2] if scored else None
+
+    def read_query(self, query_words: list[str]) -> tuple[dict[str, float], list[str], list[tuple[str, str]]]:
+        """The query's terms with their strength, in order, and the spelling corrections made."""
+        strengths: dict[str, float] = {}
+        ordered: list[str] = []
+        corrections: list[tuple[str, str]] = []
+        for word in content_words(query_words):
+            term, strength = stem(word), 1.0
+            if term not in self.guide_postings and (better := self.correct(word)):
+                corrections.append((word, better))
+                term, strength = stem(better), FUZZY_WEIGHT
+            strengths[term] = max(strengths.get(term, 0.0), strength)
+            ordered.append(term)
+        return strengths, ordered, corrections
+
+    def search(self, query: str) -> Results:
+        query_words = words(query)
+        named, rest = apps_named(query_words)
+        for word in [w for w in rest if len(w) >= 6 and w not in self.vocabulary]:
+            # "instagarm" is still Instagram: app names are long enough for one slip to be safe.
+            app = next((a for w, a in APP_WORDS.items() if len(w) >= 6 and edit_distance(word, w, 1) <= 1), None)
+            if app:
+                rest.remove(word)
+                named += [] if app in named else [app]
+        results = Results(covered_apps=sorted(self.apps))
+        covered = [app for app in named if app in self.apps]
+        results.uncovered_apps = [app for app in named if app not in self.apps]
+        if results.uncovered_apps and not covered:
+            return results  # an honest "no guide for that app", not pages about another app
+        allowed = sorted({n for app in covered for n in self.apps[app]}) if covered else None
+        strengths, ordered, results.corrections = self.read_query(rest)
+        if not strengths:
+            results.guides = [self._guide_hit(n) for n in (allowed or [])][:GUIDES_SHOWN]
+            return results
+        candidates = self._rank_guides(strengths, allowed)
+        if not candidates:
+            return results
+        pairs = set(pairwise(ordered))
+        best = None
+        for number in candidates[:GUIDES_SCORED]:
+            guide = self.guides[number]
+            scores, ranked = guide.score(strengths, pairs)
+            top = ranked[0][0] if ranked else max(scores.values(), default=0.0)
+            if best is None or top > best[0]:
+                best = (top, number, scores, ranked)
+        _, number, scores, ranked = best
+        self._fill(results, self.guides[number], scores, ranked, set(strengths))
+        results.guide = self._guide_hit(number)
+        results.guides = [self._guide_hit(n) for n in candidates if n != number][:GUIDES_SHOWN]
+        return results
+
+    def _rank_guides(self, strengths: dict[str, float], allowed: list[int] | None) -> list[int]:
+        scores: dict[int, float] = defaultdict(float)
+        for term, strength in strengths.items():
+            idf = self.guide_idf.get(term, 0.0) * strength
+            for number, weight in self.guide_postings.get(term, ()):
+                scores[number] += idf * weight
+        if allowed is not None:
+            scores = {n: s for n, s in scores.items() if n in allowed}
+        return sorted(scores, key=lambda n: (-scores[n], n))
+
+    def _guide_hit(self, number: int) -> GuideHit:
+        content = self.guides[number].content
+        return GuideHit(content.slug, content.title, content.url, content.summary)
+
+    def _fill(self, results: Results, guide: GuideIndex, scores, ranked, query: set[str]) -> None:
+        documents = guide.content.documents
+        if ranked:
+            floor = ranked[0][0] * CAUSE_FLOOR
+            for score, slug, symptom in ranked[:CAUSES_SHOWN]:
+                if score < floor:
+                    break
+                cause = guide.causes[slug]
+                evidence = symptom or cause
+                context = highlight(evidence, query, guide.idf)
+                if not any(marked for _, marked in context):
+                    context = highlight(cause, query, guide.idf)
+                results.causes.append(Hit(cause.title, cause.url, cause.summary, context, slug))
+            top = guide.causes[ranked[0][1]]
+            for slug in guide.content.steps_by_cause.get(top.slug, ())[:STEPS_SHOWN]:
+                step = guide.steps[slug]
+                context = highlight(step, query, guide.idf) if step.fields else ()
+                if not any(marked for _, marked in context):
+                    context = ()
+                results.fix_steps.append(Hit(step.title, f"{top.url}#fix-{slug}", step.summary, context, slug))
+        faq = sorted(
+            ((score, n) for n, score in scores.items() if documents[n].kind == "faq"), key=lambda item: -item[0]
+        )
+        for _, number in faq[:FAQ_SHOWN]:
+            entry = documents[number]
+            results.faq.append(Hit(entry.title, entry.url, "", highlight(entry, query, guide.idf), entry.slug))
+
+
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def highlight(document: Document, query: set[str], idf: dict[str, float]) -> tuple[tuple[str, bool], ...]:
+    """The sentence of a document that matches the query best, in pieces, its matched words marked."""
+    best, best_score = "", 0.0
+    for text, weight in document.fields:
+        for sentence in SENTENCE.findall(text):
+            found = set(terms(sentence)) & query
+            score = sum(idf.get(term, 0.1) for term in found) * weight
+            if score > best_score:
+                best, best_score = sentence.strip(), score
+    if not best:
+        return ((document.fields[0][0], False),) if document.fields else ()
+    return _pieces(best, query)
+
+
+def _pieces(sentence: str, query: set[str]) -> tuple[tuple[str, bool], ...]:
+    matches = [m for m in TOKEN.finditer(sentence) if _matches(m.group(), query)]
+    start, end = 0, len(sentence)
+    if len(sentence) > CONTEXT_CHARS and matches:
+        start = max(0, matches[0].start() - CONTEXT_CHARS // 3)
+        start = sentence.rfind(" ", 0, start) + 1 if start else 0
+        end = min(len(sentence), start + CONTEXT_CHARS)
+        end = sentence.find(" ", end) if sentence.find(" ", end) != -1 else len(sentence)
+    pieces: list[list] = []
+    position = start
+    for match in matches:
+        if match.start() < start or match.end() > end:
+            continue
+        gap = sentence[position : match.start()]
+        if pieces and pieces[-1][1] and gap in ("-", "\u2011"):
+            pieces[-1][0] += gap + match.group()  # "Wi-Fi" is one highlight, not two
+        else:
+            if gap:
+                pieces.append([gap, False])
+            pieces.append([match.group(), True])
+        position = match.end()
+    if position < end:
+        pieces.append([sentence[position:end], False])
+    if start > 0:
+        pieces.insert(0, ["…", False])
+    if end < len(sentence):
+        pieces.append(["…", False])
+    return tuple((text, marked) for text, marked in pieces)
+
+
+def _matches(token: str, query: set[str]) -> bool:
+    found = terms(token)
+    return bool(found) and all(term in query for term in found)
