@@ -135,13 +135,18 @@ def public_pages() -> list[str]:
     return addresses
 
 
+def all_titles() -> list[str]:
+    """Every guide, cause and fix step title, longest first."""
+    titles = {
+        *Guide.objects.values_list("title", flat=True),
+        *Cause.objects.values_list("title", flat=True),
+        *FixStep.objects.values_list("title", flat=True),
+    }
+    return sorted(titles, key=len, reverse=True)
+
+
 def test_every_public_page_writes_each_title_with_its_own_capitals(db):
-    titles = sorted(
-        {*Guide.objects.values_list("title", flat=True), *Cause.objects.values_list("title", flat=True),
-         *FixStep.objects.values_list("title", flat=True)},
-        key=len,
-        reverse=True,
-    )  # fmt: skip
+    titles = all_titles()
     client = Client(headers={"User-Agent": ANDROID})
     failures = {}
     pages = public_pages()
@@ -161,3 +166,11 @@ def test_no_page_counts_time_in_bare_minutes(db):
     for address in public_pages():
         text = text_of(client.get(address).content.decode())
         assert not re.search(r"\b\d+\s*min\b", text), address
+
+
+def test_the_staff_report_and_check_pages_write_each_title_with_its_own_capitals(admin_client, seed_guide):
+    for name in ("admin:guides_guide_report", "admin:guides_guide_check"):
+        response = admin_client.get(reverse(name, args=[seed_guide.pk]))
+
+        assert response.status_code == 200
+        assert miscased(text_of(response.content.decode()), all_titles()) == [], name
