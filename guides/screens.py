@@ -163,7 +163,7 @@ def screen(snapshot: Snapshot, decision: engine.Decision, platform: str) -> Scre
     top = rows[0] if rows and decision.ranking[0].probability >= MOST_LIKELY else None
     evidence = decision.evidence
     return Screen(
-        number=len(evidence) + 1,
+        number=sum(key != engine.SEEN for key, _ in evidence) + 1,  # a symptom tapped on the guide is no screen
         more=max(math.ceil(decision.remaining - 1 - 1e-9), 0),
         most_likely=top,
         could_be=rows,

@@ -131,6 +131,7 @@ def test_the_first_screen_after_a_symptom_says_what_it_points_to_before_the_ques
     heading = decision.question.text if decision.question else snapshot.steps[decision.step.key].title
 
     assert ranking[0].probability < 0.6  # so the screen lists the top three, quoted, likeliest first
+    assert "Step 1" in text  # the symptom was tapped on the article: this is the visitor's first screen here
     assert f"From what you told us, it could be “{top[0]}”, “{top[1]}” or “{top[2]}”." in text
     assert text.index("From what you told us") < text.index(heading)
 
