@@ -13,8 +13,10 @@ term → documents (causes, symptoms, fix steps, FAQ entries) with field weights
 see (a symptom) weighs more than what a cause is called.
 """
 
+import hashlib
 import math
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -105,6 +107,9 @@ STEP_SHARE = 0.5
 # Two query words side by side score extra in a text that has them within this many words of each other
 # ("after the update" matches "after an app or phone update").
 PAIR_WINDOW = 3
+# Only in short texts (titles, summaries, what people see): in long explanations words meet by chance,
+# and their pairs would make the index several times larger.
+PAIR_FIELD_WEIGHT = 1.0
 # A cause is as likely as the one text of it that matches best (people describe one thing they see);
 # words it matches elsewhere only corroborate, or a cause with many symptoms would collect them.
 CORROBORATION = 0.25
@@ -130,13 +135,14 @@ def stem(word: str) -> str:
             if suffix in ("ed", "ing") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
                 word = word[:-1]  # "stopped" and "stops" are both "stop"
             break
-    return SYNONYMS.get(word, word)
+    return sys.intern(SYNONYMS.get(word, word))  # one string per term, however many texts use it
 
 
 def normalise(text: str) -> str:
     """Lowercase, accents and apostrophes dropped: "Don't", "dont" and "don\u2019t" become one word."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.replace("'", "").replace("\u2019", "").replace("\u2018", "")
 
 
@@ -144,8 +150,8 @@ def words(text: str) -> list[str]:
     return WORD.findall(normalise(text))
 
 
-def terms(text: str) -> list[str]:
-    return [stem(word) for word in content_words(words(text))]
+def terms(text: str, text_words: list[str] | None = None) -> list[str]:
+    return [stem(word) for word in content_words(words(text) if text_words is None else text_words)]
 
 
 def content_words(text_words: list[str]) -> list[str]:
@@ -271,36 +277,51 @@ class Results:
         return bool(self.causes or self.fix_steps or self.faq or self.guides)
 
 
+def digest(content: GuideContent) -> str:
+    """A fingerprint of a guide's content: an unchanged guide keeps its index across content saves."""
+    return hashlib.sha256(repr(content).encode()).hexdigest()
+
+
 class GuideIndex:
-    """One guide's documents, inverted: term → (document number, weight)."""
+    """One guide's documents, inverted: term → postings, each ``document number << 4 | weight code``.
+
+    Postings are plain ints and every word is interned, so the pickled index that processes
+    share stays small and quick to load.
+    """
 
     def __init__(self, content: GuideContent):
         self.content = content
+        self.digest = digest(content)
         self.apps = frozenset(apps_named(words(content.title))[0])
-        postings: dict[str, dict[int, float]] = defaultdict(dict)
-        pairs: dict[tuple[str, str], set[int]] = defaultdict(set)
-        self.vocabulary: set[str] = set()
+        self.weights = tuple(sorted({weight for document in content.documents for _, weight in document.fields}))
+        code = {weight: n for n, weight in enumerate(self.weights)}
+        postings: dict[str, dict[int, int]] = defaultdict(dict)
+        pairs: dict[str, set[int]] = defaultdict(set)  # "word word": documents with the two close together
+        vocabulary: set[str] = set()
         for number, document in enumerate(content.documents):
             for text, weight in document.fields:
-                found = terms(text)
-                self.vocabulary.update(words(text))
+                text_words = words(text)
+                found = terms(text, text_words)
+                vocabulary.update(text_words)
                 for term in found:
-                    if postings[term].get(number, 0.0) < weight:
-                        postings[term][number] = weight
-                near = {(a, b) for i, a in enumerate(found) for b in found[i + 1 : i + 1 + PAIR_WINDOW] if a != b}
-                for pair in near:
-                    pairs[pair].add(number)
+                    if postings[term].get(number, -1) < code[weight]:
+                        postings[term][number] = code[weight]
+                if weight >= PAIR_FIELD_WEIGHT:
+                    for i, a in enumerate(found):
+                        for b in found[i + 1 : i + 1 + PAIR_WINDOW]:
+                            pairs[sys.intern(f"{a} {b}")].add(number)
         total = len(content.documents) or 1
         self.idf = {term: math.log(1 + total / len(docs)) for term, docs in postings.items()}
-        self.postings = {term: tuple(docs.items()) for term, docs in postings.items()}
+        self.postings = {term: tuple(n << 4 | c for n, c in docs.items()) for term, docs in postings.items()}
         self.pairs = {pair: tuple(docs) for pair, docs in pairs.items()}
+        self.vocabulary = frozenset(sys.intern(word) for word in vocabulary)
         self.steps = {d.slug: d for d in content.documents if d.kind == "fix_step"}
         self.causes = {d.slug: d for d in content.documents if d.kind == "cause"}
         self.cause_order = {slug: n for n, slug in enumerate(self.causes)}
 
-    def best_weights(self) -> dict[str, float]:
+    def strongest(self) -> dict[str, float]:
         """Each term's strongest field weight in this guide, for ranking guides against each other."""
-        return {term: max(w for _, w in docs) for term, docs in self.postings.items()}
+        return {term: self.weights[max(p & 15 for p in found)] for term, found in self.postings.items()}
 
     def score(
         self, query: dict[str, float], pairs: set[tuple[str, str]]
@@ -313,20 +334,16 @@ class GuideIndex:
         described; causes that share that symptom are told apart by the words it doesn't cover,
         then by how common they are, then by the guide's own order.
         """
-        documents = self.content.documents
+        documents, weights = self.content.documents, self.weights
         scores: dict[int, float] = defaultdict(float)
         best: dict[str, dict] = defaultdict(dict)
         matches = [
-            (term, self.idf.get(term, 0.0) * strength, self.postings.get(term, ())) for term, strength in query.items()
+            (term, self.idf.get(term, 0.0) * strength, [(p >> 4, weights[p & 15]) for p in self.postings.get(term, ())])
+            for term, strength in query.items()
         ]
-        matches += [
-            (
-                pair,
-                (self.idf.get(pair[0], 0.0) + self.idf.get(pair[1], 0.0)) * 0.5,
-                tuple((n, 1.0) for n in self.pairs.get(pair, ())),
-            )
-            for pair in pairs
-        ]
+        for a, b in pairs:
+            found = self.pairs.get(f"{a} {b}", ())
+            matches.append(((a, b), (self.idf.get(a, 0.0) + self.idf.get(b, 0.0)) * 0.5, [(n, 1.0) for n in found]))
         for key, value, postings in matches:
             for number, weight in postings:
                 points = value * weight
@@ -357,27 +374,26 @@ class GuideIndex:
 
 
 class Index:
-    def __init__(self, guides: list[GuideContent]):
-        self.guides = [GuideIndex(content) for content in guides]
+    def __init__(self, guides: list[GuideIndex]):
+        """Join the guides' indexes: which guides each term is in, and the words known for spelling slips."""
+        self.guides = guides
         by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
         vocabulary: set[str] = set()
         self.apps: dict[str, list[int]] = defaultdict(list)
         for number, guide in enumerate(self.guides):
-            for term, weight in guide.best_weights().items():
+            for term, weight in guide.strongest().items():
                 by_term[term].append((number, weight))
             vocabulary |= guide.vocabulary
             for app in guide.apps:
                 self.apps[app].append(number)
-            del guide.vocabulary  # only the shared vocabulary is kept
         total = len(self.guides) or 1
         self.guide_postings = {term: tuple(found) for term, found in by_term.items()}
         self.guide_idf = {term: math.log(1 + total / len(found)) for term, found in by_term.items()}
         # Known words for spelling slips: every word in the guides, found by a symmetric-delete index
         # (a slip and the word it stands for share a deletion), so no query compares against all of them.
         self.vocabulary = {word for word in vocabulary if stem(word) in self.guide_postings}
-        self.deletes: dict[str, tuple[str, ...]] = {}
         spelled: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(self.vocabulary):
+        for word in self.vocabulary:
             if len(word) > 3 and not word.isdigit():
                 for deleted in deletes(word, allowed_distance(word)):
                     spelled[deleted].append(word)

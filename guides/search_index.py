@@ -1,9 +1,11 @@
 """Build the search index from the published guides once per content version, and share it.
 
-A content save starts a new version. The first process to need the new index builds it (a
-fixed number of queries, about a second at 200 guides) and puts it in the shared cache; every
-other process loads that copy. While one process builds, the others keep answering from the
-index they have, so a save never holds a worker up: searches are at most one build behind.
+Each guide's part of the index is shared through the cache under a fingerprint of its content,
+and each content version gets a list of those fingerprints. After a save, the first process to
+need the new version reads the guides (ten queries), indexes only the guides that changed and
+shares them; every other process fetches just those parts and keeps the rest from memory. While
+one process builds, the others keep answering from the index they have, so a save never holds a
+worker up: a search is at most one build behind, and only for that long.
 """
 
 import hashlib
@@ -16,13 +18,15 @@ from django.urls import reverse
 
 from guides import content_cache, engine, search
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, Facet, FAQEntry, FixStep, Guide, StepKind, Symptom
-from guides.search import Document, GuideContent, Index
+from guides.search import Document, GuideContent, GuideIndex, Index
 
-# A build takes about a second at 200 guides; a process that died building frees the lock after this.
+# A build takes half a second at 200 guides; a process that died building frees the lock after this.
 BUILD_LOCK_SECONDS = 60
-# A content save replaces the shared index sooner (a new version); this only bounds an idle one.
+# A content save replaces the list of parts sooner (a new version); this only bounds an idle one.
 INDEX_CACHE_SECONDS = 24 * 60 * 60
-# The shared copy is pickled: a deploy that changes its classes must not read the old shape.
+# A guide's part is kept while guides stay unchanged; one that has expired is simply built again.
+PART_CACHE_SECONDS = 7 * 24 * 60 * 60
+# The parts are pickled: a deploy that changes their classes must not read the old shape.
 CODE_DIGEST = hashlib.sha256(b"".join(Path(f).read_bytes() for f in (search.__file__, __file__))).hexdigest()[:12]
 
 BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|h[1-6]|blockquote|pre|table|tr|td|th)\b[^>]*>", re.IGNORECASE)
@@ -47,28 +51,67 @@ def forget_local_index() -> None:
     _local.update(version=None, index=None)
 
 
+def parts_key(version: str) -> str:
+    return f"guides:search-parts:{CODE_DIGEST}:{version}"
+
+
 def _index_for(version: str) -> tuple[Index, bool]:
-    """This version's index from the shared cache, else built here (once across processes).
+    """This version's index from the shared parts, else built here (by one process at a time).
 
     Returns the index and whether it is this version's.
     """
     if version == content_cache.UNREACHABLE:
-        return build_index(), True
-    key = f"guides:search-index:{CODE_DIGEST}:{version}"
-    shared = cache.get(key)
-    if isinstance(shared, Index):
-        return shared, True
-    if cache.add(f"{key}:building", True, timeout=BUILD_LOCK_SECONDS):
-        index = build_index()
-        cache.set(key, index, timeout=INDEX_CACHE_SECONDS)
-        return index, True
-    if _local["index"] is not None:
-        return _local["index"], False
-    return build_index(), True  # a new process with nothing to answer from builds its own
+        return build_index(_local["index"]), True
+    key = parts_key(version)
+    digests = cache.get(key)
+    if digests is not None:
+        guides = _shared_parts(digests)
+        if guides is not None:
+            return Index(guides), True
+    elif not cache.add(f"{key}:building", True, timeout=BUILD_LOCK_SECONDS) and _local["index"] is not None:
+        return _local["index"], False  # another process is building it
+    index = build_index(_local["index"], share=True)
+    cache.set(key, [guide.digest for guide in index.guides], timeout=INDEX_CACHE_SECONDS)
+    return index, True
 
 
-def build_index() -> Index:
-    return Index(published_guides())
+def build_index(previous: Index | None = None, *, share: bool = False) -> Index:
+    """Index the published guides; a guide unchanged since ``previous`` (or, with ``share``, in the cache) is kept."""
+    contents = published_guides()
+    known = _parts(previous)
+    digests = [search.digest(content) for content in contents]
+    fetched = _fetch([d for d in digests if d not in known]) if share else {}
+    known |= fetched
+    unshared = {}
+    for content, fingerprint in zip(contents, digests, strict=True):
+        if fingerprint not in known:
+            known[fingerprint] = unshared[fingerprint] = GuideIndex(content)
+        elif share and fingerprint not in fetched and not cache.has_key(_part_key(fingerprint)):
+            unshared[fingerprint] = known[fingerprint]  # kept from memory, but gone from the cache (a flush)
+    if share and unshared:
+        cache.set_many({_part_key(d): guide for d, guide in unshared.items()}, timeout=PART_CACHE_SECONDS)
+    return Index([known[d] for d in digests])
+
+
+def _part_key(fingerprint: str) -> str:
+    return f"guides:search-part:{CODE_DIGEST}:{fingerprint}"
+
+
+def _parts(index: Index | None) -> dict[str, GuideIndex]:
+    return {guide.digest: guide for guide in index.guides} if index is not None else {}
+
+
+def _fetch(fingerprints: list[str]) -> dict[str, GuideIndex]:
+    found = cache.get_many([_part_key(d) for d in fingerprints]) if fingerprints else {}
+    parts = {d: found.get(_part_key(d)) for d in fingerprints}
+    return {d: part for d, part in parts.items() if isinstance(part, GuideIndex)}
+
+
+def _shared_parts(digests: list[str]) -> list[GuideIndex] | None:
+    """The guides' parts from this process's memory and the shared cache, or None if one has gone."""
+    known = _parts(_local["index"])
+    known |= _fetch([d for d in digests if d not in known])
+    return [known[d] for d in digests] if all(d in known for d in digests) else None
 
 
 def published_guides() -> list[GuideContent]:

@@ -325,11 +325,23 @@ def test_while_another_process_builds_the_new_index_this_one_answers_from_its_ow
     step.title = "Swap between Wi-Fi and mobile data"
     step.save()
     version = content_cache.current_version()
-    cache.add(f"guides:search-index:{search_index.CODE_DIGEST}:{version}:building", True)  # another process
+    cache.add(f"{search_index.parts_key(version)}:building", True)  # another process is building it
 
     with django_assert_num_queries(0):
         page = search_page(client, "stuck sending")
 
     assert "Switch between Wi-Fi and mobile data" in page  # the index it had, not a stall
-    cache.delete(f"guides:search-index:{search_index.CODE_DIGEST}:{version}:building")
+    cache.delete(f"{search_index.parts_key(version)}:building")
     assert "Swap between Wi-Fi and mobile data" in search_page(client, "stuck sending")
+
+
+@pytest.mark.django_db
+def test_after_a_cache_flush_the_rebuilt_index_is_shared_again_whole(client, seed_guide, django_assert_num_queries):
+    search_page(client, "stuck sending")  # this process has the index
+    cache.clear()  # a flush: a new content version, and no shared part left
+    content_cache.forget_local_version()
+    search_page(client, "stuck sending")  # rebuilt here, each guide's part kept from memory
+
+    search_index.forget_local_index()  # as if another process
+    with django_assert_num_queries(0):
+        search_page(client, "stuck sending")
