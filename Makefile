@@ -56,6 +56,10 @@ bench-http: $(VENV)/.installed ## Serve with gunicorn and time the public pages 
 bench-load: $(VENV)/.installed ## Load each page with wrk and print it as a ratio of a static file (SQLite, PostgreSQL + Redis)
 	$(PY) -m bench.load
 
+.PHONY: bench-search
+bench-search: $(VENV)/.installed ## Time search at 1 and 200 guides: a query, the page, and the index after a save
+	$(PY) -m bench.search
+
 lint: $(VENV)/.installed ## Check code style with ruff
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

@@ -39,7 +39,7 @@ SYNONYMS = {
     "dm": "message", "dms": "message", "dmd": "message", "dmed": "message", "dming": "message", "msg": "message",
     "msgs": "message", "msging": "message", "pm": "message", "pms": "message", "txt": "message",
     "text": "message", "texts": "message", "chat": "message", "chats": "message", "inbox": "message",
-    "sent": "send", "deliver": "send", "delivered": "send", "go": "send", "goes": "send", "went": "send",
+    "sent": "send", "deliver": "send", "delivered": "send",
     "banned": "ban", "suspended": "ban", "suspension": "ban", "wifi": "wi", "fi": "wi", "cellular": "mobile",
     "4g": "mobile", "5g": "mobile", "crashes": "crash", "crashing": "crash", "crashed": "crash",
     "frozen": "freeze", "freezes": "freeze", "freezing": "freeze", "buggy": "bug", "glitchy": "glitch",
@@ -54,6 +54,7 @@ SYNONYMS = {
     "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
     "yo": "age", "birthday": "age",
 }  # fmt: skip
+GOING = frozenset({"go", "goes", "going", "gone", "went", "get", "gets", "got", "getting"})  # "... through"
 SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
 
 # Apps people name, with the ways they write them. A guide is about the apps its title names;
@@ -124,6 +125,9 @@ CAUSES_SHOWN, STEPS_SHOWN, FAQ_SHOWN, GUIDES_SHOWN = 3, 4, 2, 3
 # A cause far behind the best one is noise, not an answer.
 CAUSE_FLOOR = 0.2
 CONTEXT_CHARS = 160
+# A step or an answer shows what matched only if the words mean something: "message" alone (in nearly
+# every text of a guide about messages) says nothing, "VPN" does.
+CONTEXT_FLOOR = 1.5
 
 
 @lru_cache(maxsize=65536)  # queries are unbounded input: keep the cache bounded
@@ -155,10 +159,16 @@ def terms(text: str, text_words: list[str] | None = None) -> list[str]:
 
 
 def content_words(text_words: list[str]) -> list[str]:
-    """The words that carry meaning; in "15 years old" the "old" is the age, not an old phone."""
+    """The words that carry meaning, read in context.
+
+    In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent.
+    """
     result, previous = [], ""
     for word in text_words:
         if word == "old" and SYNONYMS.get(previous) in ("age", "teen"):
+            continue
+        if word in ("through", "thru") and previous in GOING:
+            result[-1] = "sent"
             continue
         previous = word
         if word not in STOPWORDS:
@@ -207,7 +217,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def allowed_distance(word: str) -> int:
     """One slip in a short word, two in a long one; shorter words have too many neighbours."""
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= 7 else 2
 
 
 def deletes(word: str, distance: int) -> set[str]:
@@ -481,48 +491,51 @@ class Index:
         return GuideHit(content.slug, content.title, content.url, content.summary)
 
     def _fill(self, results: Results, guide: GuideIndex, scores, ranked, query: set[str]) -> None:
-        documents = guide.content.documents
+        documents, idf = guide.content.documents, guide.idf
         if ranked:
             floor = ranked[0][0] * CAUSE_FLOOR
             for score, slug, symptom in ranked[:CAUSES_SHOWN]:
                 if score < floor:
                     break
                 cause = guide.causes[slug]
-                evidence = symptom or cause
-                context = highlight(evidence, query, guide.idf)
-                if not any(marked for _, marked in context):
-                    context = highlight(cause, query, guide.idf)
+                # Why it is listed: the symptom that matched, else the cause's own words.
+                context = highlight(symptom, query, idf) if symptom else ()
+                context = context or highlight(cause, query, idf) or ((cause.summary, False),)
                 results.causes.append(Hit(cause.title, cause.url, cause.summary, context, slug))
             top = guide.causes[ranked[0][1]]
             for slug in guide.content.steps_by_cause.get(top.slug, ())[:STEPS_SHOWN]:
                 step = guide.steps[slug]
-                context = highlight(step, query, guide.idf) if step.fields else ()
-                if not any(marked for _, marked in context):
-                    context = ()
+                context = highlight(step, query, idf, skip=2, at_least=CONTEXT_FLOOR)  # title and "where" are shown
                 results.fix_steps.append(Hit(step.title, f"{top.url}#fix-{slug}", step.summary, context, slug))
-        faq = sorted(
-            ((score, n) for n, score in scores.items() if documents[n].kind == "faq"), key=lambda item: -item[0]
-        )
+        best = max(scores.values(), default=0.0)
+        faq = sorted((-score, n) for n, score in scores.items() if documents[n].kind == "faq" and score >= best * 0.4)
         for _, number in faq[:FAQ_SHOWN]:
             entry = documents[number]
-            results.faq.append(Hit(entry.title, entry.url, "", highlight(entry, query, guide.idf), entry.slug))
+            context = highlight(entry, query, idf, skip=1, at_least=CONTEXT_FLOOR)  # the question is shown
+            results.faq.append(Hit(entry.title, entry.url, "", context, entry.slug))
 
 
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
-def highlight(document: Document, query: set[str], idf: dict[str, float]) -> tuple[tuple[str, bool], ...]:
-    """The sentence of a document that matches the query best, in pieces, its matched words marked."""
-    best, best_score = "", 0.0
-    for text, weight in document.fields:
+def highlight(
+    document: Document, query: set[str], idf: dict[str, float], *, skip: int = 0, at_least: float = 0.0
+) -> tuple[tuple[str, bool], ...]:
+    """The sentence of a document that matches the query best, in pieces with its matched words marked.
+
+    Empty when nothing matches, or when what matches says less than ``at_least`` (common words like
+    "message" alone). ``skip`` leaves out the first fields, which the page shows already.
+    """
+    best, best_score, best_found = "", 0.0, set()
+    for text, weight in document.fields[skip:]:
         for sentence in SENTENCE.findall(text):
             found = set(terms(sentence)) & query
             score = sum(idf.get(term, 0.1) for term in found) * weight
             if score > best_score:
-                best, best_score = sentence.strip(), score
-    if not best:
-        return ((document.fields[0][0], False),) if document.fields else ()
+                best, best_score, best_found = sentence.strip(), score, found
+    if not best or sum(idf.get(term, 0.1) for term in best_found) < at_least:
+        return ()
     return _pieces(best, query)
 
 

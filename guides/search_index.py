@@ -10,10 +10,12 @@ worker up: a search is at most one build behind, and only for that long.
 
 import hashlib
 import html
+import logging
 import re
 from pathlib import Path
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.urls import reverse
 
 from guides import content_cache, engine, search
@@ -29,6 +31,7 @@ PART_CACHE_SECONDS = 7 * 24 * 60 * 60
 # The parts are pickled: a deploy that changes their classes must not read the old shape.
 CODE_DIGEST = hashlib.sha256(b"".join(Path(f).read_bytes() for f in (search.__file__, __file__))).hexdigest()[:12]
 
+logger = logging.getLogger(__name__)
 BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|h[1-6]|blockquote|pre|table|tr|td|th)\b[^>]*>", re.IGNORECASE)
 ANY_TAG = re.compile(r"<[^>]+>")
 
@@ -39,7 +42,13 @@ _local: dict = {"version": None, "index": None}
 def get_index() -> Index:
     version = content_cache.current_version()
     if _local["version"] != version or _local["index"] is None:
-        index, current = _index_for(version)
+        try:
+            index, current = _index_for(version)
+        except DatabaseError:
+            if _local["index"] is None:
+                raise
+            logger.warning("Search answers from its previous index: the database is unreachable", exc_info=True)
+            return _local["index"]
         _local["index"] = index
         # An older index served while another process builds is not this version's: ask again next time.
         _local["version"] = version if current else None

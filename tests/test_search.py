@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from guides import content_cache, search_index
@@ -345,3 +346,17 @@ def test_after_a_cache_flush_the_rebuilt_index_is_shared_again_whole(client, see
     search_index.forget_local_index()  # as if another process
     with django_assert_num_queries(0):
         search_page(client, "stuck sending")
+
+
+@pytest.mark.django_db
+def test_search_answers_from_the_index_it_has_while_the_database_is_down(client, seed_guide):
+    search_page(client, "stuck sending")
+    content_cache.content_changed()  # a save, then the database goes away
+
+    def database_down(execute, sql, params, many, context):
+        raise OperationalError("the database is down")
+
+    with connection.execute_wrapper(database_down):
+        page = search_page(client, "stuck sending")
+
+    assert "Switch between Wi-Fi and mobile data" in page
