@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +25,7 @@ from guides import content_cache, engine, screens, structured_data
 from guides.client_address import client_address
 from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, count_views, read_answer_token, record_outcome
 from guides.http_caching import public_start, shared_page
-from guides.minutes import wait_words
+from guides.minutes import in_words, wait_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireCount, StepOutcome, Symptom
 from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
 from guides.search_index import get_index
@@ -58,19 +58,51 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/index.html", {"guides": guides})
 
 
+# A cause's fix steps, the one most likely to fix it first (ties in the editors' order): the first one a
+# visitor sees on the cause's page, and the "Try first" step on the article's card for that cause.
+MOST_LIKELY_FIX_FIRST = (
+    Case(*(When(efficacy=word.value, then=Value(-chance)) for word, chance in engine.EFFICACY.items())),
+    "order",
+    "id",
+)
+# The symptoms shown as choices before "Something else": enough to cover the common signs at a glance.
+SYMPTOMS_UP_FRONT = 6
+
+
 @require_safe
 @shared_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
+    """The guide on one page: what you see first, then the causes, most common first, each with the step to try."""
     guide = get_object_or_404(visible_guides(request), slug=slug)
-    causes = guide.causes.prefetch_related(
-        "facets", Prefetch("symptoms", queryset=Symptom.objects.only("title", "slug", "description_html"))
+    causes = guide.causes.order_by("-commonness", "order", "id").prefetch_related(
+        Prefetch("symptoms", queryset=Symptom.objects.only("title", "slug", "order")),
+        Prefetch(
+            "cause_fixes",
+            queryset=CauseFix.objects.select_related("fix_step")
+            .only("cause_id", "efficacy", "fix_step__slug", "fix_step__title", "fix_step__minutes")
+            .order_by(*MOST_LIKELY_FIX_FIRST),
+        ),
     )
+    causes_of: dict[Symptom, list] = {}
+    cards = []
+    for each in causes:
+        for symptom in each.symptoms.all():
+            causes_of.setdefault(symptom, []).append(each)
+        best = next(iter(each.cause_fixes.all()), None)
+        cards.append((each, best, in_words(best.fix_step.minutes) if best else ""))
+    # A symptom of one cause leads straight to it; one of several, into the questionnaire, which starts from it.
+    symptoms = [
+        (symptom, found[0] if len(found) == 1 else None)
+        for symptom, found in sorted(causes_of.items(), key=lambda item: (item[0].order, item[0].pk))
+    ]
     checklist = ChecklistItem.objects.filter(guide=guide).select_related("fix_step")
     faq = FAQEntry.objects.filter(guide=guide)
     context = {
         "guide": guide,
-        "causes": causes,
-        "checklist": checklist,
+        "symptoms_up_front": symptoms[:SYMPTOMS_UP_FRONT],
+        "symptoms_more": symptoms[SYMPTOMS_UP_FRONT:],
+        "cards": cards,
+        "checklist": [(item, in_words(item.fix_step.minutes)) for item in checklist],
         "faq": faq,
         "canonical": request.build_absolute_uri(guide.get_absolute_url()),
     }
@@ -81,22 +113,27 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @shared_page
 def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
+    """A cause's page: how to fix it first, the step most likely to work on top; why it happens after."""
     guide = get_object_or_404(visible_guides(request), slug=slug)
     cause = get_object_or_404(
         guide.causes.prefetch_related(
             "facets",
             "symptoms",
             "related",
-            Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step")),
+            Prefetch(
+                "cause_fixes", queryset=CauseFix.objects.select_related("fix_step").order_by(*MOST_LIKELY_FIX_FIRST)
+            ),
         ),
         slug=cause_slug,
     )
+    fixes = [(cause_fix.fix_step, in_words(cause_fix.fix_step.minutes)) for cause_fix in cause.cause_fixes.all()]
     return render(
         request,
         "guides/cause.html",
         {
             "guide": guide,
             "cause": cause,
+            "fixes": fixes,
             "canonical": request.build_absolute_uri(cause.get_absolute_url()),
         },
     )
