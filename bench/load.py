@@ -267,12 +267,18 @@ class QuestionForm(HTMLParser):
             self.inside = False
 
 
+def link(port: int, path: str, pattern: str) -> str:
+    status, html = get(port, path)
+    found = re.search(pattern, html)
+    if status != 200 or found is None:
+        sys.exit(f"{path} answered {status} without a link like {pattern}: the pages cannot be found.")
+    return found.group(1)
+
+
 def find_pages(port: int) -> dict[str, str]:
     """Every kind of page, found as a visitor finds it: links from the home page, answers from the questionnaire."""
-    _, home = get(port, "/")
-    article = re.search(r'href="(/guides/[\w-]+/)"', home).group(1)
-    _, article_html = get(port, article)
-    cause = re.search(r'href="(/guides/[\w-]+/causes/[\w-]+/)"', article_html).group(1)
+    article = link(port, "/", r'href="(/guides/[\w-]+/)"')
+    cause = link(port, article, r'href="(/guides/[\w-]+/causes/[\w-]+/)"')
     start = f"{article}diagnose/"
     screens = [start]
     for _ in range(20):
