@@ -22,7 +22,7 @@ from guides import content_cache, engine, search
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, Facet, FAQEntry, FixStep, Guide, StepKind, Symptom
 from guides.search import Document, GuideContent, GuideIndex, Index
 
-# A build takes half a second at 200 guides; a process that died building frees the lock after this.
+# A build takes up to two seconds at 200 guides; a process that died building frees the lock after this.
 BUILD_LOCK_SECONDS = 60
 # A content save replaces the list of parts sooner (a new version); this only bounds an idle one.
 INDEX_CACHE_SECONDS = 24 * 60 * 60
@@ -182,7 +182,10 @@ def published_guides() -> list[GuideContent]:
     for symptom_pk, cause_pk in symptom_causes:
         causes_of_symptom.setdefault(symptom_pk, []).append(cause_pk)
     for pk, guide, slug, title, description in symptoms:
-        linked = tuple((cause_slug[c][1], 1.0) for c in causes_of_symptom.get(pk, ()) if cause_slug[c][0] == guide)
+        # A link to another guide's cause is a content error (the checks report it): leave it out.
+        linked = tuple(
+            (cause_slug[c][1], 1.0) for c in causes_of_symptom.get(pk, ()) if cause_slug.get(c, (None,))[0] == guide
+        )
         fields = ((title, search.SYMPTOM_TITLE), (_text(description), search.SYMPTOM_TEXT))
         documents[guide].append(Document("symptom", slug, title, "", fields, linked))
 

@@ -360,3 +360,15 @@ def test_search_answers_from_the_index_it_has_while_the_database_is_down(client,
         page = search_page(client, "stuck sending")
 
     assert "Switch between Wi-Fi and mobile data" in page
+
+
+@pytest.mark.django_db
+def test_a_symptom_linked_to_a_draft_guide_s_cause_does_not_break_search(client, seed_guide, load):
+    load(guide_data(slug="draft", published=False))
+    draft_cause = Cause.objects.get(guide__slug="draft", slug="cause-0")
+    Symptom.objects.get(guide=seed_guide, slug="stuck-on-sending").causes.add(draft_cause)
+
+    page = search_page(client, "spinning circle")
+
+    assert draft_cause.get_absolute_url() not in page
+    assert Cause.objects.get(guide=seed_guide, slug="network-connectivity").get_absolute_url() in cause_links(page)
