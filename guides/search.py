@@ -122,8 +122,9 @@ FUZZY_WEIGHT = 0.7
 # Only the few guides the words point to are scored in full; more would cost time and show nothing.
 GUIDES_SCORED = 3
 CAUSES_SHOWN, STEPS_SHOWN, FAQ_SHOWN, GUIDES_SHOWN = 3, 4, 2, 3
-# A cause far behind the best one is noise, not an answer.
+# A cause, or another guide, far behind the best one is noise, not an answer.
 CAUSE_FLOOR = 0.2
+OTHER_GUIDE_FLOOR = 0.5
 CONTEXT_CHARS = 160
 # A step or an answer shows what matched only if the words mean something: "message" alone (in nearly
 # every text of a guide about messages) says nothing, "VPN" does.
@@ -454,14 +455,15 @@ class Index:
         results.uncovered_apps = [app for app in named if app not in self.apps]
         if results.uncovered_apps and not covered:
             return results  # an honest "no guide for that app", not pages about another app
-        allowed = sorted({n for app in covered for n in self.apps[app]}) if covered else None
+        allowed = {n for app in covered for n in self.apps[app]} if covered else None
         strengths, ordered, results.corrections = self.read_query(rest)
         if not strengths:
-            results.guides = [self._guide_hit(n) for n in (allowed or [])][:GUIDES_SHOWN]
+            results.guides = [self._guide_hit(n) for n in sorted(allowed or ())][:GUIDES_SHOWN]
             return results
-        candidates = self._rank_guides(strengths, allowed)
-        if not candidates:
+        ranked_guides = self._rank_guides(strengths, allowed)
+        if not ranked_guides:
             return results
+        candidates = [n for n, score in ranked_guides if score >= ranked_guides[0][1] * OTHER_GUIDE_FLOOR]
         pairs = set(pairwise(ordered))
         best = None
         for number in candidates[:GUIDES_SCORED]:
@@ -476,7 +478,7 @@ class Index:
         results.guides = [self._guide_hit(n) for n in candidates if n != number][:GUIDES_SHOWN]
         return results
 
-    def _rank_guides(self, strengths: dict[str, float], allowed: list[int] | None) -> list[int]:
+    def _rank_guides(self, strengths: dict[str, float], allowed: set[int] | None) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
         for term, strength in strengths.items():
             idf = self.guide_idf.get(term, 0.0) * strength
@@ -484,7 +486,7 @@ class Index:
                 scores[number] += idf * weight
         if allowed is not None:
             scores = {n: s for n, s in scores.items() if n in allowed}
-        return sorted(scores, key=lambda n: (-scores[n], n))
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
     def _guide_hit(self, number: int) -> GuideHit:
         content = self.guides[number].content
