@@ -290,7 +290,7 @@ class ChecklistItem(models.Model):
 
 
 # Query parameters of the troubleshooter that are not answers; no question may use them as its slug.
-RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed", "failed", "couldnt", "platform", "step"})
+RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed", "failed", "couldnt", "platform", "step", "seen"})
 
 
 class Effort(models.TextChoices):

@@ -30,7 +30,7 @@ from guides.models import (
 # An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
 MAX_PARAMETERS = 80
 # Parameters of the address that say what to show, not what the visitor told us.
-VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT}
+VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT, engine.SEEN}
 PLATFORMS = ("android", "iphone")
 # A content save replaces the shared snapshot sooner (a new version); this only bounds an idle one.
 SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60

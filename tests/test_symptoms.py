@@ -267,3 +267,15 @@ def test_the_snapshot_takes_every_symptom_with_a_cause_as_evidence(snapshot, see
         causes = set(Symptom.objects.get(guide=seed_guide, slug=observation.key).causes.values_list("slug", flat=True))
         assert {e.cause for e in observation.effects} == causes
         assert {e.strength for e in observation.effects} == {engine.Strength.STRONG}
+
+
+@pytest.mark.parametrize("slug", ["seen", "tried", "platform"])
+def test_a_question_cannot_take_a_slug_the_questionnaire_address_uses(seed_guide, slug):
+    from django.core.exceptions import ValidationError
+
+    from guides.models import Question
+
+    question = Question(guide=seed_guide, slug=slug, text="A question?")
+
+    with pytest.raises(ValidationError, match="used by the questionnaire itself"):
+        question.full_clean()
