@@ -127,11 +127,12 @@ def test_checklist_order_change_shows_on_the_article(editor_client, client, seed
     assert steps[-1] == item.fix_step.slug
 
 
-def test_cause_fix_order_change_shows_on_the_cause_page(editor_client, client, seed_guide):
+def test_cause_fix_efficacy_and_order_changes_show_on_the_cause_page(editor_client, client, seed_guide):
+    """Steps are listed likeliest to fix first; an editor who marks one "rarely" and last sees it move last."""
     cause = seed_guide.causes.get(slug="network-connectivity")
-    link = cause.cause_fixes.first()
+    link = cause.cause_fixes.order_by("order").first()
 
-    save_change(editor_client, link, order="99")
+    save_change(editor_client, link, efficacy="rarely", order="99")
 
     page = client.get(cause.get_absolute_url()).content.decode()
     assert re.findall(r'<li id="fix-([^"]+)">', page)[-1] == link.fix_step.slug
