@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run serve test test-postgres test-faults bench bench-diagnosis bench-http bench-load lint format clean
+.PHONY: help run serve test test-postgres test-faults bench bench-diagnosis bench-load bench-search lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,13 +50,9 @@ bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 bench-diagnosis: $(VENV)/.installed ## Compare checklist, old flow and planner on simulated visitors
 	$(PY) -m bench.diagnosis
 
-bench-http: $(VENV)/.installed ## Serve with gunicorn and time the public pages under load
-	$(PY) -m bench.http
-
 bench-load: $(VENV)/.installed ## Load each page with wrk and print it as a ratio of a static file (SQLite, PostgreSQL + Redis)
 	$(PY) -m bench.load
 
-.PHONY: bench-search
 bench-search: $(VENV)/.installed ## Time search at 1 and 200 guides: a query, the page, and the index after a save
 	$(PY) -m bench.search
 
