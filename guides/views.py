@@ -208,8 +208,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "Your browser did not send the security cookie that goes with this form, so we could not accept it. "
         "If cookies are blocked for this site, allow them, reload the page and try again."
     )
+    context = {"message": message, "retry": request.path.removesuffix("feedback/")}
     template = "guides/diagnose.html#problem" if request.htmx else "400.html"
-    return render(request, template, {"message": message, "retry": request.path.removesuffix("feedback/")}, status=403)
+    if "/was-this-helpful/" in request.path:  # the vote block, not the questionnaire's panel
+        context["retry_label"] = "Answer again"
+        template = "guides/helpful.html#problem" if request.htmx else template
+    return render(request, template, context, status=403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
@@ -498,7 +502,9 @@ def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started
         last = evidence[-1] if evidence else None
         if last is None:
             rows.append((counted.START, "", ""))
-        elif last[0] not in (engine.FAILED, engine.COULDNT):
+        elif all(key == engine.SEEN for key, _ in evidence):  # came in from a symptom on the guide
+            rows.append((counted.START, "", ""))
+        elif last[0] not in (engine.FAILED, engine.COULDNT, engine.SEEN):
             rows.append((counted.ANSWER, *last))
     shown = {engine.QUESTION: counted.QUESTION, engine.STEP: counted.STEP, engine.HAND_OFF: counted.HAND_OFF}
     rows.append((shown[kind], slug, ""))

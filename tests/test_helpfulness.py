@@ -379,3 +379,17 @@ def test_drafts_unknown_pages_and_other_guides_tokens_are_not_found(client, seed
     assert client.get(reverse("guides:cause_helpful", args=[SLUG, "no-such-cause"])).status_code == 404
     assert client.post(FEEDBACK, {"answer": "yes", "token": token}).status_code == 400
     assert not PageVote.objects.exists()
+
+
+def test_a_vote_without_its_csrf_cookie_over_htmx_explains_itself_in_the_vote_block(seed_guide):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        "/guides/tiktok-messages/was-this-helpful/feedback/", {"answer": "yes"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'id="helpful"' in page and "security cookie" in page
+    assert 'id="panel"' not in page

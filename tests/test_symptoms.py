@@ -279,3 +279,16 @@ def test_a_question_cannot_take_a_slug_the_questionnaire_address_uses(seed_guide
 
     with pytest.raises(ValidationError, match="used by the questionnaire itself"):
         question.full_clean()
+
+
+def test_a_visit_that_starts_from_a_symptom_counts_as_a_start_not_as_an_answer(seed_guide):
+    from guides.models import QuestionnaireCount
+
+    symptom = next(s for s in Symptom.objects.filter(guide=seed_guide) if s.causes.count() > 1)
+    phone = Client(headers={"User-Agent": "Mozilla/5.0 (Linux; Android 15; Pixel 8) Mobile Safari/537.36"})
+
+    assert phone.get(f"/guides/tiktok-messages/diagnose/?seen={symptom.slug}").status_code == 200
+
+    counted = QuestionnaireCount.objects.filter(guide=seed_guide)
+    assert counted.filter(kind=QuestionnaireCount.Kind.START).count() == 1
+    assert not counted.filter(kind=QuestionnaireCount.Kind.ANSWER).exists()
