@@ -500,9 +500,7 @@ def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started
     rows = []
     if started:
         last = evidence[-1] if evidence else None
-        if last is None:
-            rows.append((counted.START, "", ""))
-        elif all(key == engine.SEEN for key, _ in evidence):  # came in from a symptom on the guide
+        if all(key == engine.SEEN for key, _ in evidence):  # nothing yet, or only a symptom tapped on the guide
             rows.append((counted.START, "", ""))
         elif last[0] not in (engine.FAILED, engine.COULDNT, engine.SEEN):
             rows.append((counted.ANSWER, *last))
