@@ -176,7 +176,7 @@ def test_fixes_load_with_their_efficacy_in_the_order_of_the_file(load):
 
 
 def test_step_kinds_and_question_efforts_load_with_their_defaults(load):
-    data = guide_data(questions=[_question("seen", effort="quick_look"), _question("plain")])
+    data = guide_data(questions=[_question("glanced", effort="quick_look"), _question("plain")])
     data["fix_steps"][1]["kind"] = "wait"
 
     load(data)
@@ -186,7 +186,7 @@ def test_step_kinds_and_question_efforts_load_with_their_defaults(load):
         "fix-1": "wait",
     }
     assert dict(Question.objects.filter(guide__slug="tiny").values_list("slug", "effort")) == {
-        "seen": "quick_look",
+        "glanced": "quick_look",
         "plain": "in_app",
     }
 
