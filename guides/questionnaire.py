@@ -166,7 +166,7 @@ def build_snapshot(guide: Guide) -> Snapshot:
         steps=_engine_steps(causes, steps),
         # Each symptom "strongly points to" each of its causes: that is all staff say about it.
         observations=tuple(
-            engine.Observation(s.slug, s.title, tuple(engine.Effect(c, engine.Strength.STRONG) for c in linked))
+            engine.Observation(s.slug, s.title, tuple(engine.Effect(c, engine.Strength.SIGN) for c in linked))
             for s, linked in symptoms
         ),
     )

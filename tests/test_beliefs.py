@@ -99,7 +99,7 @@ THREE = (Cause("a", 1), Cause("b", 2), Cause("c", 4))
 
 
 def test_words_become_the_documented_numbers():
-    assert LIKELIHOOD_RATIO == {RULES_OUT: 0.05, LESS: 0.5, MORE: 2.0, STRONG: 8.0}
+    assert LIKELIHOOD_RATIO == {RULES_OUT: 0.05, LESS: 0.5, MORE: 2.0, STRONG: 8.0, Strength.SIGN: 32.0}
     assert EFFICACY == {
         Efficacy.ALMOST_ALWAYS: 0.9,
         Efficacy.OFTEN: 0.6,

@@ -188,9 +188,14 @@ def test_unknown_symptoms_are_ignored_like_any_bad_parameter(phone, seed_guide):
         response = phone.get(f"{URL}?{query}")
         assert response.status_code == 200
     assert panel(phone.get(f"{URL}?seen=no-such-symptom")) == panel(plain)
-    assert panel(phone.get(f"{URL}?seen=stuck-on-sending&seen=stuck-on-sending")) == panel(
-        phone.get(f"{URL}?seen=stuck-on-sending")
+    assert without_tokens(panel(phone.get(f"{URL}?seen=stuck-on-sending&seen=stuck-on-sending"))) == without_tokens(
+        panel(phone.get(f"{URL}?seen=stuck-on-sending"))
     )
+
+
+def without_tokens(html_text: str) -> str:
+    """A fix step's form carries fresh tokens on every showing; the rest of the screen must match."""
+    return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', r'name="\1"', html_text)
 
 
 def test_a_symptom_of_another_guide_is_ignored(phone, load):
@@ -203,11 +208,11 @@ def test_a_symptom_of_another_guide_is_ignored(phone, load):
 
 
 def test_so_far_lists_the_symptom_in_words_with_a_link_that_takes_only_it_out(phone, snapshot):
-    evidence = [(engine.SEEN, "stuck-on-sending")]
+    evidence = [(engine.SEEN, "red-exclamation-mark")]
     question = engine.next_step(snapshot.model, evidence).question
     evidence.append((question.key, engine.UNSURE))
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
-    title = snapshot.symptoms["stuck-on-sending"].title
+    title = snapshot.symptoms["red-exclamation-mark"].title
     row = re.search(r'<ol class="answers-so-far">\s*<li>(.*?)</li>', page, re.S).group(1)
 
     assert row.startswith(f"You see: <strong>{title}</strong>")
@@ -266,7 +271,7 @@ def test_the_snapshot_takes_every_symptom_with_a_cause_as_evidence(snapshot, see
     for observation in snapshot.model.observations:
         causes = set(Symptom.objects.get(guide=seed_guide, slug=observation.key).causes.values_list("slug", flat=True))
         assert {e.cause for e in observation.effects} == causes
-        assert {e.strength for e in observation.effects} == {engine.Strength.STRONG}
+        assert {e.strength for e in observation.effects} == {engine.Strength.SIGN}
 
 
 @pytest.mark.parametrize("slug", ["seen", "tried", "platform"])

@@ -163,7 +163,7 @@ def _observation(observation, cause_pos, facet_pos) -> ObservationInfo:
     which answer comes and what it is worth. An observation is only ever reported, never asked or
     predicted, and the only other thing the visitor could have told us, "I don't see that", is never
     said: P(seen | c) / P(seen | a cause it is not linked to) is all that moves the beliefs, and that
-    ratio is the word staff chose ("strongly points to it": 8).
+    ratio is the symptom's own word (``sign``: 32, see the model's docstring).
     """
     log_lr: dict[int, float] = {}
     facet_effects, reasons = [], []

@@ -20,8 +20,13 @@ strong     8     Three doublings: one strong answer lifts a rare cause (weight 1
                  with a very common one (weight 8) that the answer does not mention.
 ========== ===== =====================================================================
 
-A symptom the visitor tapped (an ``Observation``) speaks with the same words: on the site,
-"strong" for each cause the symptom is linked to.
+A symptom the visitor tapped (an ``Observation``) has a word of its own, ``sign``: 32, five
+doublings, for each cause the guide lists it under. An answer is a guess about something the
+visitor may not know ("I'm not sure" exists for that); a symptom is what is on their screen,
+and the guide's authors list it under the causes that produce it. A notice saying "you are
+temporarily banned" does not come from a weak connection: at 8 (``strong``), the connection,
+very common, still kept 13 % after that notice, and the visitor was asked whether TikTok shows
+a notice at all. It stays short of certain, for a mistaken tap.
 
 **How often a fix step fixes a cause** (efficacy, ``EFFICACY``): the chance that doing
 the step makes messages work again *when this cause is the reason*.
@@ -108,6 +113,7 @@ class Strength(StrEnum):
     LESS = "less"
     MORE = "more"
     STRONG = "strong"
+    SIGN = "sign"  # a symptom the guide lists under the cause: for tapped symptoms only, not a staff word
 
 
 class Efficacy(StrEnum):
@@ -141,6 +147,7 @@ LIKELIHOOD_RATIO: dict[Strength, float] = {
     Strength.LESS: 0.5,
     Strength.MORE: 2.0,
     Strength.STRONG: 8.0,
+    Strength.SIGN: 32.0,
 }
 EFFICACY: dict[Efficacy, float] = {
     Efficacy.ALMOST_ALWAYS: 0.9,
