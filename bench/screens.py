@@ -4,43 +4,19 @@ Run by ``bench.diagnosis`` in a child process (``python -m bench.screens``), bec
 Django set up on a throwaway SQLite database and cache; it prints one JSON row per screen kind.
 Each screen is timed twice: "first" is the first visitor on that state after a content save
 (the engine plans, the template renders), "served" is every visitor after that (the rendered
-screen comes from the cache; the page view is still counted with one INSERT).
+screen comes from the cache; the page view is still counted with one upsert).
 """
 
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
+
+from bench.scratch_site import set_up
 
 RUNS = 200
 PHONE = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
-
-
-def setup() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="bench-screens-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="troubleshooter.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="bench-only-not-a-secret",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DJANGO_CACHE_DIR=str(folder / "cache"),
-        DJANGO_LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_guides", verbosity=0)
 
 
 def states() -> dict[str, str]:
@@ -65,7 +41,7 @@ def states() -> dict[str, str]:
 
 
 def main() -> None:
-    setup()
+    set_up("bench-screens-")
     from django.core.cache import cache
     from django.test import Client
 

@@ -11,13 +11,12 @@ Targets: a query at 200 guides under 10 ms; after a content save, no server proc
 seconds on the new index (one builds what changed, the others fetch it).
 """
 
-import os
 import pickle
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from bench.scratch_site import set_up
 
 RUNS = 200
 GUIDES = 200
@@ -31,29 +30,6 @@ QUERIES = (
     "dms dont send when my vpn is on",
     "instagram dm",
 )
-
-
-def setup() -> None:
-    folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="troubleshooter.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="bench-only-not-a-secret",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        DJANGO_CACHE_DIR=str(folder / "cache"),
-        DJANGO_LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_guides", verbosity=0)
 
 
 def copy_guide(source, number: int) -> None:
@@ -198,7 +174,7 @@ def report(rows: list[dict]) -> bool:
 
 
 def main() -> int:
-    setup()
+    set_up("bench-search-")
     from guides.models import Guide
 
     rows = [measure(1)]
