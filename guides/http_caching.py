@@ -61,7 +61,7 @@ def shared_page(view):
             add_never_cache_headers(response)
             return response
         version = content_cache.current_version()
-        name = f"page:{canonical_host(request)}{request.path}"
+        name = page_name(canonical_host(request), request.path)
         if version == content_cache.UNREACHABLE:  # nothing to key a copy or an ETag on
             return _public(view(request, *args, **kwargs), etag=None)
         etag = _etag(version, name)
@@ -97,7 +97,7 @@ def public_start(view):
         version = content_cache.current_version()
         if version == content_cache.UNREACHABLE:
             return view(request, *args, **kwargs)
-        etag = _etag(version, f"start:{canonical_host(request)}{request.path}")
+        etag = _etag(version, f"start:{deploy_fingerprint()}:{canonical_host(request)}{request.path}")
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _public(not_modified, etag)
@@ -106,8 +106,13 @@ def public_start(view):
     return wrapper
 
 
+def page_name(host: str, path: str) -> str:
+    """The cached copy's name: a deploy that changes templates or static files starts new copies."""
+    return f"page:{deploy_fingerprint()}:{host}{path}"
+
+
 def _etag(version: str, name: str) -> str:
-    return f'"{hashlib.sha256(f"{version}:{deploy_fingerprint()}:{name}".encode()).hexdigest()[:20]}"'
+    return f'"{hashlib.sha256(f"{version}:{name}".encode()).hexdigest()[:20]}"'
 
 
 def _remember(key: str, entry: tuple[bytes, bytes | None]) -> None:

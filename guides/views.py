@@ -1,8 +1,6 @@
-import functools
 import hashlib
 import logging
 import uuid
-from pathlib import Path
 
 from django.core import signing
 from django.core.cache import cache
@@ -11,7 +9,7 @@ from django.db.models import Case, Prefetch, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -24,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from guides import content_cache, engine, helpfulness, screens, structured_data
 from guides.client_address import client_address
 from guides.feedback import TOKEN_MAX_AGE_SECONDS, answer_token, count_views, read_answer_token, record_outcome
-from guides.http_caching import public_start, shared_page
+from guides.http_caching import deploy_fingerprint, public_start, shared_page
 from guides.minutes import in_words, wait_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, QuestionnaireCount, StepOutcome, Symptom
 from guides.questionnaire import PLATFORMS, Snapshot, evidence_from_query, snapshot_for, state_query
@@ -404,7 +402,7 @@ def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) 
     state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
     staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
     key = content_cache.versioned_key(
-        f"screen:{_screen_template_version()}:{snapshot.slug}:{partial}:{staff}:"
+        f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
         f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
     cached = cache.get(key)
@@ -423,13 +421,6 @@ def _render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) 
     response = HttpResponse(html)
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-@functools.cache
-def _screen_template_version() -> str:
-    """A fingerprint of the screen's template, so a deploy that changes it never serves screens cached before."""
-    origin = get_template("guides/diagnose.html").origin.name
-    return hashlib.sha256(Path(origin).read_bytes()).hexdigest()[:12]
 
 
 def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):

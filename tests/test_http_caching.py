@@ -207,3 +207,18 @@ def test_a_screen_after_answers_is_not_public(client, seed_guide):
     assert response.status_code == 200
     assert "public" not in cache_control(response)
     assert "ETag" not in response.headers
+
+
+def test_a_deploy_that_changes_templates_or_static_files_serves_fresh_copies(
+    client, seed_guide, monkeypatch, django_assert_num_queries
+):
+    from guides import http_caching, views
+
+    old = client.get(ARTICLE).headers["ETag"]
+    monkeypatch.setattr(http_caching, "deploy_fingerprint", lambda: "next-release")
+    monkeypatch.setattr(views, "deploy_fingerprint", lambda: "next-release")
+
+    with django_assert_num_queries(6):  # rendered again, not the copy the old templates made
+        response = client.get(ARTICLE, HTTP_IF_NONE_MATCH=old)
+    assert response.status_code == 200
+    assert response.headers["ETag"] != old
