@@ -38,6 +38,8 @@ PAGE_CACHE_SECONDS = 60 * 60
 # (an office, a school, a phone carrier's shared address): fifteen such visits in ten minutes.
 FEEDBACK_POSTS_PER_WINDOW = 60
 FEEDBACK_WINDOW_SECONDS = 600
+# Said the same way by the questionnaire's feedback and by the votes, which each have an allowance.
+TOO_MANY_ANSWERS = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
 # A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
 DIAGNOSE_QUERY_MAX = 4096
 
@@ -249,8 +251,7 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         logger.exception("The troubleshooter of %s could not be read from the database", slug)
         return _outage(request, slug, SAVE_FAILED)
     if _too_many_feedback_posts(request):
-        message = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
-        return _problem(request, snapshot, message, 429)
+        return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
     state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
     platform = _platform(request.POST.get("platform", ""))
     outcome = request.POST.get("outcome", "")
@@ -508,7 +509,6 @@ def _record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started
 # or as a page of its own without JavaScript. A GET never records anything; a POST records, then redirects.
 
 HELPFUL_ANSWERS = {"yes": True, "no": False}
-HELPFUL_TOO_MANY = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
 HELPFUL_UNREADABLE = "We could not read your answer. Please go back to the page and answer again."
 HELPFUL_TOO_OLD = "This answer form is too old. Please answer again."
 HELPFUL_SAVE_FAILED = "We couldn't save your answer just now, so nothing was recorded. Please try again in a minute."
@@ -543,7 +543,7 @@ def helpful_feedback(request: HttpRequest, slug: str, cause_slug: str = "") -> H
         return _helpful_problem(request, HELPFUL_SAVE_FAILED, 503)
     urls = _helpful_urls(guide, cause)
     if _too_many_feedback_posts(request, bucket="helpful-votes"):
-        return _helpful_problem(request, HELPFUL_TOO_MANY, 429)
+        return _helpful_problem(request, TOO_MANY_ANSWERS, 429)
     answer = request.POST.get("answer", "")
     reason = request.POST.get("reason", "")
     if answer not in HELPFUL_ANSWERS or (reason and (answer == "yes" or reason not in helpfulness.REASONS.values)):
