@@ -9,13 +9,11 @@ stored with the answer, once, so a retried POST is recognised instead of counted
 """
 
 import hashlib
-import secrets
 
-from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from guides import engine
+from guides import engine, shown_forms
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
 from guides.questionnaire import Snapshot, state_query
 
@@ -25,25 +23,14 @@ TOKEN_SALT = "guides.feedback.answer-token"
 TOKEN_MAX_AGE_SECONDS = 24 * 60 * 60
 
 
-class TokenMismatch(signing.BadSignature):
-    """A genuine token, but for another guide, state or step than the answer it came with."""
-
-
 def answer_token(slug: str, state: str, step: str) -> str:
-    """Sign what this fix-step screen offers, with a fresh id: one token per screen shown, never cached."""
-    return signing.dumps([slug, _digest(state), step, secrets.token_urlsafe(12)], salt=TOKEN_SALT)
+    """A token for the answer form of this fix-step screen: guide, state and step."""
+    return shown_forms.make(TOKEN_SALT, slug, _digest(state), step)
 
 
 def read_answer_token(token: str, *, slug: str, state: str, step: str, max_age: int) -> str:
-    """The token's id, if we signed it for this guide, state and step no more than `max_age` seconds ago.
-
-    Raises `signing.SignatureExpired` for a genuine but old token, `signing.BadSignature` for anything else.
-    """
-    signed = signing.loads(token, salt=TOKEN_SALT)  # the signature first: an old token is only "old" if it is ours
-    if not (isinstance(signed, list) and len(signed) == 4 and signed[:3] == [slug, _digest(state), step]):
-        raise TokenMismatch("The token was made for another screen")
-    signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
-    return signed[3]
+    """The token's id, if we made it for this guide, state and step no more than `max_age` seconds ago."""
+    return shown_forms.read(token, salt=TOKEN_SALT, shown=[slug, _digest(state), step], max_age=max_age)
 
 
 def _digest(state: str) -> str:

@@ -7,12 +7,9 @@ with the vote, once: a retried POST stores nothing twice, and a reason sent afte
 that same vote instead of adding another.
 """
 
-import secrets
-
-from django.core import signing
 from django.db import IntegrityError, transaction
 
-from guides.feedback import TokenMismatch
+from guides import shown_forms
 from guides.models import Cause, Guide, PageVote
 
 # Keeps these signatures apart from any other the site makes with the same secret key.
@@ -23,22 +20,13 @@ REASONS = PageVote.Reason
 
 
 def vote_token(slug: str, cause_slug: str) -> str:
-    """Sign the page this vote form is for, with a fresh id: one token per form shown, never cached."""
-    return signing.dumps([slug, cause_slug, secrets.token_urlsafe(12)], salt=TOKEN_SALT)
+    """A token for the vote form of this page: the guide and the cause page ("" for the article)."""
+    return shown_forms.make(TOKEN_SALT, slug, cause_slug)
 
 
 def read_vote_token(token: str, *, slug: str, cause_slug: str, max_age: int = TOKEN_MAX_AGE_SECONDS) -> str:
-    """The token's id, if we signed it for this guide and page no more than `max_age` seconds ago.
-
-    Raises `signing.SignatureExpired` for a genuine but old token, `signing.BadSignature` for anything else.
-    """
-    signed = signing.loads(token, salt=TOKEN_SALT)  # the signature first: an old token is only "old" if it is ours
-    if not (isinstance(signed, list) and len(signed) == 3 and signed[:2] == [slug, cause_slug]):
-        raise TokenMismatch("The token was made for another page")
-    if not (isinstance(signed[2], str) and 0 < len(signed[2]) <= PageVote._meta.get_field("token").max_length):
-        raise TokenMismatch("The token has no usable id")
-    signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
-    return signed[2]
+    """The token's id, if we made it for this guide and page no more than `max_age` seconds ago."""
+    return shown_forms.read(token, salt=TOKEN_SALT, shown=[slug, cause_slug], max_age=max_age)
 
 
 def record_vote(*, guide: Guide, cause: Cause | None, token: str, helpful: bool, reason: str = "") -> bool:
