@@ -1,7 +1,7 @@
 """Read a content file straight into the engine's model, without Django or a database.
 
 The bench and the simulator tests use it to run the bundled guides as they are in the
-repository; the site builds the same model from the database (``guides.questionnaire``).
+repository; the site builds the same model from the database (``guides.diagnose.snapshot``).
 """
 
 from pathlib import Path

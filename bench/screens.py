@@ -22,8 +22,8 @@ PHONE = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.
 def states() -> dict[str, str]:
     """Addresses of each screen kind, found by walking the engine: unsure answers, and a wait's cause."""
     from guides import engine
+    from guides.diagnose.snapshot import build_snapshot
     from guides.models import Guide
-    from guides.questionnaire import build_snapshot
 
     snapshot = build_snapshot(Guide.objects.get(slug="tiktok-messages"))
     wait = next(slug for slug, step in snapshot.steps.items() if step.is_wait)

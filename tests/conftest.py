@@ -4,8 +4,8 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from guides.content_loader import load_guide
-from guides.content_schema import content_files, read_content_file
+from guides.authoring.loader import load_guide
+from guides.authoring.schema import content_files, read_content_file
 from guides.models import Guide
 
 SEED_SLUG = "tiktok-messages"
@@ -28,7 +28,7 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from guides.content_cache import forget_local_version
-    from guides.http_caching import forget_local_pages
+    from guides.web.http_caching import forget_local_pages
 
     cache.clear()
     forget_local_version()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -28,7 +29,6 @@ from guides.models import (
     StepKind,
     Symptom,
 )  # fmt: skip
-from guides.questionnaire import build_snapshot
 from tests.admin_forms import admin_form
 from tests.builders import guide_data
 

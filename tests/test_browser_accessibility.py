@@ -7,8 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import Guide
-from guides.questionnaire import build_snapshot
 
 DIAGNOSE = "/guides/tiktok-messages/diagnose/"
 

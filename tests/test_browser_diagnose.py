@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import Guide, Resolution, StepOutcome
-from guides.questionnaire import build_snapshot
 
 DIAGNOSE = "/guides/tiktok-messages/diagnose/"
 

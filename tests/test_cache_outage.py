@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import StepOutcome
-from guides.questionnaire import build_snapshot
 
 ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
 DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guides import engine
-from guides.content_checks import ERROR, KINDS, WARNING, Problem, check_guide
+from guides.authoring.checks import ERROR, KINDS, WARNING, Problem, check_guide
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -20,7 +21,6 @@ from guides.models import (
     Guide,
     Question,
 )
-from guides.questionnaire import build_snapshot
 from tests.builders import guide_data
 
 

@@ -6,9 +6,9 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
-from guides.content_export import export_data
-from guides.content_loader import load_guide
-from guides.content_schema import MAX_FILE_BYTES, ContentError
+from guides.authoring.export import export_data
+from guides.authoring.loader import load_guide
+from guides.authoring.schema import MAX_FILE_BYTES, ContentError
 from guides.models import Guide, LoadedContent
 from tests.conftest import SEED_SLUG
 

@@ -7,8 +7,8 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import QuestionnaireCount, StepOutcome
-from guides.questionnaire import build_snapshot
 
 ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
 DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
@@ -62,7 +62,7 @@ def test_an_answer_that_cannot_be_saved_gets_a_clear_503(client, step_state, mon
 
 
 def test_a_troubleshooter_that_cannot_be_read_says_so(client, db, monkeypatch):
-    from guides import questionnaire
+    from guides.diagnose import snapshot as questionnaire
 
     monkeypatch.setattr(questionnaire, "_snapshots", {})
     monkeypatch.setattr(questionnaire.Guide.objects, "filter", fail)

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-from guides.questionnaire import build_snapshot
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])

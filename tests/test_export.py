@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guides.content_export import dump_content, export_data, export_guide
-from guides.content_loader import load_guide
-from guides.content_schema import content_files
+from guides.authoring.export import dump_content, export_data, export_guide
+from guides.authoring.loader import load_guide
+from guides.authoring.schema import content_files
 from guides.models import (
     Answer,
     AnswerEffect,

@@ -20,11 +20,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory
 
 from guides import engine
-from guides.client_address import client_address
-from guides.feedback import read_answer_token
+from guides.diagnose.records import read_answer_token
+from guides.diagnose.snapshot import build_snapshot
+from guides.feedback.reports import build_report
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-from guides.questionnaire import build_snapshot
-from guides.reports import build_report
+from guides.web.client_address import client_address
 from tests.test_diagnose import ANDROID, FEEDBACK, URL, answer_form, first_step_state, offered
 
 DAY = 24 * 60 * 60

@@ -15,7 +15,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
-from guides.helpfulness import vote_token
+from guides.feedback.votes import vote_token
 from guides.models import Guide, PageVote
 
 SLUG = "tiktok-messages"

@@ -44,7 +44,7 @@ def test_asking_again_with_the_etag_answers_304_without_rendering_or_reading(
     client, seed_guide, path, django_assert_num_queries, monkeypatch
 ):
     etag = client.get(path).headers["ETag"]
-    from guides import http_caching
+    from guides.web import http_caching
 
     reads = []
     monkeypatch.setattr(http_caching.cache, "get", lambda *args, **kwargs: reads.append(args))
@@ -89,7 +89,7 @@ def test_a_staff_member_with_an_old_etag_still_gets_the_page(admin_client, clien
 def test_a_fix_step_screen_with_its_form_and_cookie_is_never_public(client, seed_guide):
     """A screen that carries a CSRF token (and sets its cookie) is for one visitor only."""
     from guides import engine
-    from guides.questionnaire import build_snapshot, state_query
+    from guides.diagnose.snapshot import build_snapshot, state_query
 
     snapshot = build_snapshot(seed_guide)
     evidence = []
@@ -104,7 +104,7 @@ def test_a_fix_step_screen_with_its_form_and_cookie_is_never_public(client, seed
 
 
 def test_html_is_compressed_once_when_it_enters_the_cache_not_per_request(client, seed_guide, monkeypatch):
-    from guides import http_caching
+    from guides.web import http_caching
 
     calls = []
     compress = gzip.compress
@@ -133,7 +133,7 @@ def test_a_client_that_does_not_ask_for_gzip_gets_plain_html(client, seed_guide)
 
 @pytest.mark.parametrize("path", [HOME, ARTICLE])
 def test_a_warm_anonymous_hit_runs_no_sql_and_no_cache_round_trip(client, seed_guide, path, django_assert_num_queries):
-    from guides import http_caching
+    from guides.web import http_caching
 
     client.get(path)
     reads = []
@@ -157,7 +157,7 @@ def test_a_warm_anonymous_hit_runs_no_sql_and_no_cache_round_trip(client, seed_g
 
 
 def test_subdomains_of_a_wildcard_host_share_one_cached_copy(client, seed_guide, settings, monkeypatch):
-    from guides import http_caching
+    from guides.web import http_caching
 
     settings.ALLOWED_HOSTS = ["example.com", ".example.com"]
     stored = []
@@ -212,11 +212,12 @@ def test_a_screen_after_answers_is_not_public(client, seed_guide):
 def test_a_deploy_that_changes_templates_or_static_files_serves_fresh_copies(
     client, seed_guide, monkeypatch, django_assert_num_queries
 ):
-    from guides import http_caching, views
+    from guides.diagnose import screen_cache
+    from guides.web import http_caching
 
     old = client.get(ARTICLE).headers["ETag"]
     monkeypatch.setattr(http_caching, "deploy_fingerprint", lambda: "next-release")
-    monkeypatch.setattr(views, "deploy_fingerprint", lambda: "next-release")
+    monkeypatch.setattr(screen_cache, "deploy_fingerprint", lambda: "next-release")
 
     with django_assert_num_queries(6):  # rendered again, not the copy the old templates made
         response = client.get(ARTICLE, HTTP_IF_NONE_MATCH=old)

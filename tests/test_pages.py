@@ -232,7 +232,7 @@ def test_sitemap_lists_the_guide_and_its_causes(client, seed_guide):
 
 
 def test_server_error_page_is_styled_and_needs_no_database(rf):
-    from guides.views import server_error
+    from guides.web.views import server_error
 
     response = server_error(rf.get("/"))
 
@@ -287,7 +287,7 @@ def test_a_copy_cached_while_a_save_is_committing_is_not_served_after_it(
     from django.core.cache import cache
 
     from guides import content_cache
-    from guides.http_caching import page_name
+    from guides.web.http_caching import page_name
 
     with django_capture_on_commit_callbacks(execute=True):
         seed_guide.summary = "Saved and committed."
@@ -301,13 +301,11 @@ def test_a_copy_cached_while_a_save_is_committing_is_not_served_after_it(
 
 
 def test_a_new_port_in_the_host_header_does_not_make_a_new_cached_copy(client, seed_guide, monkeypatch):
-    from guides import views
+    from django.core.cache import cache
 
     stored = []
-    store = views.cache.set
-    monkeypatch.setattr(
-        views.cache, "set", lambda key, *args, **kwargs: (stored.append(key), store(key, *args, **kwargs))
-    )
+    store = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: (stored.append(key), store(key, *args, **kwargs)))
     for port in ("", ":8000", ":8001", ":65535"):
         assert client.get(ARTICLE, HTTP_HOST=f"testserver{port}").status_code == 200
 

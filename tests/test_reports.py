@@ -14,8 +14,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from guides.feedback.reports import WINDOWS, Rate, build_report, days_from
 from guides.models import Guide, PageVote, QuestionnaireCount, Resolution, StepKind, StepOutcome
-from guides.reports import WINDOWS, Rate, build_report, days_from
 
 Kind = QuestionnaireCount.Kind
 Outcome = StepOutcome.Outcome

@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.urls import reverse
 
-from guides import content_cache, search_index
+from guides import content_cache
 from guides.models import Cause, FixStep, Symptom
+from guides.search import index as search_index
 from tests.builders import guide_data
 
 SEARCH = reverse("guides:search")

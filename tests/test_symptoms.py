@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import Guide, Symptom
-from guides.questionnaire import build_snapshot
 
 ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
 URL = reverse("guides:diagnose", args=["tiktok-messages"])

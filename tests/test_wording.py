@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.minutes import in_words, wait_words
 from guides.models import Cause, FixStep, Guide
-from guides.questionnaire import build_snapshot
 
 ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
 

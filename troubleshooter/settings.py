@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session, CSRF and auth middleware, so it sees every cookie they set.
-    "guides.http_caching.private_when_personal",
+    "guides.web.http_caching.private_when_personal",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,7 +159,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 # The same client address as the feedback rate limit: the socket's, or what trusted proxies saw.
-AXES_CLIENT_IP_CALLABLE = "guides.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "guides.web.client_address.client_address"
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,7 +225,7 @@ PERMISSIONS_POLICY = {
     )
 }
 
-CSRF_FAILURE_VIEW = "guides.views.csrf_failure"
+CSRF_FAILURE_VIEW = "guides.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from guides import views
-from guides.sitemaps import CauseSitemap, GuideSitemap
+from guides.web import views
+from guides.web.sitemaps import CauseSitemap, GuideSitemap
 
 sitemaps = {"guides": GuideSitemap, "causes": CauseSitemap}
 
@@ -16,5 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "guides.views.page_not_found"
-handler500 = "guides.views.server_error"
+handler404 = "guides.web.views.page_not_found"
+handler500 = "guides.web.views.server_error"

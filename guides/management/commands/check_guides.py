@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from guides.content_checks import ERROR, check_guide
+from guides.authoring.checks import ERROR, check_guide
 from guides.models import Guide
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guides.content_export import export_guide
+from guides.authoring.export import export_guide
 from guides.models import Guide
 
 

@@ -4,8 +4,8 @@ import reversion
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from guides.content_loader import load_guide
-from guides.content_schema import ContentError, content_files, read_guide_file
+from guides.authoring.loader import load_guide
+from guides.authoring.schema import ContentError, content_files, read_guide_file
 
 
 class Command(BaseCommand):

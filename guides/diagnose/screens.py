@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 
 from guides import engine
+from guides.diagnose.snapshot import Snapshot, state_query
 from guides.minutes import in_words
-from guides.questionnaire import Snapshot, state_query
 
 MOST_LIKELY = 0.6
 # "Why this step?" lists at most this many causes.

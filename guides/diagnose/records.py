@@ -9,13 +9,17 @@ stored with the answer, once, so a retried POST is recognised instead of counted
 """
 
 import hashlib
+import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from guides import engine, shown_forms
+from guides import engine
+from guides.diagnose.snapshot import Snapshot, state_query
+from guides.feedback import shown_forms
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-from guides.questionnaire import Snapshot, state_query
+
+logger = logging.getLogger(__name__)
 
 # Keeps these signatures apart from any other the site makes with the same secret key.
 TOKEN_SALT = "guides.feedback.answer-token"
@@ -41,7 +45,7 @@ def count_views(guide_pk: int, screens: list[tuple[str, str, str]]) -> None:
     """Add one to today's counter of each (kind, question slug, answer slug), creating those not there yet.
 
     One INSERT ... ON CONFLICT DO UPDATE: atomic under concurrency on SQLite (3.24+) and PostgreSQL, and
-    one query per page view. Two screens of one call must differ in kind (they do: see `_record_visit`),
+    one query per page view. Two screens of one call must differ in kind (they do: see `record_visit`),
     as PostgreSQL refuses to update one row twice in a statement.
     """
     quote = connection.ops.quote_name
@@ -101,3 +105,24 @@ def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, token: s
         step_slug=step,
         ranking=ranking[:1000],
     )
+
+
+def record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started: bool) -> None:
+    """Count what this screen shows, for the feedback report: one upsert of daily counters, nothing personal.
+
+    ``started`` is false when the visitor came back to change an answer: that is not a new answer.
+    """
+    counted = QuestionnaireCount.Kind
+    rows = []
+    if started:
+        last = evidence[-1] if evidence else None
+        if all(key == engine.SEEN for key, _ in evidence):  # nothing yet, or only a symptom tapped on the guide
+            rows.append((counted.START, "", ""))
+        elif last[0] not in (engine.FAILED, engine.COULDNT, engine.SEEN):
+            rows.append((counted.ANSWER, *last))
+    shown = {engine.QUESTION: counted.QUESTION, engine.STEP: counted.STEP, engine.HAND_OFF: counted.HAND_OFF}
+    rows.append((shown[kind], slug, ""))
+    try:
+        count_views(snapshot.guide_pk, rows)
+    except DatabaseError:  # the screen is still worth showing; only the count is lost
+        logger.warning("A troubleshooter page view of %s was not counted: the database is unavailable", snapshot.slug)

@@ -17,7 +17,7 @@ import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from guides.content_schema import (
+from guides.authoring.schema import (
     AnswerItem,
     CauseItem,
     ContentError,

@@ -29,8 +29,9 @@ from reversion.revisions import _follow_relations_recursive, _get_options  # rev
 from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
 
-from guides.admin_widgets import MarkdownWidget
-from guides.content_checks import check_guide
+from guides.admin.widgets import MarkdownWidget
+from guides.authoring.checks import check_guide
+from guides.feedback.reports import WINDOWS, build_report, days_from
 from guides.markup import render_markdown
 from guides.models import (
     Answer,
@@ -46,7 +47,6 @@ from guides.models import (
     Resolution,
     Symptom,
 )  # fmt: skip
-from guides.reports import WINDOWS, build_report, days_from
 
 MARKDOWN = {models.TextField: {"widget": MarkdownWidget}}
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment

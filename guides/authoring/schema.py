@@ -38,7 +38,7 @@ from guides.models import (
     Symptom,
 )  # fmt: skip
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 # The bundled guide is 60 KB; reading and checking a 2 MB file takes about half a second.
 MAX_FILE_BYTES = 2 * 1024 * 1024

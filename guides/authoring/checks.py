@@ -26,8 +26,8 @@ from django.db import models
 from django.db.models import Prefetch
 
 from guides import engine
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import AnswerEffect, CauseFix, Efficacy, Guide, Question, StepKind, Symptom
-from guides.questionnaire import build_snapshot
 
 ERROR = "error"
 WARNING = "warning"

@@ -9,7 +9,7 @@ import math
 import yaml
 from django.db.models import Prefetch
 
-from guides.content_loader import (
+from guides.authoring.loader import (
     answer_from_db,
     cause_from_db,
     facet_from_db,

@@ -9,7 +9,7 @@ that same vote instead of adding another.
 
 from django.db import IntegrityError, transaction
 
-from guides import shown_forms
+from guides.feedback import shown_forms
 from guides.models import Cause, Guide, PageVote
 
 # Keeps these signatures apart from any other the site makes with the same secret key.

@@ -18,9 +18,10 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.urls import reverse
 
-from guides import content_cache, engine, search
+from guides import content_cache, engine
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, Facet, FAQEntry, FixStep, Guide, StepKind, Symptom
-from guides.search import Document, GuideContent, GuideIndex, Index
+from guides.search import scoring
+from guides.search.scoring import Document, GuideContent, GuideIndex, Index
 
 # A build takes up to two seconds at 200 guides; a process that died building frees the lock after this.
 BUILD_LOCK_SECONDS = 60
@@ -29,7 +30,7 @@ INDEX_CACHE_SECONDS = 24 * 60 * 60
 # A guide's part is kept while guides stay unchanged; one that has expired is simply built again.
 PART_CACHE_SECONDS = 7 * 24 * 60 * 60
 # The parts are pickled: a deploy that changes their classes must not read the old shape.
-CODE_DIGEST = hashlib.sha256(b"".join(Path(f).read_bytes() for f in (search.__file__, __file__))).hexdigest()[:12]
+CODE_DIGEST = hashlib.sha256(b"".join(Path(f).read_bytes() for f in (scoring.__file__, __file__))).hexdigest()[:12]
 
 logger = logging.getLogger(__name__)
 BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|h[1-6]|blockquote|pre|table|tr|td|th)\b[^>]*>", re.IGNORECASE)
@@ -88,7 +89,7 @@ def build_index(previous: Index | None = None, *, share: bool = False) -> Index:
     """Index the published guides; a guide unchanged since ``previous`` (or, with ``share``, in the cache) is kept."""
     contents = published_guides()
     known = _parts(previous)
-    digests = [search.digest(content) for content in contents]
+    digests = [scoring.digest(content) for content in contents]
     fetched = _fetch([d for d in digests if d not in known]) if share else {}
     known |= fetched
     unshared = {}
@@ -168,12 +169,16 @@ def published_guides() -> list[GuideContent]:
     facet_fields: dict[int, list] = {}
     for cause_pk, title, explanation in facets:
         facet_fields.setdefault(cause_pk, []).extend(
-            [(title, search.FACET_TITLE), (_text(explanation), search.FACET_TEXT)]
+            [(title, scoring.FACET_TITLE), (_text(explanation), scoring.FACET_TEXT)]
         )
     documents: dict[int, list[Document]] = {pk: [] for pk in slug_of}
     commonness: dict[int, dict[str, int]] = {pk: {} for pk in slug_of}
     for pk, guide, slug, title, summary, explanation, common in causes:
-        fields = [(title, search.CAUSE_TITLE), (summary, search.CAUSE_SUMMARY), (_text(explanation), search.CAUSE_TEXT)]
+        fields = [
+            (title, scoring.CAUSE_TITLE),
+            (summary, scoring.CAUSE_SUMMARY),
+            (_text(explanation), scoring.CAUSE_TEXT),
+        ]
         fields += facet_fields.get(pk, [])
         documents[guide].append(Document("cause", slug, title, cause_url[pk], tuple(fields), ((slug, 1.0),), summary))
         commonness[guide][slug] = common
@@ -186,7 +191,7 @@ def published_guides() -> list[GuideContent]:
         linked = tuple(
             (cause_slug[c][1], 1.0) for c in causes_of_symptom.get(pk, ()) if cause_slug.get(c, (None,))[0] == guide
         )
-        fields = ((title, search.SYMPTOM_TITLE), (_text(description), search.SYMPTOM_TEXT))
+        fields = ((title, scoring.SYMPTOM_TITLE), (_text(description), scoring.SYMPTOM_TEXT))
         documents[guide].append(Document("symptom", slug, title, "", fields, linked))
 
     step_guide = {pk: guide for pk, guide, *_ in steps}
@@ -198,23 +203,23 @@ def published_guides() -> list[GuideContent]:
         guide, slug = cause_slug[cause_pk]
         if step_guide.get(step_pk) != guide:
             continue  # a link across guides is a content error; the checks report it
-        fixes.setdefault(step_pk, []).append((slug, search.STEP_SHARE))
+        fixes.setdefault(step_pk, []).append((slug, scoring.STEP_SHARE))
         # The order the questionnaire tries a cause's steps: the likeliest fix first, the hand-off last.
         chance = engine.EFFICACY[engine.Efficacy(efficacy)]
         ordered.setdefault(cause_pk, []).append(((step_pk in hand_offs, -chance, order, pk), step_slug[step_pk]))
     for pk, guide, slug, title, where, _, instructions, android, iphone in steps:
         fields = (
-            (title, search.STEP_TITLE),
-            (where, search.STEP_WHERE),
-            (_text(instructions), search.STEP_TEXT),
-            (_text(android), search.STEP_PHONE_TEXT),
-            (_text(iphone), search.STEP_PHONE_TEXT),
+            (title, scoring.STEP_TITLE),
+            (where, scoring.STEP_WHERE),
+            (_text(instructions), scoring.STEP_TEXT),
+            (_text(android), scoring.STEP_PHONE_TEXT),
+            (_text(iphone), scoring.STEP_PHONE_TEXT),
         )
         documents[guide].append(Document("fix_step", slug, title, "", fields, tuple(fixes.get(pk, ())), where))
 
     for guide, slug, question, answer in faq:
         url = f"{article.replace('guide-slug', slug_of[guide])}#faq-{slug}"
-        fields = ((question, search.FAQ_QUESTION), (_text(answer), search.FAQ_ANSWER))
+        fields = ((question, scoring.FAQ_QUESTION), (_text(answer), scoring.FAQ_ANSWER))
         documents[guide].append(Document("faq", slug, question, url, fields))
 
     answers = list(answers)
@@ -222,13 +227,13 @@ def published_guides() -> list[GuideContent]:
     shares: dict[int, dict[str, float]] = {}  # answer → the causes it points to, and how strongly
     for answer_pk, cause_pk, strength in effects:
         guide, slug = cause_slug.get(cause_pk, (None, ""))
-        share = search.ANSWER_SHARE.get(strength, 0.0)
+        share = scoring.ANSWER_SHARE.get(strength, 0.0)
         if share and guide == answer_guide.get(answer_pk):
             found = shares.setdefault(answer_pk, {})
             found[slug] = max(found.get(slug, 0.0), share)
     for pk, guide, question, slug, text in answers:
         if pk in shares:
-            fields = ((text, search.ANSWER_TEXT),)
+            fields = ((text, scoring.ANSWER_TEXT),)
             documents[guide].append(
                 Document("answer", f"{question}/{slug}", text, "", fields, tuple(shares[pk].items()))
             )

@@ -1,0 +1,148 @@
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+from django_htmx.http import HttpResponseClientRedirect
+
+from guides import content_cache, engine
+from guides.diagnose import screens
+from guides.diagnose.records import answer_token, record_visit
+from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
+from guides.minutes import wait_words
+from guides.web.http_caching import deploy_fingerprint
+
+logger = logging.getLogger(__name__)
+
+
+# Rendered pages are kept this long at most; a content save replaces them sooner.
+PAGE_CACHE_SECONDS = 60 * 60
+
+
+# Stand-ins for what differs between visitors on the same screen; swapped in after the cache.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-0c9f"
+
+
+TOKEN_PLACEHOLDER = "answer-token-placeholder-7d2e"
+
+
+CANONICAL_PLACEHOLDER = "https://canonical-placeholder.invalid/"
+
+
+def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -> HttpResponse:
+    """Render a screen, or take it from the cache: each (content version, state) is rendered once.
+
+    The cached HTML holds no token and no host name; they are filled in per request. Only a fix step's
+    answer form carries tokens (CSRF, and a fresh answer token per render), so only those screens set
+    the CSRF cookie and are marked private: questions, the hand-off and "fixed" are the same for everyone.
+    """
+    query = QueryDict(query_string)
+    platform = platform_from(query.get("platform", "")) or guess_platform(request)
+    restoring = bool(request.htmx and request.htmx.history_restore_request)
+    partial = bool(request.htmx) and not restoring
+    try:
+        evidence = engine.clean_evidence(snapshot.model, evidence_from_query(query_string))
+    except engine.ModelError:
+        logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
+        if request.htmx:  # a whole page, not a panel: let the browser load it
+            return HttpResponseClientRedirect(request.get_full_path())
+        return render(request, "guides/diagnose_unavailable.html", {"guide": snapshot}, status=503)
+    state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
+    staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
+    key = content_cache.versioned_key(
+        f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
+        f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
+    )
+    cached = cache.get(key)
+    if not (isinstance(cached, tuple) and len(cached) == 3):  # absent, or cached by an older release
+        cached = _build_screen(request, snapshot, query, evidence, platform, partial)
+        cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
+    html, counted, form = cached
+    if counted and not restoring and not _looks_like_a_robot(request):
+        record_visit(snapshot, evidence, *counted, started="ask" not in query)
+    html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
+    if form is None:
+        return HttpResponse(html)
+    form_state, step = form
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = html.replace(TOKEN_PLACEHOLDER, answer_token(snapshot.slug, form_state, step))
+    response = HttpResponse(html)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):
+    """The screen's HTML; what it shows, for the page-view count: (kind, slug) or None; its form: (state, step) or None.
+
+    The HTML holds placeholders for the CSRF and answer tokens: it is cached and shared between visitors.
+    """
+    decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+    fixed = snapshot.steps.get(query.get("fixed", ""))
+    question = decision.question if decision.kind == engine.QUESTION and not fixed else None
+    selected, before, after = None, evidence, ()
+    asked = query.get("ask", "")
+    answered = [key for key, _ in evidence]
+    if asked in answered and not fixed and asked in snapshot.questions:
+        # Changing an earlier answer: ask it again in its place, so what came after keeps its order.
+        position = answered.index(asked)
+        selected = evidence[position][1]
+        question = next(q for q in snapshot.model.questions if q.key == asked)
+        before, after = evidence[:position], evidence[position + 1 :]
+    kind = "fixed" if fixed else (engine.QUESTION if question else decision.kind)
+    step = snapshot.steps[decision.step.key] if decision.kind == engine.STEP and decision.step else None
+    other = {"android": "iphone", "iphone": "android"}.get(platform, "")
+    context = {
+        "guide": snapshot,
+        "kind": kind,
+        "decision": decision,
+        "question": snapshot.questions[question.key] if question else None,
+        "selected": selected,
+        "before": before,
+        "after": after,
+        "step": step,
+        "fixed": fixed,
+        "fixed_cause": snapshot.causes[decision.ranking[0].cause] if fixed else None,
+        "screen": screens.screen(snapshot, decision, platform),
+        "platform": platform,
+        "state": state_query(evidence),
+        "here": state_query(evidence, platform=platform),
+        "here_other": state_query(evidence, platform=other),
+        "wait_for": wait_words(step.minutes) if step else "",
+        "back": state_query(evidence[:-1], platform=platform) if evidence else None,
+        "canonical": CANONICAL_PLACEHOLDER,
+        "csrf_token": CSRF_PLACEHOLDER,
+        "answer_token": TOKEN_PLACEHOLDER,
+        "partial": partial,
+    }
+    template = "guides/diagnose.html#panel" if partial else "guides/diagnose.html"
+    html = render_to_string(template, context, request)
+    shown = {engine.QUESTION: question and question.key, engine.STEP: step and step.slug, engine.HAND_OFF: ""}
+    form = (context["state"], step.slug) if kind == engine.STEP else None
+    return html, ((kind, shown[kind]) if kind in shown else None), form
+
+
+ROBOT_WORDS = ("bot", "crawl", "spider", "slurp", "lighthouse", "headless")
+
+
+def _looks_like_a_robot(request: HttpRequest) -> bool:
+    """Crawlers and page checkers would count as visitors in the feedback report."""
+    agent = request.headers.get("User-Agent", "").lower()
+    return not agent or any(word in agent for word in ROBOT_WORDS)
+
+
+def platform_from(value: str) -> str:
+    return value if value in PLATFORMS else ""
+
+
+def guess_platform(request: HttpRequest) -> str:
+    """The visitor's phone from the User-Agent, to show its steps first; "" when we can't tell."""
+    agent = request.headers.get("User-Agent", "")
+    if "iPhone" in agent or "iPad" in agent or "iPod" in agent:
+        return "iphone"
+    if "Android" in agent:
+        return "android"
+    return ""
