@@ -131,7 +131,7 @@ class Belief:
         return normalise(self.log_weight)
 
     def askable(self, question) -> bool:
-        """Whether ``question`` (a QuestionInfo) may be asked now: not answered, allowed, not moot."""
+        """Whether ``question`` (a CompiledQuestion) may be asked now: not answered, allowed, not moot."""
         if question.key in self.answered:
             return False
         if question.requires is not None and question.requires not in self.given:
