@@ -1,4 +1,8 @@
-"""The content of a troubleshooting guide, as staff edit it."""
+"""The content of a troubleshooting guide, as staff edit it, and what the troubleshooter records.
+
+This module is long because Django looks for an app's models here and they refer to one
+another; each class is short and reads on its own.
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator

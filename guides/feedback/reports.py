@@ -10,6 +10,9 @@ the guide's causes, fix steps and questions, then one grouped sum of the counter
 count each of the step outcomes, the resolutions and the "Was this page helpful?" votes. No query
 walks the records one by one.
 
+This module is long because each figure's definition (the dataclasses' docstrings) sits beside
+the query that counts it, so a change to one shows the other.
+
 Records of the old questionnaire, from before fix steps came one at a time, are not counted
 anywhere: its "result shown" counters (`RESULT`) are skipped, and so are its "Did this fix it?"
 answers (resolutions without the fix step that fixed it, `step_slug`, and those not fixed).

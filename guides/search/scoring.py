@@ -1,6 +1,6 @@
 """Search the guides the way people describe their problem, and lead them to a fix.
 
-Plain data, no Django: ``search_index`` hands over the published guides once per content
+Plain data, no Django: ``guides.search.index`` hands over the published guides once per content
 version. People type what they see, on a phone, in chat spelling and with typos, and sometimes
 name an app we have no guide for. So both sides are normalised the same way (lowercase, no
 apostrophes, a few synonyms, a crude stemmer), a word we don't know is matched to the nearest
@@ -11,6 +11,9 @@ The index is inverted twice, so a query only touches the postings of its own wor
 many guides there are: term → guides, to pick the few guides worth scoring, and in each guide
 term → documents (causes, symptoms, fix steps, FAQ entries) with field weights. What people
 see (a symptom) weighs more than what a cause is called.
+
+This module is long because the normalising, the matching of unknown words and the scoring
+share their word tables and must agree on them; reading them apart would hide that.
 """
 
 import hashlib
