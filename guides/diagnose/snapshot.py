@@ -14,9 +14,9 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from guides import content_cache, engine
+from guides.diagnose.address import VIEW_PARAMETERS
 from guides.minutes import in_words
 from guides.models import (
-    RESERVED_QUESTION_SLUGS,
     Answer,
     AnswerEffect,
     Cause,
@@ -29,8 +29,6 @@ from guides.models import (
 
 # An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
 MAX_PARAMETERS = 80
-# Parameters of the address that say what to show, not what the visitor told us.
-VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT, engine.SEEN}
 PLATFORMS = ("android", "iphone")
 # A content save replaces the shared snapshot sooner (a new version); this only bounds an idle one.
 SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60

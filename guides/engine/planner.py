@@ -41,13 +41,13 @@ from dataclasses import dataclass
 
 from guides.engine.beliefs import Belief, Ranked, belief_for, ranking
 from guides.engine.compiled import Compiled, CompiledQuestion
-from guides.engine.model import Model, Question, Step
+from guides.engine.model import Kind, Model, Question, Step
 
 __all__ = ["Decision", "Plan", "expected_cost", "next_step", "plan", "question_values"]
 
 QUESTION = "question"
 STEP = "step"
-HAND_OFF = "hand_off"
+HAND_OFF = Kind.HAND_OFF.value  # the decision to show the hand-off step
 
 # Each decision weighs at most this many questions in full, those whose answers move beliefs most:
 # weighing one costs a full plan per answer, and a question that barely moves beliefs saves little.
