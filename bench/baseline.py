@@ -47,7 +47,7 @@ TIE_TOLERANCE = 1e-9
 _THRESHOLD_SLACK = 1e-12  # 0.75 computed as 0.7499999999999999 still reaches 0.75
 
 
-class _QuestionInfo:
+class _BaselineQuestion:
     __slots__ = ("answer_log_lr", "answer_pos", "inv_n", "key", "log_n", "mentioned", "n", "requires", "spread")
 
     def __init__(self, question: engine.Question, cause_pos: dict[str, int]):
@@ -86,7 +86,7 @@ class _Index:
         self.model = model
         cause_pos = {c.key: i for i, c in enumerate(model.causes)}
         self.log_prior = [math.log(c.weight) for c in model.causes]
-        self.questions = [_QuestionInfo(q, cause_pos) for q in model.questions]
+        self.questions = [_BaselineQuestion(q, cause_pos) for q in model.questions]
         self.by_key = {info.key: info for info in self.questions}
 
 
@@ -132,7 +132,7 @@ def _probabilities(index: _Index, answers) -> list[float]:
     return [w / total for w in weights]
 
 
-def _gain(info: _QuestionInfo, p: list[float]) -> float:
+def _gain(info: _BaselineQuestion, p: list[float]) -> float:
     """I(C; A) in nats; causes no answer mentions (P(a|c) = 1/n) are summed once, not per answer."""
     mass = spread_base = conditional = 0.0
     for ci, inv_z, entropy in info.mentioned:

@@ -128,7 +128,7 @@ class Belief:
             weights[fi] += log_lr
 
     def probabilities(self) -> list[float]:
-        return normalise(self.log_weight)
+        return probabilities_of(self.log_weight)
 
     def askable(self, question) -> bool:
         """Whether ``question`` (a CompiledQuestion) may be asked now: not answered, allowed, not moot."""
@@ -141,7 +141,7 @@ class Belief:
         return not (question.moot_answers and question.moot_answers & self.given)
 
 
-def normalise(log_weights: list[float]) -> list[float]:
+def probabilities_of(log_weights: list[float]) -> list[float]:
     top = max(log_weights)
     weights = [math.exp(w - top) for w in log_weights]
     total = sum(weights)
@@ -228,7 +228,7 @@ def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:
         facet_log_weight = belief.facet_log_weight.get(ci)
         if facet_log_weight is not None:
             names = tables.facets[ci]
-            facet_p = normalise(facet_log_weight)
+            facet_p = probabilities_of(facet_log_weight)
             facet_order = sorted(range(len(names)), key=lambda fi: (-round(facet_log_weight[fi], _RANK_DECIMALS), fi))
             facets = tuple((names[fi], facet_p[fi]) for fi in facet_order)
             facet = facets[0][0]

@@ -65,8 +65,8 @@ __all__ = [
     "perturbed",
     "planner_strategy",
     "run",
+    "simulated_visit",
     "summarise",
-    "visit",
 ]
 
 Evidence = tuple[tuple[str, str], ...]
@@ -198,7 +198,7 @@ class StrategyError(RuntimeError):
     """A strategy asked for something impossible: a repeat, an unknown key, an endless visit."""
 
 
-def visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit:
+def simulated_visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit:
     """Guide one visitor with ``strategy`` (which sees ``model``) until fixed or handed off.
 
     Every question and every step is one screen; the hand-off is one more.
@@ -275,7 +275,9 @@ def run(
     world = World(true_model if true_model is not None else model, answers=answers)
     if not hasattr(strategy, "cache"):
         strategy = memoised(strategy)
-    return [visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong)) for i in range(visitors)]
+    return [
+        simulated_visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong)) for i in range(visitors)
+    ]
 
 
 def summarise(visits: Sequence[Visit]) -> Metrics:
