@@ -8,7 +8,7 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 (a) the guide's seven-step checklist in its fixed order, then the hand-off (the TikTok
     guide's ``checklist``; for the generated guide the seven steps with the most linked prior
     per minute, ``bench.generated.checklist``);
-(b) today's flow, the old engine kept in ``bench.baseline``;
+(b) today's flow, the information-gain flow in ``bench.baseline``;
 (c) the planner, ``engine.next_step``;
 
 prints one table per case and then the targets with met/missed. Minutes and screens run

@@ -38,16 +38,16 @@ CONNECTIONS = (16, 64)
 # This machine has 2 cores and wrk runs on them too: 2 workers keep one per core. In production
 # deploy/gunicorn.conf.py starts 2 x cores + 1.
 WORKERS = 2
-# A person's phone: the questionnaire counts page views from people (one INSERT), not robots.
+# A person's phone: the troubleshooter counts page views from people (one INSERT), not robots.
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/14"
 # Other processes may use this much of the machine during a run before it is repeated.
 NOISE_LIMIT = 1 / 6
 
-CACHED, QUESTIONNAIRE = "cached", "questionnaire"
+CACHED, TROUBLESHOOTER = "cached", "troubleshooter"
 # Required share of the static file's rate, by kind of page and backend.
-RATIO_TARGETS = {(CACHED, "SQLite"): 0.8, (CACHED, "PostgreSQL + Redis"): 0.6, (QUESTIONNAIRE, None): 0.3}
+RATIO_TARGETS = {(CACHED, "SQLite"): 0.8, (CACHED, "PostgreSQL + Redis"): 0.6, (TROUBLESHOOTER, None): 0.3}
 P99_LIMIT_MS = 100  # at 64 connections
 
 
@@ -196,7 +196,7 @@ def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]
         for connections in CONNECTIONS:
             ceilings = [load(wrk, target, ceiling, connections)]
             for index, (page, path) in enumerate(pages.items()):
-                if index == 3:  # between the cached pages and the questionnaire
+                if index == 3:  # between the cached pages and the troubleshooter
                     ceilings.append(load(wrk, target, ceiling, connections))
                 results.append((page, path, connections, load(wrk, target, path, connections)))
             ceilings.append(load(wrk, target, ceiling, connections))
@@ -276,7 +276,7 @@ def link(port: int, path: str, pattern: str) -> str:
 
 
 def find_pages(port: int) -> dict[str, str]:
-    """Every kind of page, found as a visitor finds it: links from the home page, answers from the questionnaire."""
+    """Every kind of page, found as a visitor finds it: links from the home page, answers from the troubleshooter."""
     article = link(port, "/", r'href="(/guides/[\w-]+/)"')
     cause = link(port, article, r'href="(/guides/[\w-]+/causes/[\w-]+/)"')
     start = f"{article}diagnose/"
@@ -284,7 +284,7 @@ def find_pages(port: int) -> dict[str, str]:
     for _ in range(20):
         status, html = get(port, screens[-1])
         if status != 200:
-            sys.exit(f"{screens[-1]} answered {status}; the questionnaire cannot be walked.")
+            sys.exit(f"{screens[-1]} answered {status}; the troubleshooter cannot be walked.")
         if "/diagnose/feedback/" in html:
             break
         form = QuestionForm()
@@ -295,14 +295,14 @@ def find_pages(port: int) -> dict[str, str]:
     else:
         sys.exit("No fix step within 20 answers.")
     if len(screens) < 3:
-        sys.exit("The questionnaire reached a fix step before a second question: no mid-questionnaire screen.")
+        sys.exit("The troubleshooter reached a fix step before a second question: no mid-visit screen.")
     return {
         "home": "/",
         "article": article,
         "cause": cause,
         "search": "/search/?q=sending+too+fast",
-        "questionnaire start": start,
-        "mid-questionnaire": screens[1],
+        "troubleshooter start": start,
+        "troubleshooter mid-visit": screens[1],
         "fix step": screens[-1],
     }
 
@@ -403,8 +403,8 @@ def children_cpu() -> float:
 def kind(page: str) -> str | None:
     if page in {"home", "article", "cause"}:
         return CACHED
-    if page in {"questionnaire start", "mid-questionnaire", "fix step"}:
-        return QUESTIONNAIRE
+    if page in {"troubleshooter start", "troubleshooter mid-visit", "fix step"}:
+        return TROUBLESHOOTER
     return None
 
 

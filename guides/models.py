@@ -96,7 +96,7 @@ class Cause(RenderedMarkdown):
     commonness = models.PositiveSmallIntegerField(
         choices=Commonness,
         default=Commonness.COMMON,
-        help_text="How often this is the reason. The questionnaire starts from it.",
+        help_text="How often this is the reason. The troubleshooter starts from it.",
     )
     order = models.PositiveIntegerField(default=0, db_index=True)
     reviewed_on = models.DateField(
@@ -304,10 +304,10 @@ class Effort(models.TextChoices):
 
 
 class Question(models.Model):
-    """A multiple-choice question of a guide's questionnaire."""
+    """A multiple-choice question of a guide's troubleshooter."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questions")
-    slug = models.SlugField(max_length=60, help_text="Part of the questionnaire's web address.")
+    slug = models.SlugField(max_length=60, help_text="Part of the troubleshooter's web address.")
     text = models.CharField(max_length=300)
     help_text = models.CharField(max_length=300, blank=True, help_text="Where to look in the app to answer.")
     asked_after = models.ForeignKey(
@@ -498,9 +498,9 @@ class QuestionnaireCount(models.Model):
         ANSWER = "answer", "Question answered"
         STEP = engine.STEP, "Fix step shown"
         HAND_OFF = engine.HAND_OFF, "Hand-off shown"
-        RESULT = "result", "Result shown (before fix steps came one at a time)"
+        RESULT = "result", "Result page shown (an earlier design; the report skips it)"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_counts")
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="screen_counts")
     day = models.DateField(help_text="The day, in the site's time zone.")
     kind = models.CharField(max_length=10, choices=Kind)
     question_slug = models.SlugField(
@@ -510,6 +510,7 @@ class QuestionnaireCount(models.Model):
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = "troubleshooter daily count"
         ordering = ["-day"]
         constraints = [
             models.UniqueConstraint(

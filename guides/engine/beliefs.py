@@ -1,6 +1,6 @@
 """What the visitor has told us so far, and how likely each cause is after it.
 
-Evidence is an ordered tuple of pairs, exactly as the questionnaire's address holds it:
+Evidence is an ordered tuple of pairs, exactly as the troubleshooter's address holds it:
 
 * ``(question, answer)``: an answer; ``answer`` may be ``UNSURE``, which changes nothing;
 * ``(FAILED, step)``: the visitor tried the step and it did not fix the problem;

@@ -13,9 +13,9 @@ walks the records one by one.
 This module is long because each figure's definition (the dataclasses' docstrings) sits beside
 the query that counts it, so a change to one shows the other.
 
-Records of the old questionnaire, from before fix steps came one at a time, are not counted
-anywhere: its "result shown" counters (`RESULT`) are skipped, and so are its "Did this fix it?"
-answers (resolutions without the fix step that fixed it, `step_slug`, and those not fixed).
+Two kinds of records are never counted: "result page shown" counters (`RESULT`), and
+resolutions without the fix step that fixed it (`step_slug`) or not fixed. The troubleshooter
+writes neither (it shows fix steps one at a time); the tables keep them from an earlier design.
 """
 
 from collections import Counter

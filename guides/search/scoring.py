@@ -117,7 +117,7 @@ PAIR_FIELD_WEIGHT = 1.0
 # A cause is as likely as the one text of it that matches best (people describe one thing they see);
 # words it matches elsewhere only corroborate, or a cause with many symptoms would collect them.
 CORROBORATION = 0.25
-# An answer of the questionnaire describes what people see, and says which causes it points to.
+# An answer in the troubleshooter describes what people see, and says which causes it points to.
 ANSWER_TEXT = 2.0
 ANSWER_SHARE = {"strong": 1.0, "more": 0.5}
 # A word matched by spelling alone is less sure than one typed right.
@@ -235,7 +235,7 @@ def deletes(word: str, distance: int) -> set[str]:
 class Document(NamedTuple):
     """One searchable text of a guide: a cause, symptom, fix step or FAQ entry."""
 
-    kind: str  # "cause", "symptom", "fix_step", "faq" or "answer" (to a question of the questionnaire)
+    kind: str  # "cause", "symptom", "fix_step", "faq" or "answer" (to a question of the troubleshooter)
     slug: str
     title: str
     url: str
@@ -278,7 +278,7 @@ class GuideHit:
 
 @dataclass
 class Results:
-    guide: GuideHit | None = None  # the best-matching guide: its causes, steps and questionnaire
+    guide: GuideHit | None = None  # the best-matching guide: its causes, steps and troubleshooter
     causes: list[Hit] = field(default_factory=list)
     fix_steps: list[Hit] = field(default_factory=list)  # the top cause's steps, in the order to try them
     faq: list[Hit] = field(default_factory=list)
@@ -343,7 +343,7 @@ class GuideIndex:
         """Score the documents, then the causes: (score, cause slug, its best-matching symptom), best first.
 
         A cause scores each query word once, by its strongest evidence for it: its own text, a
-        symptom, an answer of the questionnaire, or (at half weight) a step that fixes it. So a
+        symptom, an answer in the troubleshooter, or (at half weight) a step that fixes it. So a
         long explanation that happens to repeat common words can't outrank the symptom people
         described; causes that share that symptom are told apart by the words it doesn't cover,
         then by how common they are, then by the guide's own order.
