@@ -93,7 +93,7 @@ class FixStepRow:
 
 
 @dataclass(frozen=True)
-class CauseRow:
+class FixedByCauseRow:
     """One cause: visits fixed while it was the likeliest cause, and their share of all fixed visits."""
 
     slug: str
@@ -205,7 +205,7 @@ class Report:
     hand_offs: int
     hand_off_rate: Rate
     fix_steps: tuple[FixStepRow, ...]
-    causes: tuple[CauseRow, ...]
+    causes: tuple[FixedByCauseRow, ...]
     unsure: tuple[UnsureRow, ...]
     drop_off: tuple[DropOffRow, ...]
     pages: tuple[PageVotes, ...]
@@ -257,7 +257,7 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
         hand_offs=counts.hand_offs,
         hand_off_rate=Rate.of(counts.hand_offs, counts.visits),
         fix_steps=_fix_step_rows(step_titles, hand_off_steps, counts.step_shown, outcomes),
-        causes=_cause_rows(cause_titles, cause_fixed),
+        causes=_fixed_by_cause_rows(cause_titles, cause_fixed),
         unsure=_unsure_rows(question_titles, counts.answered, counts.unsure),
         drop_off=_drop_off_rows(question_titles, counts.shown, counts.answered),
         pages=_page_rows(guide.title, cause_titles, _page_votes(window)),
@@ -372,10 +372,10 @@ def _fix_step_rows(titles, hand_off_steps, shown, outcomes) -> tuple[FixStepRow,
     return tuple(sorted(rows, key=lambda row: -row.shown))
 
 
-def _cause_rows(titles, fixed) -> tuple[CauseRow, ...]:
+def _fixed_by_cause_rows(titles, fixed) -> tuple[FixedByCauseRow, ...]:
     total = fixed.total()
     return tuple(
-        CauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
+        FixedByCauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
         for slug, title, deleted in _with_orphans(titles, fixed)
     )
 
