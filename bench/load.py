@@ -200,15 +200,7 @@ def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]
                     ceilings.append(load(wrk, target, ceiling, connections))
                 results.append((page, path, connections, load(wrk, target, path, connections)))
             ceilings.append(load(wrk, target, ceiling, connections))
-            quiet = [c for c in ceilings if c.noise <= NOISE_LIMIT] or ceilings  # the median of the quiet ones
-            median = Run(
-                rate=statistics.median(c.rate for c in quiet),
-                p50=statistics.median(c.p50 for c in quiet),
-                p99=statistics.median(c.p99 for c in quiet),
-                errors=sum(c.errors for c in ceilings),
-                noise=max(c.noise for c in quiet),
-            )
-            results.append(("static file (ceiling)", ceiling, connections, median))
+            results.append(("static file (ceiling)", ceiling, connections, quiet_median(ceilings)))
         ceiling_rates = {n: run.rate for page, _, n, run in results if page.endswith("(ceiling)")}
         names = ["static file (ceiling)", *pages]
         results.sort(key=lambda result: (names.index(result[0]), result[2]))
@@ -216,6 +208,18 @@ def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def quiet_median(ceilings: list[Run]) -> Run:
+    """The median of the ceiling's quiet runs (all of them if none is quiet); errors from every run."""
+    quiet = [c for c in ceilings if c.noise <= NOISE_LIMIT] or ceilings
+    return Run(
+        rate=statistics.median(c.rate for c in quiet),
+        p50=statistics.median(c.p50 for c in quiet),
+        p99=statistics.median(c.p99 for c in quiet),
+        errors=sum(c.errors for c in ceilings),
+        noise=max(c.noise for c in quiet),
+    )
 
 
 def free_port() -> int:
