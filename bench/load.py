@@ -38,16 +38,16 @@ CONNECTIONS = (16, 64)
 # This machine has 2 cores and wrk runs on them too: 2 workers keep one per core. In production
 # deploy/gunicorn.conf.py starts 2 x cores + 1.
 WORKERS = 2
-# A person's phone: the troubleshooter counts page views from people (one INSERT), not robots.
+# A person's phone: the questionnaire counts page views from people (one INSERT), not robots.
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/14"
 # Other processes may use this much of the machine during a run before it is repeated.
 NOISE_LIMIT = 1 / 6
 
-CACHED, TROUBLESHOOTER = "cached", "troubleshooter"
+CACHED, QUESTIONNAIRE = "cached", "questionnaire"
 # Required share of the static file's rate, by kind of page and backend.
-RATIO_TARGETS = {(CACHED, "SQLite"): 0.8, (CACHED, "PostgreSQL + Redis"): 0.6, (TROUBLESHOOTER, None): 0.3}
+RATIO_TARGETS = {(CACHED, "SQLite"): 0.8, (CACHED, "PostgreSQL + Redis"): 0.6, (QUESTIONNAIRE, None): 0.3}
 P99_LIMIT_MS = 100  # at 64 connections
 
 
@@ -196,11 +196,19 @@ def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]
         for connections in CONNECTIONS:
             ceilings = [load(wrk, target, ceiling, connections)]
             for index, (page, path) in enumerate(pages.items()):
-                if index == 3:  # between the cached pages and the troubleshooter
+                if index == 3:  # between the cached pages and the questionnaire
                     ceilings.append(load(wrk, target, ceiling, connections))
                 results.append((page, path, connections, load(wrk, target, path, connections)))
             ceilings.append(load(wrk, target, ceiling, connections))
-            results.append(("static file (ceiling)", ceiling, connections, quiet_median(ceilings)))
+            quiet = [c for c in ceilings if c.noise <= NOISE_LIMIT] or ceilings  # the median of the quiet ones
+            median = Run(
+                rate=statistics.median(c.rate for c in quiet),
+                p50=statistics.median(c.p50 for c in quiet),
+                p99=statistics.median(c.p99 for c in quiet),
+                errors=sum(c.errors for c in ceilings),
+                noise=max(c.noise for c in quiet),
+            )
+            results.append(("static file (ceiling)", ceiling, connections, median))
         ceiling_rates = {n: run.rate for page, _, n, run in results if page.endswith("(ceiling)")}
         names = ["static file (ceiling)", *pages]
         results.sort(key=lambda result: (names.index(result[0]), result[2]))
@@ -208,18 +216,6 @@ def measure(wrk: str, name: str, backend_env: dict, folder: Path) -> list[tuple]
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def quiet_median(ceilings: list[Run]) -> Run:
-    """The median of the ceiling's quiet runs (all of them if none is quiet); errors from every run."""
-    quiet = [c for c in ceilings if c.noise <= NOISE_LIMIT] or ceilings
-    return Run(
-        rate=statistics.median(c.rate for c in quiet),
-        p50=statistics.median(c.p50 for c in quiet),
-        p99=statistics.median(c.p99 for c in quiet),
-        errors=sum(c.errors for c in ceilings),
-        noise=max(c.noise for c in quiet),
-    )
 
 
 def free_port() -> int:
@@ -280,7 +276,7 @@ def link(port: int, path: str, pattern: str) -> str:
 
 
 def find_pages(port: int) -> dict[str, str]:
-    """Every kind of page, found as a visitor finds it: links from the home page, answers from the troubleshooter."""
+    """Every kind of page, found as a visitor finds it: links from the home page, answers from the questionnaire."""
     article = link(port, "/", r'href="(/guides/[\w-]+/)"')
     cause = link(port, article, r'href="(/guides/[\w-]+/causes/[\w-]+/)"')
     start = f"{article}diagnose/"
@@ -288,7 +284,7 @@ def find_pages(port: int) -> dict[str, str]:
     for _ in range(20):
         status, html = get(port, screens[-1])
         if status != 200:
-            sys.exit(f"{screens[-1]} answered {status}; the troubleshooter cannot be walked.")
+            sys.exit(f"{screens[-1]} answered {status}; the questionnaire cannot be walked.")
         if "/diagnose/feedback/" in html:
             break
         form = QuestionForm()
@@ -299,14 +295,14 @@ def find_pages(port: int) -> dict[str, str]:
     else:
         sys.exit("No fix step within 20 answers.")
     if len(screens) < 3:
-        sys.exit("The troubleshooter reached a fix step before a second question: no mid-visit screen.")
+        sys.exit("The questionnaire reached a fix step before a second question: no mid-questionnaire screen.")
     return {
         "home": "/",
         "article": article,
         "cause": cause,
         "search": "/search/?q=sending+too+fast",
-        "troubleshooter start": start,
-        "troubleshooter mid-visit": screens[1],
+        "questionnaire start": start,
+        "mid-questionnaire": screens[1],
         "fix step": screens[-1],
     }
 
@@ -407,8 +403,8 @@ def children_cpu() -> float:
 def kind(page: str) -> str | None:
     if page in {"home", "article", "cause"}:
         return CACHED
-    if page in {"troubleshooter start", "troubleshooter mid-visit", "fix step"}:
-        return TROUBLESHOOTER
+    if page in {"questionnaire start", "mid-questionnaire", "fix step"}:
+        return QUESTIONNAIRE
     return None
 
 

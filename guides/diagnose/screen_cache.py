@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 from guides import content_cache, engine
-from guides.diagnose import address, screens
+from guides.diagnose import screens
 from guides.diagnose.records import answer_token, record_visit
 from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
 from guides.minutes import wait_words
@@ -41,7 +41,7 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
     the CSRF cookie and are marked private: questions, the hand-off and "fixed" are the same for everyone.
     """
     query = QueryDict(query_string)
-    platform = platform_from(query.get(address.PLATFORM, "")) or guess_platform(request)
+    platform = platform_from(query.get("platform", "")) or guess_platform(request)
     restoring = bool(request.htmx and request.htmx.history_restore_request)
     partial = bool(request.htmx) and not restoring
     try:
@@ -51,7 +51,7 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
         if request.htmx:  # a whole page, not a panel: let the browser load it
             return HttpResponseClientRedirect(request.get_full_path())
         return render(request, "guides/diagnose_unavailable.html", {"guide": snapshot}, status=503)
-    state = state_query(evidence, platform=platform, ask=query.get(address.ASK, ""), fixed=query.get(address.FIXED, ""))
+    state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
     staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
     key = content_cache.versioned_key(
         f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
@@ -63,7 +63,7 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
         cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
     html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
-        record_visit(snapshot, evidence, *counted, started=address.ASK not in query)
+        record_visit(snapshot, evidence, *counted, started="ask" not in query)
     html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
     if form is None:
         return HttpResponse(html)
@@ -81,10 +81,10 @@ def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platf
     The HTML holds placeholders for the CSRF and answer tokens: it is cached and shared between visitors.
     """
     decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
-    fixed = snapshot.steps.get(query.get(address.FIXED, ""))
+    fixed = snapshot.steps.get(query.get("fixed", ""))
     question = decision.question if decision.kind == engine.QUESTION and not fixed else None
     selected, before, after = None, evidence, ()
-    asked = query.get(address.ASK, "")
+    asked = query.get("ask", "")
     answered = [key for key, _ in evidence]
     if asked in answered and not fixed and asked in snapshot.questions:
         # Changing an earlier answer: ask it again in its place, so what came after keeps its order.
