@@ -47,7 +47,7 @@ test-faults: $(VENV)/.installed ## Fault checks: database, cache and worker outa
 bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 	$(PY) -m bench.engine
 
-bench-diagnosis: $(VENV)/.installed ## Compare checklist, old flow and planner on simulated visitors
+bench-diagnosis: $(VENV)/.installed ## Compare checklist, information-gain flow and planner on simulated visitors
 	$(PY) -m bench.diagnosis
 
 bench-load: $(VENV)/.installed ## Load each page with wrk and print it as a ratio of a static file (SQLite, PostgreSQL + Redis)

@@ -1,10 +1,10 @@
-"""The old questionnaire flow, kept only as the baseline the planner is measured against.
+"""The information-gain flow: the baseline the decision-theoretic planner is measured against.
 
-This is what the site did before the decision-theoretic planner (``guides.engine.planner``):
-the engine that lived in ``guides/engine.py`` and the result page built on it. It is kept,
-trimmed to what the bench needs and reading the planner's ``engine.Model``, so that
-``bench.diagnosis`` can put a number on "better than today's flow" (strategy (b)). Do not
-use it on the site.
+It asks the question that tells the most about the cause until a stop rule fires, then leads
+the visitor through the likeliest cause's fix steps on one result page. ``bench.diagnosis``
+runs it as strategy (b), "today's flow", to put a number on how much sooner the planner
+(``guides.engine.planner``) gets visitors fixed. It reads the planner's ``engine.Model`` and
+only what the bench needs. Do not use it on the site.
 
 Questions
 ---------
@@ -12,7 +12,7 @@ P(c | answers) ∝ weight(c) · Π LR(answer, c), LR = 1 for causes an answer do
 "I'm not sure" changes nothing. The next question is the allowed one with the largest
 expected information gain I(C; A) = H(A) - Σ_c p(c) H(A | c) under P(a | c) =
 LR(a, c) / Σ_a' LR(a', c); gains within ``TIE_TOLERANCE`` tie and staff order wins. Facets
-and the new ``moot_after``/``skips``/effort fields did not exist and are ignored.
+and the ``moot_after``/``skips``/effort fields are ignored: this flow has no use for them.
 
 Stopping, in this order: the top cause reaches ``THRESHOLD`` (0.75); ``MAX_QUESTIONS`` (8)
 questions were answered, "I'm not sure" included; no allowed question gains more than
@@ -20,12 +20,12 @@ questions were answered, "I'm not sure" included; no allowed question gains more
 
 The result page
 ---------------
-It showed the most likely cause's fix steps, ordered by (Σ probability of every cause the
-step is linked to) / minutes, and one "Did this fix it?"; "No" moved to the next most likely
-cause not yet shown, skipping steps already shown. Failed steps never changed the ranking.
+It shows the most likely cause's fix steps, ordered by (Σ probability of every cause the
+step is linked to) / minutes, and one "Did this fix it?"; "No" moves to the next most likely
+cause not yet shown, skipping steps already shown. Failed steps never change the ranking.
 ``todays_flow`` replays it one step at a time (a visitor stops at the first step that works);
 the hand-off comes only after every linked step of every cause, and is never listed among a
-cause's steps, which is kinder to the old flow than the page was.
+cause's steps: the kindest reading of the page for this flow.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ TIE_TOLERANCE = 1e-9
 _THRESHOLD_SLACK = 1e-12  # 0.75 computed as 0.7499999999999999 still reaches 0.75
 
 
-class _QuestionInfo:
+class _BaselineQuestion:
     __slots__ = ("answer_log_lr", "answer_pos", "inv_n", "key", "log_n", "mentioned", "n", "requires", "spread")
 
     def __init__(self, question: engine.Question, cause_pos: dict[str, int]):
@@ -86,7 +86,7 @@ class _Index:
         self.model = model
         cause_pos = {c.key: i for i, c in enumerate(model.causes)}
         self.log_prior = [math.log(c.weight) for c in model.causes]
-        self.questions = [_QuestionInfo(q, cause_pos) for q in model.questions]
+        self.questions = [_BaselineQuestion(q, cause_pos) for q in model.questions]
         self.by_key = {info.key: info for info in self.questions}
 
 
@@ -105,7 +105,7 @@ def _index(model: Model) -> _Index:
 
 
 def _answers(index: _Index, evidence) -> tuple[tuple[str, str], ...]:
-    """The answers in ``evidence`` the old flow would have kept: known, first per question, allowed."""
+    """The answers in ``evidence`` this flow keeps: known, first per question, allowed."""
     kept, given, answered = [], set(), set()
     for key, value in evidence:
         info = index.by_key.get(key)
@@ -132,7 +132,7 @@ def _probabilities(index: _Index, answers) -> list[float]:
     return [w / total for w in weights]
 
 
-def _gain(info: _QuestionInfo, p: list[float]) -> float:
+def _gain(info: _BaselineQuestion, p: list[float]) -> float:
     """I(C; A) in nats; causes no answer mentions (P(a|c) = 1/n) are summed once, not per answer."""
     mass = spread_base = conditional = 0.0
     for ci, inv_z, entropy in info.mentioned:
@@ -148,7 +148,7 @@ def _gain(info: _QuestionInfo, p: list[float]) -> float:
 
 
 def next_question(model: Model, evidence) -> str | None:
-    """The key of the question the old flow asks next, or None once a stop rule fires."""
+    """The key of the question this flow asks next, or None once a stop rule fires."""
     index = _index(model)
     answers = _answers(index, evidence)
     p = _probabilities(index, answers)
@@ -168,7 +168,7 @@ def next_question(model: Model, evidence) -> str | None:
 
 
 def result_steps(model: Model, evidence) -> tuple[str, ...]:
-    """Every fix step in the order the old result page led a visitor through them.
+    """Every fix step in the order the result page leads a visitor through them.
 
     Causes most likely first (ties in content order); within a cause, its linked steps by
     (Σ probability of the causes the step is linked to) / minutes, ties in content order;

@@ -8,7 +8,7 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 (a) the guide's seven-step checklist in its fixed order, then the hand-off (the TikTok
     guide's ``checklist``; for the generated guide the seven steps with the most linked prior
     per minute, ``bench.generated.checklist``);
-(b) today's flow, the old engine kept in ``bench.baseline``;
+(b) today's flow, the information-gain flow in ``bench.baseline``;
 (c) the planner, ``engine.next_step``;
 
 prints one table per case and then the targets with met/missed. Minutes and screens run
@@ -133,18 +133,36 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"diagnosis bench: seed {args.seed}, Python {sys.version.split()[0]}, {pin_to_one_core()}")
 
+    tiktok, generated = the_two_guides(args.seed)
+    tables = simulate(tiktok, generated, args)
+    worlds = more_worlds(tiktok, args.seed)
+    p95 = time_generated(generated, args.seed)
+    slowest = print_screen_timings()
+    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95))
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+    return 0
+
+
+def the_two_guides(seed: int) -> tuple[Guide, Guide]:
+    """The TikTok guide (with its own checklist, if it has one) and a generated one."""
     data = read("tiktok-messages")
     tiktok_model = model_from_content(data)
     if data.get("checklist"):
         tiktok = guide("TikTok guide", tiktok_model, tuple(data["checklist"]), "the guide's checklist")
     else:
         tiktok = guide("TikTok guide", tiktok_model, generated_checklist(tiktok_model), "prior mass per minute")
-    gen_model = generated_model(seed=args.seed)
+    gen_model = generated_model(seed=seed)
     generated = guide("generated guide", gen_model, generated_checklist(gen_model), "prior mass per minute")
-    rng = random.Random(args.seed)
-    tiktok_world = simulator.perturbed(tiktok.model, rng)
-    generated_world = simulator.perturbed(generated.model, rng)
+    return tiktok, generated
 
+
+def simulate(tiktok: Guide, generated: Guide, args) -> dict[tuple[str, str], dict[str, Metrics]]:
+    """Each guide's cases (true model, then misspecified), each printed as a table; the results by (guide, case)."""
+    rng = random.Random(args.seed)
+    worlds = {
+        tiktok.name: simulator.perturbed(tiktok.model, rng),
+        generated.name: simulator.perturbed(generated.model, rng),
+    }
     tables: dict[tuple[str, str], dict[str, Metrics]] = {}
     for g, visitors in ((tiktok, args.visitors), (generated, args.generated_visitors)):
         m = g.model
@@ -152,23 +170,25 @@ def main(argv: list[str] | None = None) -> int:
             f"\n== {g.name}: {len(m.causes)} causes, {len(m.steps)} steps, {len(m.questions)} questions; "
             f"checklist (a) from {g.checklist_source}: {', '.join(g.checklist)}"
         )
-        world = tiktok_world if g is tiktok else generated_world
         cases = [("true model = content", g.model, 0.0, simulator.RATIOS)]
         if g is tiktok:  # cheap here: also visitors who answer exactly as the planner expects
             cases.append(("true model = content, planner's answer model", g.model, 0.0, simulator.BASELINE))
-        cases.append(("misspecified", world, WRONG_ANSWERS, simulator.RATIOS))
+        cases.append(("misspecified", worlds[g.name], WRONG_ANSWERS, simulator.RATIOS))
         for case, true_model, wrong, answers in cases:
             start = time.perf_counter()
             tables[g.name, case] = results = compare(g, true_model, visitors, args.seed, wrong, answers)
             extra = f", priors x/÷ 3, efficacies ± 0.2, {wrong:.0%} wrong answers" if wrong else ""
             print_table(f"{g.name}, {case}{extra}: {visitors} visitors", results, time.perf_counter() - start)
+    return tables
 
-    # More misspecified worlds for the TikTok guide: is (c) ahead in each, or in one lucky draw?
+
+def more_worlds(tiktok: Guide, seed: int) -> list[dict[str, Metrics]]:
+    """More misspecified worlds for the TikTok guide: is (c) ahead in each, or in one lucky draw?"""
     start = time.perf_counter()
     worlds = []
     for w in range(TIKTOK_WORLDS):
-        world = simulator.perturbed(tiktok.model, random.Random(f"{args.seed}/world/{w}"))
-        worlds.append(compare(tiktok, world, TIKTOK_WORLD_VISITORS, args.seed + w, WRONG_ANSWERS))
+        world = simulator.perturbed(tiktok.model, random.Random(f"{seed}/world/{w}"))
+        worlds.append(compare(tiktok, world, TIKTOK_WORLD_VISITORS, seed + w, WRONG_ANSWERS))
     print(
         f"\nTikTok guide, {TIKTOK_WORLDS} more misspecified worlds x {TIKTOK_WORLD_VISITORS} visitors, "
         f"mean minutes (a) / (b) / (c)  [{time.perf_counter() - start:.1f} s]"
@@ -176,16 +196,24 @@ def main(argv: list[str] | None = None) -> int:
     for w, results in enumerate(worlds):
         a, b, c = (results[k].mean_minutes for k in tiktok.strategies)
         print(f"  world {w}: {a:8.1f} / {b:8.1f} / {c:8.1f}")
+    return worlds
 
+
+def time_generated(generated: Guide, seed: int) -> float:
+    """Time ``next_step`` on states the simulated visitors reached; prints the figures, returns the p95 in ms."""
     states = list(generated.strategies["(c) planner"].cache)
-    random.Random(args.seed).shuffle(states)
+    random.Random(seed).shuffle(states)
     states = states[:TIMED_STATES]
     median, p95, worst = time_next_step(generated.model, states)
     print(
         f"\nnext_step on the generated guide, {len(states)} states reached by simulated visitors, one core: "
         f"median {median:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms"
     )
+    return p95
 
+
+def print_screen_timings() -> float:
+    """Print the in-process screen timings; returns the slowest screen's median, in ms."""
     rows = screen_timings()
     print("\ntroubleshooter screens, in process (Django's whole request cycle, SQLite, file cache)")
     print(f"  {'screen':<26} {'first visitor':>14} {'every visitor after':>20} {'p95':>9}")
@@ -194,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  {row['screen']:<26} {row['first_median']:11.2f} ms {row['served_median']:17.2f} ms "
             f"{row['served_p95']:6.2f} ms"
         )
-    slowest = max(row["served_median"] for row in rows)
+    return max(row["served_median"] for row in rows)
+
+
+def targets(tables, worlds, tiktok: Guide, generated: Guide, slowest: float, p95: float) -> list[tuple[str, bool, str]]:
+    """(label, met, figure) for each target the bench checks."""
 
     def mean(guide_name: str, case: str, strategy: str) -> float:
         return tables[guide_name, case][strategy].mean_minutes
@@ -206,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         r["(c) planner"].mean_minutes < min(r["(a) checklist"].mean_minutes, r["(b) today's flow"].mean_minutes)
         for r in worlds
     )
-    targets = [
+    return [
         (
             f"screens: median <= {SCREEN_TARGET_MS} ms each (as served)",
             slowest <= SCREEN_TARGET_MS,
@@ -231,11 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (f"generated: next_step p95 < {TARGET_MS:.0f} ms", p95 < TARGET_MS, f"{p95:.1f} ms"),
     ]
+
+
+def print_targets(rows: list[tuple[str, bool, str]]) -> None:
     print("\ntargets")
-    for label, met, figure in targets:
+    for label, met, figure in rows:
         print(f"  {'met   ' if met else 'MISSED'}  {label:<52} {figure}")
-    print(f"\n{time.perf_counter() - started:.0f} s in all")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Time the troubleshooting engine's ``next_step`` on the TikTok guide and on a large generated one.
 
-Run from the project root: ``python -m bench.engine`` (``make bench``). Every questionnaire
+Run from the project root: ``python -m bench.engine`` (``make bench``). Every troubleshooter
 screen calls ``next_step`` once, so its time is the engine's share of each page; the target
 is a p95 under 20 ms on the generated guide (60 causes, 120 steps, 80 questions) on one core.
 ``bench.diagnosis`` checks the same target over states real (simulated) visitors reach; this

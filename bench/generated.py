@@ -67,6 +67,14 @@ def generated_model(
     steps.append(engine.Step("hand-off", float(hand_off_minutes), {}, Kind.HAND_OFF))
     step_keys = [s.key for s in steps[:-1]]
 
+    questions = _questions(rng, n_questions, causes, step_keys)
+    model = engine.Model(causes, tuple(questions), tuple(steps))
+    model.validate()
+    return model
+
+
+def _questions(rng: random.Random, n_questions: int, causes, step_keys: list[str]) -> list[engine.Question]:
+    """Questions of two to five answers, each answer pointing at one to four causes (and some facets)."""
     strengths = list(Strength)
     questions: list[engine.Question] = []
     for j in range(n_questions):
@@ -88,9 +96,7 @@ def generated_model(
         moot = (rng.choice(step_keys),) if rng.random() < 0.05 else ()
         cost = EFFORT_MINUTES[rng.choice(EFFORTS)]
         questions.append(engine.Question(f"q{j}", f"Question {j}?", tuple(answers), requires, cost, moot))
-    model = engine.Model(causes, tuple(questions), tuple(steps))
-    model.validate()
-    return model
+    return questions
 
 
 def checklist(model: engine.Model, length: int = 7) -> tuple[str, ...]:

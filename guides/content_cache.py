@@ -1,6 +1,6 @@
 """A content version in the shared cache that changes on every content save.
 
-Everything derived from content (cached pages, the search index, questionnaire
+Everything derived from content (cached pages, the search index, troubleshooter
 snapshots) is keyed by the version, so a save on one server process is seen by
 all of them at once without hunting down individual keys. The version is a
 random token, not a counter: a cache that is flushed or evicts the key starts a

@@ -1,4 +1,8 @@
-"""The content of a troubleshooting guide, as staff edit it."""
+"""The content of a troubleshooting guide, as staff edit it, and what the troubleshooter records.
+
+This module is long because Django looks for an app's models here and they refer to one
+another; each class is short and reads on its own.
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -6,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from guides import engine
+from guides.diagnose.address import ASK, RESERVED_QUESTION_SLUGS
 from guides.markup import render_markdown
 
 
@@ -90,7 +96,7 @@ class Cause(RenderedMarkdown):
     commonness = models.PositiveSmallIntegerField(
         choices=Commonness,
         default=Commonness.COMMON,
-        help_text="How often this is the reason. The questionnaire starts from it.",
+        help_text="How often this is the reason. The troubleshooter starts from it.",
     )
     order = models.PositiveIntegerField(default=0, db_index=True)
     reviewed_on = models.DateField(
@@ -164,9 +170,9 @@ class Symptom(RenderedMarkdown):
 class StepKind(models.TextChoices):
     """What trying a step means for the visitor; the troubleshooter plans with it."""
 
-    DO_NOW = "do_now", "Do it now"
-    WAIT = "wait", "Wait (a limit that lifts with time)"
-    HAND_OFF = "hand_off", "Hand-off to the app's support"
+    DO_NOW = engine.Kind.DO_NOW.value, "Do it now"
+    WAIT = engine.Kind.WAIT.value, "Wait (a limit that lifts with time)"
+    HAND_OFF = engine.Kind.HAND_OFF.value, "Hand-off to the app's support"
 
 
 class FixStep(RenderedMarkdown):
@@ -214,10 +220,10 @@ class FixStep(RenderedMarkdown):
 class Efficacy(models.TextChoices):
     """How often a step fixes the problem when this cause is behind it; the engine turns words into chances."""
 
-    ALMOST_ALWAYS = "almost_always", "Almost always"
-    OFTEN = "often", "Often"
-    SOMETIMES = "sometimes", "Sometimes"
-    RARELY = "rarely", "Rarely"
+    ALMOST_ALWAYS = engine.Efficacy.ALMOST_ALWAYS.value, "Almost always"
+    OFTEN = engine.Efficacy.OFTEN.value, "Often"
+    SOMETIMES = engine.Efficacy.SOMETIMES.value, "Sometimes"
+    RARELY = engine.Efficacy.RARELY.value, "Rarely"
 
 
 class CauseFix(models.Model):
@@ -289,23 +295,19 @@ class ChecklistItem(models.Model):
             raise ValidationError({"fix_step": "Pick a fix step of this guide."})
 
 
-# Query parameters of the troubleshooter that are not answers; no question may use them as its slug.
-RESERVED_QUESTION_SLUGS = frozenset({"ask", "tried", "show", "fixed", "failed", "couldnt", "platform", "step", "seen"})
-
-
 class Effort(models.TextChoices):
     """How much it takes a visitor to answer; questions compete with fix steps on the same scale of minutes."""
 
-    QUICK_LOOK = "quick_look", "A quick look (something they know or see at a glance)"
-    IN_APP = "in_app", "A check in the app (a few screens away)"
-    ASK_SOMEONE = "ask_someone", "Ask someone else (only another person knows)"
+    QUICK_LOOK = engine.Effort.QUICK_LOOK.value, "A quick look (something they know or see at a glance)"
+    IN_APP = engine.Effort.IN_APP.value, "A check in the app (a few screens away)"
+    ASK_SOMEONE = engine.Effort.ASK_SOMEONE.value, "Ask someone else (only another person knows)"
 
 
 class Question(models.Model):
-    """A multiple-choice question of a guide's questionnaire."""
+    """A multiple-choice question of a guide's troubleshooter."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questions")
-    slug = models.SlugField(max_length=60, help_text="Part of the questionnaire's web address.")
+    slug = models.SlugField(max_length=60, help_text="Part of the troubleshooter's web address.")
     text = models.CharField(max_length=300)
     help_text = models.CharField(max_length=300, blank=True, help_text="Where to look in the app to answer.")
     asked_after = models.ForeignKey(
@@ -346,11 +348,12 @@ class Question(models.Model):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("guides:diagnose", args=[self.guide.slug]) + f"?ask={self.slug}"
+        return reverse("guides:diagnose", args=[self.guide.slug]) + f"?{ASK}={self.slug}"
 
     def clean(self):
         if self.slug in RESERVED_QUESTION_SLUGS:
-            raise ValidationError({"slug": f"“{self.slug}” is used by the questionnaire itself. Pick another slug."})
+            message = f"“{self.slug}” is a word of the troubleshooter's address. Pick another slug."
+            raise ValidationError({"slug": message})
         if self.asked_after_id:
             other = self.asked_after.question
             if other.guide_id != self.guide_id:
@@ -375,7 +378,7 @@ class Answer(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["question", "slug"], name="unique_answer_slug_per_question"),
-            models.CheckConstraint(condition=~models.Q(slug="unsure"), name="answer_slug_not_reserved"),
+            models.CheckConstraint(condition=~models.Q(slug=engine.UNSURE), name="answer_slug_not_reserved"),
         ]
 
     def __str__(self):
@@ -383,12 +386,15 @@ class Answer(models.Model):
 
 
 class Strength(models.TextChoices):
-    """What an answer says about a cause; the engine turns each into a likelihood ratio."""
+    """What an answer says about a cause; the engine turns each into a likelihood ratio.
 
-    RULES_OUT = "rules_out", "Rules it out"
-    LESS = "less", "Makes it less likely"
-    MORE = "more", "Makes it more likely"
-    STRONG = "strong", "Strongly points to it"
+    Every engine strength but ``sign``, which only a symptom the visitor taps carries.
+    """
+
+    RULES_OUT = engine.Strength.RULES_OUT.value, "Rules it out"
+    LESS = engine.Strength.LESS.value, "Makes it less likely"
+    MORE = engine.Strength.MORE.value, "Makes it more likely"
+    STRONG = engine.Strength.STRONG.value, "Strongly points to it"
 
 
 class AnswerEffect(models.Model):
@@ -488,13 +494,13 @@ class QuestionnaireCount(models.Model):
 
     class Kind(models.TextChoices):
         START = "start", "Started"
-        QUESTION = "question", "Question shown"
+        QUESTION = engine.QUESTION, "Question shown"
         ANSWER = "answer", "Question answered"
-        STEP = "step", "Fix step shown"
-        HAND_OFF = "hand_off", "Hand-off shown"
-        RESULT = "result", "Result shown (before fix steps came one at a time)"
+        STEP = engine.STEP, "Fix step shown"
+        HAND_OFF = engine.HAND_OFF, "Hand-off shown"
+        RESULT = "result", "Result page shown (an earlier design; the report skips it)"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="questionnaire_counts")
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="screen_counts")
     day = models.DateField(help_text="The day, in the site's time zone.")
     kind = models.CharField(max_length=10, choices=Kind)
     question_slug = models.SlugField(
@@ -504,6 +510,7 @@ class QuestionnaireCount(models.Model):
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = "troubleshooter daily count"
         ordering = ["-day"]
         constraints = [
             models.UniqueConstraint(

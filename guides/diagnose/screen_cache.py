@@ -101,6 +101,7 @@ def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platf
         "decision": decision,
         "question": snapshot.questions[question.key] if question else None,
         "selected": selected,
+        "unsure": engine.UNSURE,
         "before": before,
         "after": after,
         "step": step,

@@ -26,7 +26,9 @@ OUTCOME_WORDS = {"fixed": "fixed it", "not_fixed": "didn't fix it", "couldnt": "
 
 
 @dataclass(frozen=True)
-class CauseRow:
+class LikelyCause:
+    """A cause as the screen lists it: how likely it is, and what the visitor said that points to it."""
+
     title: str
     url: str
     percent: int
@@ -50,8 +52,8 @@ class Screen:
 
     number: int  # this screen's position in the visit, from 1
     more: int  # screens expected after this one, rounded up
-    most_likely: CauseRow | None  # set when one cause has at least 60 %
-    could_be: tuple[CauseRow, ...]  # the top three otherwise (also the rows of "Why this step?")
+    most_likely: LikelyCause | None  # set when one cause has at least 60 %
+    could_be: tuple[LikelyCause, ...]  # the top three otherwise (also the rows of "Why this step?")
     so_far: str  # the likeliest causes in a sentence, once what the visitor told us moved them; else ""
     why: str  # why this question or step comes now, in words
     history: tuple[HistoryRow, ...]  # each answer, step and symptom so far
@@ -62,12 +64,12 @@ def percent(probability: float) -> int:
     return round(probability * 100)
 
 
-def cause_rows(snapshot: Snapshot, ranking) -> tuple[CauseRow, ...]:
+def likely_causes(snapshot: Snapshot, ranking) -> tuple[LikelyCause, ...]:
     rows = []
     for ranked in ranking[:RANKING_ROWS]:
         cause = snapshot.causes[ranked.cause]
         rows.append(
-            CauseRow(
+            LikelyCause(
                 title=cause.title,
                 url=cause.url,
                 percent=percent(ranked.probability),
@@ -88,7 +90,7 @@ def reason_words(snapshot: Snapshot, reason: engine.Reason) -> str:
     return f"You said “{answer}” to “{question}”: {'more' if reason.raised else 'less'} likely."
 
 
-def so_far_words(rows: tuple[CauseRow, ...], top: CauseRow | None) -> str:
+def so_far_words(rows: tuple[LikelyCause, ...], top: LikelyCause | None) -> str:
     """Name the likeliest cause, or the top three when none reaches 60 %, each title quoted as written."""
     if top is not None:
         return f"From what you told us, it's most likely “{top.title}”."
@@ -159,7 +161,7 @@ def support_summary(snapshot: Snapshot, evidence, platform: str) -> str:
 
 
 def screen(snapshot: Snapshot, decision: engine.Decision, platform: str) -> Screen:
-    rows = cause_rows(snapshot, decision.ranking)
+    rows = likely_causes(snapshot, decision.ranking)
     top = rows[0] if rows and decision.ranking[0].probability >= MOST_LIKELY else None
     evidence = decision.evidence
     return Screen(

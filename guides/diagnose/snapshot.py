@@ -14,9 +14,9 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from guides import content_cache, engine
+from guides.diagnose.address import VIEW_PARAMETERS
 from guides.minutes import in_words
 from guides.models import (
-    RESERVED_QUESTION_SLUGS,
     Answer,
     AnswerEffect,
     Cause,
@@ -29,18 +29,16 @@ from guides.models import (
 
 # An address with more pairs than this is not one we made: a visit is a few dozen screens at most.
 MAX_PARAMETERS = 80
-# Parameters of the address that say what to show, not what the visitor told us.
-VIEW_PARAMETERS = RESERVED_QUESTION_SLUGS - {engine.FAILED, engine.COULDNT, engine.SEEN}
 PLATFORMS = ("android", "iphone")
 # A content save replaces the shared snapshot sooner (a new version); this only bounds an idle one.
 SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60
-# Part of the shared snapshot's cache key: bump it when Snapshot gains or loses a field, so a release
-# never reads a snapshot pickled by the one before (it would lack the new field).
-SNAPSHOT_FORMAT = 2
+# Part of the shared snapshot's cache key: bump it when Snapshot or a class it holds gains or loses a field
+# or is renamed, so a release never reads a snapshot pickled by the one before (it would not unpickle).
+SNAPSHOT_FORMAT = 3
 
 
 @dataclass(frozen=True)
-class StepInfo:
+class StepOnScreen:
     slug: str
     title: str
     kind: str
@@ -58,7 +56,7 @@ class StepInfo:
 
 
 @dataclass(frozen=True)
-class CauseInfo:
+class CauseOnScreen:
     pk: int
     slug: str
     title: str
@@ -68,7 +66,7 @@ class CauseInfo:
 
 
 @dataclass(frozen=True)
-class QuestionInfo:
+class QuestionOnScreen:
     slug: str
     text: str
     help_text: str
@@ -76,7 +74,7 @@ class QuestionInfo:
 
 
 @dataclass(frozen=True)
-class SymptomInfo:
+class SymptomOnScreen:
     slug: str
     title: str  # what the visitor sees, in their words: "A notice says you are sending messages too fast"
 
@@ -94,10 +92,10 @@ class Snapshot:
     url: str
     troubleshooter_url: str
     model: engine.Model
-    causes: dict[str, CauseInfo]
-    steps: dict[str, StepInfo]
-    questions: dict[str, QuestionInfo]
-    symptoms: dict[str, SymptomInfo]  # those the troubleshooter takes as evidence (``seen=<slug>``)
+    causes: dict[str, CauseOnScreen]
+    steps: dict[str, StepOnScreen]
+    questions: dict[str, QuestionOnScreen]
+    symptoms: dict[str, SymptomOnScreen]  # those the troubleshooter takes as evidence (``seen=<slug>``)
 
     def answer_text(self, question: str, answer: str) -> str:
         return dict(self.questions[question].answers).get(answer, "I'm not sure")
@@ -180,13 +178,13 @@ def build_snapshot(guide: Guide) -> Snapshot:
         url=guide.get_absolute_url(),
         troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
         model=model,
-        causes={c.slug: _cause_info(c) for c in causes},
-        steps={s.slug: _step_info(s, causes, guide) for s in steps},
+        causes={c.slug: _cause_on_screen(c) for c in causes},
+        steps={s.slug: _step_on_screen(s, causes, guide) for s in steps},
         questions={
-            q.slug: QuestionInfo(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
+            q.slug: QuestionOnScreen(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
             for q in questions
         },
-        symptoms={s.slug: SymptomInfo(s.slug, s.title) for s, _ in symptoms},
+        symptoms={s.slug: SymptomOnScreen(s.slug, s.title) for s, _ in symptoms},
     )
 
 
@@ -260,8 +258,8 @@ def _engine_question(question: Question) -> engine.Question:
     )
 
 
-def _cause_info(cause: Cause) -> CauseInfo:
-    return CauseInfo(
+def _cause_on_screen(cause: Cause) -> CauseOnScreen:
+    return CauseOnScreen(
         pk=cause.pk,
         slug=cause.slug,
         title=cause.title,
@@ -271,11 +269,11 @@ def _cause_info(cause: Cause) -> CauseInfo:
     )
 
 
-def _step_info(step, causes: list[Cause], guide: Guide) -> StepInfo:
+def _step_on_screen(step, causes: list[Cause], guide: Guide) -> StepOnScreen:
     # The step's home is the page of the cause it fixes best.
     links = [(link.efficacy, c) for c in causes for link in c.cause_fixes.all() if link.fix_step_id == step.pk]
     home = max(links, key=lambda item: engine.EFFICACY[engine.Efficacy(item[0])])[1] if links else None
-    return StepInfo(
+    return StepOnScreen(
         slug=step.slug,
         title=step.title,
         kind=step.kind,

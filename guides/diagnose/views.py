@@ -20,7 +20,7 @@ from guides.web.http_caching import public_start
 logger = logging.getLogger(__name__)
 
 
-# A questionnaire address longer than this is not one we made; real ones stay under 1 KB.
+# A troubleshooter address longer than this is not one we made; real ones stay under 1 KB.
 DIAGNOSE_QUERY_MAX = 4096
 
 

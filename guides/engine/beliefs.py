@@ -1,6 +1,6 @@
 """What the visitor has told us so far, and how likely each cause is after it.
 
-Evidence is an ordered tuple of pairs, exactly as the questionnaire's address holds it:
+Evidence is an ordered tuple of pairs, exactly as the troubleshooter's address holds it:
 
 * ``(question, answer)``: an answer; ``answer`` may be ``UNSURE``, which changes nothing;
 * ``(FAILED, step)``: the visitor tried the step and it did not fix the problem;
@@ -128,10 +128,10 @@ class Belief:
             weights[fi] += log_lr
 
     def probabilities(self) -> list[float]:
-        return normalise(self.log_weight)
+        return probabilities_of(self.log_weight)
 
     def askable(self, question) -> bool:
-        """Whether ``question`` (a QuestionInfo) may be asked now: not answered, allowed, not moot."""
+        """Whether ``question`` (a CompiledQuestion) may be asked now: not answered, allowed, not moot."""
         if question.key in self.answered:
             return False
         if question.requires is not None and question.requires not in self.given:
@@ -141,7 +141,7 @@ class Belief:
         return not (question.moot_answers and question.moot_answers & self.given)
 
 
-def normalise(log_weights: list[float]) -> list[float]:
+def probabilities_of(log_weights: list[float]) -> list[float]:
     top = max(log_weights)
     weights = [math.exp(w - top) for w in log_weights]
     total = sum(weights)
@@ -228,7 +228,7 @@ def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:
         facet_log_weight = belief.facet_log_weight.get(ci)
         if facet_log_weight is not None:
             names = tables.facets[ci]
-            facet_p = normalise(facet_log_weight)
+            facet_p = probabilities_of(facet_log_weight)
             facet_order = sorted(range(len(names)), key=lambda fi: (-round(facet_log_weight[fi], _RANK_DECIMALS), fi))
             facets = tuple((names[fi], facet_p[fi]) for fi in facet_order)
             facet = facets[0][0]

@@ -20,7 +20,7 @@ from guides.engine.model import (
 )
 
 
-class AnswerInfo:
+class CompiledAnswer:
     __slots__ = ("baseline", "cause_lr", "facet_effects", "key", "log_lr", "reasons", "skips")
 
     def __init__(self, key, log_lr, cause_lr, facet_effects, reasons, skips, baseline):
@@ -33,7 +33,7 @@ class AnswerInfo:
         self.skips = skips  # frozenset of step positions
 
 
-class QuestionInfo:
+class CompiledQuestion:
     __slots__ = ("answer_pos", "answers", "cost", "key", "moot_answers", "moot_steps", "position", "question",
                  "requires", "speaks", "z")  # fmt: skip
 
@@ -52,7 +52,7 @@ class QuestionInfo:
         self.moot_steps = moot_steps  # {step position, ...}
 
 
-class ObservationInfo:
+class CompiledObservation:
     __slots__ = ("facet_effects", "key", "log_lr", "reasons")
 
     def __init__(self, key, log_lr, facet_effects, reasons):
@@ -62,7 +62,7 @@ class ObservationInfo:
         self.reasons = reasons  # ((cause_pos, facet key or None, strength), ...)
 
 
-class StepInfo:
+class CompiledStep:
     __slots__ = ("cost", "fixes", "key", "kind", "position", "step")
 
     def __init__(self, position, step, fixes):
@@ -89,12 +89,21 @@ class Compiled:
         self.facets = [c.facets for c in model.causes]
         self.log_prior = [math.log(c.weight) for c in model.causes]
 
-        self.steps: list[StepInfo] = []
-        self.step_by_key: dict[str, StepInfo] = {}
-        self.hand_off: StepInfo | None = None
+        self._compile_steps(model, cause_pos)
+        self.questions = [
+            _question(position, question, cause_pos, facet_pos, self.step_by_key)
+            for position, question in enumerate(model.questions)
+        ]
+        self.question_by_key = {info.key: info for info in self.questions}
+        self.observation_by_key = {o.key: _observation(o, cause_pos, facet_pos) for o in model.observations}
+
+    def _compile_steps(self, model: Model, cause_pos: dict[str, int]) -> None:
+        self.steps: list[CompiledStep] = []
+        self.step_by_key: dict[str, CompiledStep] = {}
+        self.hand_off: CompiledStep | None = None
         for position, step in enumerate(model.steps):
             fixes = tuple((cause_pos[c], float(e)) for c, e in step.fixes.items() if e > 0)
-            info = StepInfo(position, step, fixes)
+            info = CompiledStep(position, step, fixes)
             self.steps.append(info)
             self.step_by_key[step.key] = info
             if step.kind == Kind.HAND_OFF:
@@ -110,53 +119,48 @@ class Compiled:
                 for ci, efficacy in step.fixes:
                     self.cause_steps[ci].append((step.position, efficacy))
 
-        self.questions: list[QuestionInfo] = []
-        self.question_by_key: dict[str, QuestionInfo] = {}
-        for q_pos, question in enumerate(model.questions):
-            answers = []
-            lr_rows: dict[int, list[float]] = {}
-            collected = []
-            for a_pos, answer in enumerate(question.answers):
-                cause_lr: dict[int, float] = {}
-                facet_effects, reasons = [], []
-                for effect in answer.effects:
-                    ci = cause_pos[effect.cause]
-                    ratio = LIKELIHOOD_RATIO[effect.strength]
-                    if effect.facet is None:
-                        cause_lr[ci] = cause_lr.get(ci, 1.0) * ratio
-                    else:
-                        facet_effects.append((ci, facet_pos[ci][effect.facet], math.log(ratio)))
-                    reasons.append((ci, effect.facet, effect.strength))
-                for ci, lr in cause_lr.items():
-                    lr_rows.setdefault(ci, [1.0] * len(question.answers))[a_pos] = lr
-                collected.append((answer, facet_effects, reasons))
-            baseline = answer_baseline(list(lr_rows.values()), len(question.answers))
-            z = {ci: sum(lr * q for lr, q in zip(row, baseline, strict=True)) for ci, row in lr_rows.items()}
-            answers = []
-            for a_pos, (answer, facet_effects, reasons) in enumerate(collected):
-                # P(a | c) / P(a | a cause the question does not mention) = LR(a, c) / Z_c.
-                ratios = {ci: row[a_pos] / z[ci] for ci, row in lr_rows.items()}
-                answers.append(
-                    AnswerInfo(
-                        answer.key,
-                        tuple((ci, math.log(r)) for ci, r in ratios.items()),
-                        ratios,
-                        tuple(facet_effects),
-                        tuple(reasons),
-                        frozenset(self.step_by_key[s].position for s in answer.skips),
-                        baseline[a_pos],
-                    )
-                )
-            moot_answers = {m for m in question.moot_after if not isinstance(m, str)}
-            moot_steps = {self.step_by_key[m].position for m in question.moot_after if isinstance(m, str)}
-            info = QuestionInfo(q_pos, question, tuple(answers), z, moot_answers, moot_steps)
-            self.questions.append(info)
-            self.question_by_key[question.key] = info
 
-        self.observation_by_key = {o.key: _observation(o, cause_pos, facet_pos) for o in model.observations}
+def _question(position, question, cause_pos, facet_pos, step_by_key) -> CompiledQuestion:
+    """A question's answers as ratios against the baseline fitted to them (see ``answer_baseline``)."""
+    lr_rows: dict[int, list[float]] = {}
+    collected = []
+    for a_pos, answer in enumerate(question.answers):
+        cause_lr: dict[int, float] = {}
+        facet_effects, reasons = [], []
+        for effect in answer.effects:
+            ci = cause_pos[effect.cause]
+            ratio = LIKELIHOOD_RATIO[effect.strength]
+            if effect.facet is None:
+                cause_lr[ci] = cause_lr.get(ci, 1.0) * ratio
+            else:
+                facet_effects.append((ci, facet_pos[ci][effect.facet], math.log(ratio)))
+            reasons.append((ci, effect.facet, effect.strength))
+        for ci, lr in cause_lr.items():
+            lr_rows.setdefault(ci, [1.0] * len(question.answers))[a_pos] = lr
+        collected.append((answer, facet_effects, reasons))
+    baseline = answer_baseline(list(lr_rows.values()), len(question.answers))
+    z = {ci: sum(lr * q for lr, q in zip(row, baseline, strict=True)) for ci, row in lr_rows.items()}
+    answers = []
+    for a_pos, (answer, facet_effects, reasons) in enumerate(collected):
+        # P(a | c) / P(a | a cause the question does not mention) = LR(a, c) / Z_c.
+        ratios = {ci: row[a_pos] / z[ci] for ci, row in lr_rows.items()}
+        answers.append(
+            CompiledAnswer(
+                answer.key,
+                tuple((ci, math.log(r)) for ci, r in ratios.items()),
+                ratios,
+                tuple(facet_effects),
+                tuple(reasons),
+                frozenset(step_by_key[s].position for s in answer.skips),
+                baseline[a_pos],
+            )
+        )
+    moot_answers = {m for m in question.moot_after if not isinstance(m, str)}
+    moot_steps = {step_by_key[m].position for m in question.moot_after if isinstance(m, str)}
+    return CompiledQuestion(position, question, tuple(answers), z, moot_answers, moot_steps)
 
 
-def _observation(observation, cause_pos, facet_pos) -> ObservationInfo:
+def _observation(observation, cause_pos, facet_pos) -> CompiledObservation:
     """An observation's effects as log ratios: the words exactly, with no baseline to fit.
 
     An answer's ratios are divided by Z_c (see ``answer_baseline``) so that the planner can predict
@@ -175,7 +179,7 @@ def _observation(observation, cause_pos, facet_pos) -> ObservationInfo:
         else:
             facet_effects.append((ci, facet_pos[ci][effect.facet], ratio))
         reasons.append((ci, effect.facet, effect.strength))
-    return ObservationInfo(observation.key, tuple(log_lr.items()), tuple(facet_effects), tuple(reasons))
+    return CompiledObservation(observation.key, tuple(log_lr.items()), tuple(facet_effects), tuple(reasons))
 
 
 # Exponentiated-gradient steps used at most to fit a question's baseline, and when to call it done.

@@ -290,6 +290,14 @@ class Model:
 
     def validate(self) -> None:
         """Raise ModelError when the model contradicts itself."""
+        causes = self._checked_causes()
+        steps = self._checked_steps(causes)
+        answers = self._checked_answers(causes, steps)
+        self._check_question_links(answers, steps)
+        self._check_observations(causes)
+
+    def _checked_causes(self) -> dict[str, set[str]]:
+        """Each cause's facets, by cause key."""
         if not self.causes:
             raise ModelError("a guide needs at least one cause")
         causes = {}
@@ -304,6 +312,10 @@ class Model:
             if len(set(cause.facets)) != len(cause.facets):
                 raise ModelError(f"cause {cause.key!r}: duplicate facet")
             causes[cause.key] = set(cause.facets)
+        return causes
+
+    def _checked_steps(self, causes: dict[str, set[str]]) -> set[str]:
+        """The step keys."""
         steps = set()
         hand_offs = 0
         for step in self.steps:
@@ -322,6 +334,10 @@ class Model:
                     raise ModelError(f"step {step.key!r}: efficacy for {cause!r} must be at least 0 and below 1")
         if hand_offs > 1:
             raise ModelError("a guide can have only one hand-off step")
+        return steps
+
+    def _checked_answers(self, causes: dict[str, set[str]], steps: set[str]) -> dict[str, set[str]]:
+        """Each question's answer keys, by question key."""
         answers: dict[str, set[str]] = {}
         for question in self.questions:
             where = f"question {question.key!r}"
@@ -346,6 +362,10 @@ class Model:
                 for step in answer.skips:
                     if step not in steps:
                         raise ModelError(f"{where}/{answer.key}: skips unknown step {step!r}")
+        return answers
+
+    def _check_question_links(self, answers: dict[str, set[str]], steps: set[str]) -> None:
+        """Every answer and step a question is asked after, or made moot by, exists."""
         for question in self.questions:
             pairs = [question.requires] if question.requires else []
             pairs += [m for m in question.moot_after if not isinstance(m, str)]
@@ -355,6 +375,8 @@ class Model:
             for moot in question.moot_after:
                 if isinstance(moot, str) and moot not in steps:
                     raise ModelError(f"question {question.key!r} names an unknown step {moot!r}")
+
+    def _check_observations(self, causes: dict[str, set[str]]) -> None:
         observations = set()
         for observation in self.observations:
             where = f"observation {observation.key!r}"

@@ -40,14 +40,14 @@ from bisect import insort
 from dataclasses import dataclass
 
 from guides.engine.beliefs import Belief, Ranked, belief_for, ranking
-from guides.engine.compiled import Compiled, QuestionInfo
-from guides.engine.model import Model, Question, Step
+from guides.engine.compiled import Compiled, CompiledQuestion
+from guides.engine.model import Kind, Model, Question, Step
 
 __all__ = ["Decision", "Plan", "expected_cost", "next_step", "plan", "question_values"]
 
 QUESTION = "question"
 STEP = "step"
-HAND_OFF = "hand_off"
+HAND_OFF = Kind.HAND_OFF.value  # the decision to show the hand-off step
 
 # Each decision weighs at most this many questions in full, those whose answers move beliefs most:
 # weighing one costs a full plan per answer, and a question that barely moves beliefs saves little.
@@ -160,7 +160,7 @@ def _plan(tables: Compiled, p: list[float], done) -> tuple[Plan, dict[int, float
     return plan, chances, ranked
 
 
-def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, ranked, bound: float):
+def _ask(tables: Compiled, belief: Belief, question: CompiledQuestion, p, chances, ranked, bound: float):
     """Cost of asking ``question`` then acting: (expected minutes, expected screens), or None above ``bound``.
 
     After an answer only the steps linked to the causes it mentions change value (the others
@@ -202,7 +202,7 @@ def _ask(tables: Compiled, belief: Belief, question: QuestionInfo, p, chances, r
     return expected, screens
 
 
-def _movement(question: QuestionInfo, p: list[float]) -> float:
+def _movement(question: CompiledQuestion, p: list[float]) -> float:
     """How much belief the question's answers shift on average: a cheap guess at its worth."""
     total = 0.0
     for answer in question.answers:

@@ -34,7 +34,7 @@ evidence tuple and ``action`` is ``("question", key)``, ``("step", key)`` or
 ``("hand_off", None)``. Strategies must be deterministic in the evidence: ``run`` memoises
 them per evidence state, which makes thousands of visitors cheap (most visitors walk the
 same few paths). Provided here: ``checklist_strategy`` (a fixed list, then the hand-off) and
-``planner_strategy`` (``engine.next_step``); the old flow lives with the old engine in
+``planner_strategy`` (``engine.next_step``); the information-gain flow lives in
 ``bench.baseline.todays_flow`` so that the site's package never imports the bench.
 
 Plain Python, no Django, seeded ``random.Random`` only.
@@ -65,8 +65,8 @@ __all__ = [
     "perturbed",
     "planner_strategy",
     "run",
+    "simulated_visit",
     "summarise",
-    "visit",
 ]
 
 Evidence = tuple[tuple[str, str], ...]
@@ -76,7 +76,7 @@ Strategy = Callable[[Model, Evidence], Action]
 
 # How a visitor whose cause a question does not mention answers it (``World(answers=...)``).
 RATIOS = "ratios"  # uniformly; a mentioned cause's P(a | c) = LR(a, c) / Σ_a' LR(a', c)
-BASELINE = "baseline"  # as the planner now assumes: the fitted baseline q(a), and LR(a, c) · q(a) / Z_c
+BASELINE = "baseline"  # as the planner assumes: the fitted baseline q(a), and LR(a, c) · q(a) / Z_c
 
 
 class World:
@@ -198,7 +198,7 @@ class StrategyError(RuntimeError):
     """A strategy asked for something impossible: a repeat, an unknown key, an endless visit."""
 
 
-def visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit:
+def simulated_visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit:
     """Guide one visitor with ``strategy`` (which sees ``model``) until fixed or handed off.
 
     Every question and every step is one screen; the hand-off is one more.
@@ -275,7 +275,9 @@ def run(
     world = World(true_model if true_model is not None else model, answers=answers)
     if not hasattr(strategy, "cache"):
         strategy = memoised(strategy)
-    return [visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong)) for i in range(visitors)]
+    return [
+        simulated_visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong)) for i in range(visitors)
+    ]
 
 
 def summarise(visits: Sequence[Visit]) -> Metrics:

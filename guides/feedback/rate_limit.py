@@ -9,7 +9,7 @@ from guides.web.client_address import client_address
 logger = logging.getLogger(__name__)
 
 
-# A visit presses "Did this fix it?" one to four times. Each press now needs a token from a step screen
+# A visit presses "Did this fix it?" one to four times. Each press needs a token from a step screen
 # shown, so this limit only slows a script down; it is set for the many visitors one address can carry
 # (an office, a school, a phone carrier's shared address): fifteen such visits in ten minutes.
 FEEDBACK_POSTS_PER_WINDOW = 60
@@ -18,7 +18,7 @@ FEEDBACK_POSTS_PER_WINDOW = 60
 FEEDBACK_WINDOW_SECONDS = 600
 
 
-# Said the same way by the questionnaire's feedback and by the votes, which each have an allowance.
+# Said the same way by the troubleshooter's fix-step answers and by the votes, which each have an allowance.
 TOO_MANY_ANSWERS = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
 
 

@@ -10,14 +10,17 @@ the guide's causes, fix steps and questions, then one grouped sum of the counter
 count each of the step outcomes, the resolutions and the "Was this page helpful?" votes. No query
 walks the records one by one.
 
-Records of the old questionnaire, from before fix steps came one at a time, are not counted
-anywhere: its "result shown" counters (`RESULT`) are skipped, and so are its "Did this fix it?"
-answers (resolutions without the fix step that fixed it, `step_slug`, and those not fixed).
+This module is long because each figure's definition (the dataclasses' docstrings) sits beside
+the query that counts it, so a change to one shows the other.
+
+Two kinds of records are never counted: "result page shown" counters (`RESULT`), and
+resolutions without the fix step that fixed it (`step_slug`) or not fixed. The troubleshooter
+writes neither (it shows fix steps one at a time); the tables keep them from an earlier design.
 """
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -90,7 +93,7 @@ class FixStepRow:
 
 
 @dataclass(frozen=True)
-class CauseRow:
+class FixedByCauseRow:
     """One cause: visits fixed while it was the likeliest cause, and their share of all fixed visits."""
 
     slug: str
@@ -202,7 +205,7 @@ class Report:
     hand_offs: int
     hand_off_rate: Rate
     fix_steps: tuple[FixStepRow, ...]
-    causes: tuple[CauseRow, ...]
+    causes: tuple[FixedByCauseRow, ...]
     unsure: tuple[UnsureRow, ...]
     drop_off: tuple[DropOffRow, ...]
     pages: tuple[PageVotes, ...]
@@ -239,42 +242,79 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     hand_off_steps = {slug for slug, _, kind in steps if kind == StepKind.HAND_OFF}
     question_titles = dict(guide.questions.order_by("order", "id").values_list("slug", "text"))
 
-    # One grouped sum of the daily counters: starts, hand-offs, steps shown, questions shown / answered / unsure.
-    kind = QuestionnaireCount.Kind
-    visits = hand_offs = 0
-    step_shown: Counter[str] = Counter()
-    shown: Counter[str] = Counter()
-    answered: Counter[str] = Counter()
-    unsure: Counter[str] = Counter()
-    counts = (
-        QuestionnaireCount.objects.filter(guide=guide, day__gte=first_day, day__lte=timezone.localdate(until))
-        .exclude(kind=kind.RESULT)
-        .order_by()
-        .values("kind", "question_slug")
-        .annotate(total=Sum("count"), unsure=Sum("count", filter=Q(answer_slug=UNSURE)))
-    )
-    for row in counts:
-        total, row_unsure = row["total"] or 0, row["unsure"] or 0  # a sum over no rows is NULL
-        if row["kind"] == kind.START:
-            visits += total
-        elif row["kind"] == kind.HAND_OFF:
-            hand_offs += total
-        elif row["kind"] == kind.STEP:
-            step_shown[row["question_slug"]] += total
-        elif row["kind"] == kind.QUESTION:
-            shown[row["question_slug"]] += total
-        elif row["kind"] == kind.ANSWER:
-            answered[row["question_slug"]] += total
-            unsure[row["question_slug"]] += row_unsure
+    counts = _ScreenCounts.of(guide, first_day, timezone.localdate(until))
+    outcomes = _step_presses(window)
+    cause_fixed = _fixed_by_cause(window)
+    fixed = cause_fixed.total()
 
-    # One grouped count of the buttons pressed on fix steps.
+    return Report(
+        days=days,
+        since=since,
+        until=until,
+        visits=counts.visits,
+        fixed=fixed,
+        fixed_rate=Rate.of(fixed, counts.visits),
+        hand_offs=counts.hand_offs,
+        hand_off_rate=Rate.of(counts.hand_offs, counts.visits),
+        fix_steps=_fix_step_rows(step_titles, hand_off_steps, counts.step_shown, outcomes),
+        causes=_fixed_by_cause_rows(cause_titles, cause_fixed),
+        unsure=_unsure_rows(question_titles, counts.answered, counts.unsure),
+        drop_off=_drop_off_rows(question_titles, counts.shown, counts.answered),
+        pages=_page_rows(guide.title, cause_titles, _page_votes(window)),
+    )
+
+
+@dataclass
+class _ScreenCounts:
+    """The daily counters of one guide summed over the window: starts, hand-offs, steps and questions."""
+
+    visits: int = 0
+    hand_offs: int = 0
+    step_shown: Counter[str] = field(default_factory=Counter)
+    shown: Counter[str] = field(default_factory=Counter)
+    answered: Counter[str] = field(default_factory=Counter)
+    unsure: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, guide: Guide, first_day: date, last_day: date) -> "_ScreenCounts":
+        """One grouped sum of the daily counters from `first_day` to `last_day`, both included."""
+        kind = QuestionnaireCount.Kind
+        summed = cls()
+        rows = (
+            QuestionnaireCount.objects.filter(guide=guide, day__gte=first_day, day__lte=last_day)
+            .exclude(kind=kind.RESULT)
+            .order_by()
+            .values("kind", "question_slug")
+            .annotate(total=Sum("count"), unsure=Sum("count", filter=Q(answer_slug=UNSURE)))
+        )
+        for row in rows:
+            total, row_unsure = row["total"] or 0, row["unsure"] or 0  # a sum over no rows is NULL
+            if row["kind"] == kind.START:
+                summed.visits += total
+            elif row["kind"] == kind.HAND_OFF:
+                summed.hand_offs += total
+            elif row["kind"] == kind.STEP:
+                summed.step_shown[row["question_slug"]] += total
+            elif row["kind"] == kind.QUESTION:
+                summed.shown[row["question_slug"]] += total
+            elif row["kind"] == kind.ANSWER:
+                summed.answered[row["question_slug"]] += total
+                summed.unsure[row["question_slug"]] += row_unsure
+        return summed
+
+
+def _step_presses(window: Q) -> dict[str, Counter[str]]:
+    """One grouped count of the buttons pressed on fix steps: outcome → step slug → presses."""
     outcomes: dict[str, Counter[str]] = {outcome: Counter() for outcome in StepOutcome.Outcome.values}
     presses = StepOutcome.objects.filter(window).order_by().values("step_slug", "outcome").annotate(total=Count("id"))
     for row in presses:
         if row["outcome"] in outcomes:
             outcomes[row["outcome"]][row["step_slug"]] += row["total"]
+    return outcomes
 
-    # One grouped count of the visits fixed, per likeliest cause.
+
+def _fixed_by_cause(window: Q) -> Counter[str]:
+    """One grouped count of the visits fixed, per likeliest cause."""
     cause_fixed: Counter[str] = Counter()
     resolutions = (
         Resolution.objects.filter(window, fixed=True)
@@ -285,30 +325,17 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     )
     for row in resolutions:
         cause_fixed[row["cause_slug"]] += row["total"]
-    fixed = cause_fixed.total()
+    return cause_fixed
 
-    # One grouped count of the "Was this page helpful?" votes, per page, answer and reason.
+
+def _page_votes(window: Q) -> Counter[tuple[str, bool, str]]:
+    """One grouped count of the "Was this page helpful?" votes, per page, answer and reason."""
     page_votes: Counter[tuple[str, bool, str]] = Counter()
     for row in (
         PageVote.objects.filter(window).order_by().values("cause_slug", "helpful", "reason").annotate(total=Count("id"))
     ):
         page_votes[row["cause_slug"], row["helpful"], row["reason"]] += row["total"]
-
-    return Report(
-        days=days,
-        since=since,
-        until=until,
-        visits=visits,
-        fixed=fixed,
-        fixed_rate=Rate.of(fixed, visits),
-        hand_offs=hand_offs,
-        hand_off_rate=Rate.of(hand_offs, visits),
-        fix_steps=_fix_step_rows(step_titles, hand_off_steps, step_shown, outcomes),
-        causes=_cause_rows(cause_titles, cause_fixed),
-        unsure=_unsure_rows(question_titles, answered, unsure),
-        drop_off=_drop_off_rows(question_titles, shown, answered),
-        pages=_page_rows(guide.title, cause_titles, page_votes),
-    )
+    return page_votes
 
 
 def _with_orphans(titles: dict[str, str], *counters: Counter) -> list[tuple[str, str, bool]]:
@@ -345,10 +372,10 @@ def _fix_step_rows(titles, hand_off_steps, shown, outcomes) -> tuple[FixStepRow,
     return tuple(sorted(rows, key=lambda row: -row.shown))
 
 
-def _cause_rows(titles, fixed) -> tuple[CauseRow, ...]:
+def _fixed_by_cause_rows(titles, fixed) -> tuple[FixedByCauseRow, ...]:
     total = fixed.total()
     return tuple(
-        CauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
+        FixedByCauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
         for slug, title, deleted in _with_orphans(titles, fixed)
     )
 

@@ -62,7 +62,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             causes_of.setdefault(symptom, []).append(each)
         best = next(iter(each.cause_fixes.all()), None)
         cards.append((each, best, in_words(best.fix_step.minutes) if best else ""))
-    # A symptom of one cause leads straight to it; one of several, into the questionnaire, which starts from it.
+    # A symptom of one cause leads straight to it; one of several, into the troubleshooter, which starts from it.
     symptoms = [
         (symptom, found[0] if len(found) == 1 else None)
         for symptom, found in sorted(causes_of.items(), key=lambda item: (item[0].order, item[0].pk))

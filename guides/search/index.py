@@ -126,63 +126,68 @@ def _shared_parts(digests: list[str]) -> list[GuideIndex] | None:
 
 def published_guides() -> list[GuideContent]:
     """Every published guide as plain data, in ten queries whatever the number of guides."""
-    guides = list(Guide.objects.published().values_list("pk", "slug", "title", "summary"))
     published = Guide.objects.published()
+    guides = list(Guide.objects.published().values_list("pk", "slug", "title", "summary"))
     causes = list(
         Cause.objects.filter(guide__in=published).values_list(
             "pk", "guide_id", "slug", "title", "summary", "explanation_html", "commonness"
         )
     )
-    facets = Facet.objects.filter(cause__guide__in=published).values_list("cause_id", "title", "explanation_html")
-    symptoms = list(
-        Symptom.objects.filter(guide__in=published).values_list("pk", "guide_id", "slug", "title", "description_html")
-    )
-    symptom_causes = Symptom.causes.through.objects.filter(symptom__guide__in=published).values_list(
-        "symptom_id", "cause_id"
-    )
-    steps = list(
-        FixStep.objects.filter(guide__in=published).values_list(
-            "pk", "guide_id", "slug", "title", "where", "kind", "instructions_html", "android_html", "iphone_html"
-        )
-    )
-    links = CauseFix.objects.filter(cause__guide__in=published).values_list(
-        "cause_id", "fix_step_id", "efficacy", "order", "pk"
-    )
-    faq = FAQEntry.objects.filter(guide__in=published).values_list("guide_id", "slug", "question", "answer_html")
-    answers = Answer.objects.filter(question__guide__in=published).values_list(
-        "pk", "question__guide_id", "question__slug", "slug", "text"
-    )
-    effects = AnswerEffect.objects.filter(answer__question__guide__in=published).values_list(
-        "answer_id", "cause_id", "strength"
-    )
-
     # Addresses from one reverse() each, not one per row: at 200 guides that is 20,000 calls saved.
     article = reverse("guides:article", args=["guide-slug"])
-    cause_page = reverse("guides:cause", args=["guide-slug", "cause-slug"])
     slug_of = {pk: slug for pk, slug, *_ in guides}
     cause_slug = {pk: (guide, slug) for pk, guide, slug, *_ in causes}
-    cause_url = {
-        pk: cause_page.replace("guide-slug", slug_of[guide]).replace("cause-slug", slug)
-        for pk, guide, slug, *_ in causes
-    }
+    documents: dict[int, list[Document]] = {pk: [] for pk in slug_of}
 
+    commonness = _cause_documents(published, causes, slug_of, documents)
+    _symptom_documents(published, cause_slug, documents)
+    steps_by_cause = _fix_step_documents(published, cause_slug, documents)
+    _faq_documents(published, article, slug_of, documents)
+    _answer_documents(published, cause_slug, documents)
+    return [
+        GuideContent(
+            slug=slug,
+            title=title,
+            url=article.replace("guide-slug", slug),
+            summary=summary,
+            documents=tuple(documents[pk]),
+            steps_by_cause=steps_by_cause.get(pk, {}),
+            commonness=commonness[pk],
+        )
+        for pk, slug, title, summary in guides
+    ]
+
+
+def _cause_documents(published, causes: list, slug_of: dict, documents: dict) -> dict[int, dict[str, int]]:
+    """Add a document per cause (with its facets); returns each guide's commonness by cause slug."""
+    facets = Facet.objects.filter(cause__guide__in=published).values_list("cause_id", "title", "explanation_html")
+    cause_page = reverse("guides:cause", args=["guide-slug", "cause-slug"])
     facet_fields: dict[int, list] = {}
     for cause_pk, title, explanation in facets:
         facet_fields.setdefault(cause_pk, []).extend(
-            [(title, scoring.FACET_TITLE), (_text(explanation), scoring.FACET_TEXT)]
+            [(title, scoring.FACET_TITLE), (_plain_text(explanation), scoring.FACET_TEXT)]
         )
-    documents: dict[int, list[Document]] = {pk: [] for pk in slug_of}
     commonness: dict[int, dict[str, int]] = {pk: {} for pk in slug_of}
     for pk, guide, slug, title, summary, explanation, common in causes:
         fields = [
             (title, scoring.CAUSE_TITLE),
             (summary, scoring.CAUSE_SUMMARY),
-            (_text(explanation), scoring.CAUSE_TEXT),
+            (_plain_text(explanation), scoring.CAUSE_TEXT),
         ]
         fields += facet_fields.get(pk, [])
-        documents[guide].append(Document("cause", slug, title, cause_url[pk], tuple(fields), ((slug, 1.0),), summary))
+        url = cause_page.replace("guide-slug", slug_of[guide]).replace("cause-slug", slug)
+        documents[guide].append(Document("cause", slug, title, url, tuple(fields), ((slug, 1.0),), summary))
         commonness[guide][slug] = common
+    return commonness
 
+
+def _symptom_documents(published, cause_slug: dict, documents: dict) -> None:
+    symptoms = Symptom.objects.filter(guide__in=published).values_list(
+        "pk", "guide_id", "slug", "title", "description_html"
+    )
+    symptom_causes = Symptom.causes.through.objects.filter(symptom__guide__in=published).values_list(
+        "symptom_id", "cause_id"
+    )
     causes_of_symptom: dict[int, list[str]] = {}
     for symptom_pk, cause_pk in symptom_causes:
         causes_of_symptom.setdefault(symptom_pk, []).append(cause_pk)
@@ -191,9 +196,20 @@ def published_guides() -> list[GuideContent]:
         linked = tuple(
             (cause_slug[c][1], 1.0) for c in causes_of_symptom.get(pk, ()) if cause_slug.get(c, (None,))[0] == guide
         )
-        fields = ((title, scoring.SYMPTOM_TITLE), (_text(description), scoring.SYMPTOM_TEXT))
+        fields = ((title, scoring.SYMPTOM_TITLE), (_plain_text(description), scoring.SYMPTOM_TEXT))
         documents[guide].append(Document("symptom", slug, title, "", fields, linked))
 
+
+def _fix_step_documents(published, cause_slug: dict, documents: dict) -> dict[int, dict[str, tuple[str, ...]]]:
+    """Add a document per fix step; returns each guide's causes and their steps in the order they are tried."""
+    steps = list(
+        FixStep.objects.filter(guide__in=published).values_list(
+            "pk", "guide_id", "slug", "title", "where", "kind", "instructions_html", "android_html", "iphone_html"
+        )
+    )
+    links = CauseFix.objects.filter(cause__guide__in=published).values_list(
+        "cause_id", "fix_step_id", "efficacy", "order", "pk"
+    )
     step_guide = {pk: guide for pk, guide, *_ in steps}
     step_slug = {pk: slug for pk, _, slug, *_ in steps}
     hand_offs = {pk for pk, _, _, _, _, kind, *_ in steps if kind == StepKind.HAND_OFF}
@@ -204,25 +220,44 @@ def published_guides() -> list[GuideContent]:
         if step_guide.get(step_pk) != guide:
             continue  # a link across guides is a content error; the checks report it
         fixes.setdefault(step_pk, []).append((slug, scoring.STEP_SHARE))
-        # The order the questionnaire tries a cause's steps: the likeliest fix first, the hand-off last.
+        # The order the troubleshooter tries a cause's steps: the likeliest fix first, the hand-off last.
         chance = engine.EFFICACY[engine.Efficacy(efficacy)]
         ordered.setdefault(cause_pk, []).append(((step_pk in hand_offs, -chance, order, pk), step_slug[step_pk]))
     for pk, guide, slug, title, where, _, instructions, android, iphone in steps:
         fields = (
             (title, scoring.STEP_TITLE),
             (where, scoring.STEP_WHERE),
-            (_text(instructions), scoring.STEP_TEXT),
-            (_text(android), scoring.STEP_PHONE_TEXT),
-            (_text(iphone), scoring.STEP_PHONE_TEXT),
+            (_plain_text(instructions), scoring.STEP_TEXT),
+            (_plain_text(android), scoring.STEP_PHONE_TEXT),
+            (_plain_text(iphone), scoring.STEP_PHONE_TEXT),
         )
         documents[guide].append(Document("fix_step", slug, title, "", fields, tuple(fixes.get(pk, ())), where))
 
+    steps_by_cause: dict[int, dict[str, tuple[str, ...]]] = {}
+    for cause_pk, found in ordered.items():
+        guide, slug = cause_slug[cause_pk]
+        steps_by_cause.setdefault(guide, {})[slug] = tuple(step for _, step in sorted(found))
+    return steps_by_cause
+
+
+def _faq_documents(published, article: str, slug_of: dict, documents: dict) -> None:
+    faq = FAQEntry.objects.filter(guide__in=published).values_list("guide_id", "slug", "question", "answer_html")
     for guide, slug, question, answer in faq:
         url = f"{article.replace('guide-slug', slug_of[guide])}#faq-{slug}"
-        fields = ((question, scoring.FAQ_QUESTION), (_text(answer), scoring.FAQ_ANSWER))
+        fields = ((question, scoring.FAQ_QUESTION), (_plain_text(answer), scoring.FAQ_ANSWER))
         documents[guide].append(Document("faq", slug, question, url, fields))
 
-    answers = list(answers)
+
+def _answer_documents(published, cause_slug: dict, documents: dict) -> None:
+    """Add a document per answer that points to a cause of its own guide."""
+    answers = list(
+        Answer.objects.filter(question__guide__in=published).values_list(
+            "pk", "question__guide_id", "question__slug", "slug", "text"
+        )
+    )
+    effects = AnswerEffect.objects.filter(answer__question__guide__in=published).values_list(
+        "answer_id", "cause_id", "strength"
+    )
     answer_guide = {pk: guide for pk, guide, *_ in answers}
     shares: dict[int, dict[str, float]] = {}  # answer → the causes it points to, and how strongly
     for answer_pk, cause_pk, strength in effects:
@@ -238,24 +273,7 @@ def published_guides() -> list[GuideContent]:
                 Document("answer", f"{question}/{slug}", text, "", fields, tuple(shares[pk].items()))
             )
 
-    steps_by_cause: dict[int, dict[str, tuple[str, ...]]] = {pk: {} for pk in slug_of}
-    for cause_pk, found in ordered.items():
-        guide, slug = cause_slug[cause_pk]
-        steps_by_cause[guide][slug] = tuple(step for _, step in sorted(found))
-    return [
-        GuideContent(
-            slug=slug,
-            title=title,
-            url=article.replace("guide-slug", slug),
-            summary=summary,
-            documents=tuple(documents[pk]),
-            steps_by_cause=steps_by_cause[pk],
-            commonness=commonness[pk],
-        )
-        for pk, slug, title, summary in guides
-    ]
 
-
-def _text(rendered: str) -> str:
+def _plain_text(rendered: str) -> str:
     """Plain text of sanitised HTML: each block on its own line, so a sentence never runs into the next item."""
     return html.unescape(ANY_TAG.sub("", BLOCK_TAG.sub("\n", rendered))).strip()

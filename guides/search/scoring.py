@@ -1,6 +1,6 @@
 """Search the guides the way people describe their problem, and lead them to a fix.
 
-Plain data, no Django: ``search_index`` hands over the published guides once per content
+Plain data, no Django: ``guides.search.index`` hands over the published guides once per content
 version. People type what they see, on a phone, in chat spelling and with typos, and sometimes
 name an app we have no guide for. So both sides are normalised the same way (lowercase, no
 apostrophes, a few synonyms, a crude stemmer), a word we don't know is matched to the nearest
@@ -11,6 +11,9 @@ The index is inverted twice, so a query only touches the postings of its own wor
 many guides there are: term → guides, to pick the few guides worth scoring, and in each guide
 term → documents (causes, symptoms, fix steps, FAQ entries) with field weights. What people
 see (a symptom) weighs more than what a cause is called.
+
+This module is long because the normalising, the matching of unknown words and the scoring
+share their word tables and must agree on them; reading them apart would hide that.
 """
 
 import hashlib
@@ -114,7 +117,7 @@ PAIR_FIELD_WEIGHT = 1.0
 # A cause is as likely as the one text of it that matches best (people describe one thing they see);
 # words it matches elsewhere only corroborate, or a cause with many symptoms would collect them.
 CORROBORATION = 0.25
-# An answer of the questionnaire describes what people see, and says which causes it points to.
+# An answer in the troubleshooter describes what people see, and says which causes it points to.
 ANSWER_TEXT = 2.0
 ANSWER_SHARE = {"strong": 1.0, "more": 0.5}
 # A word matched by spelling alone is less sure than one typed right.
@@ -232,7 +235,7 @@ def deletes(word: str, distance: int) -> set[str]:
 class Document(NamedTuple):
     """One searchable text of a guide: a cause, symptom, fix step or FAQ entry."""
 
-    kind: str  # "cause", "symptom", "fix_step", "faq" or "answer" (to a question of the questionnaire)
+    kind: str  # "cause", "symptom", "fix_step", "faq" or "answer" (to a question of the troubleshooter)
     slug: str
     title: str
     url: str
@@ -275,7 +278,7 @@ class GuideHit:
 
 @dataclass
 class Results:
-    guide: GuideHit | None = None  # the best-matching guide: its causes, steps and questionnaire
+    guide: GuideHit | None = None  # the best-matching guide: its causes, steps and troubleshooter
     causes: list[Hit] = field(default_factory=list)
     fix_steps: list[Hit] = field(default_factory=list)  # the top cause's steps, in the order to try them
     faq: list[Hit] = field(default_factory=list)
@@ -340,7 +343,7 @@ class GuideIndex:
         """Score the documents, then the causes: (score, cause slug, its best-matching symptom), best first.
 
         A cause scores each query word once, by its strongest evidence for it: its own text, a
-        symptom, an answer of the questionnaire, or (at half weight) a step that fixes it. So a
+        symptom, an answer in the troubleshooter, or (at half weight) a step that fixes it. So a
         long explanation that happens to repeat common words can't outrank the symptom people
         described; causes that share that symptom are told apart by the words it doesn't cover,
         then by how common they are, then by the guide's own order.

@@ -67,7 +67,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
     context = {"message": message, "retry": request.path.removesuffix("feedback/")}
     template = "guides/diagnose.html#problem" if request.htmx else "400.html"
-    if "/was-this-helpful/" in request.path:  # the vote block, not the questionnaire's panel
+    if "/was-this-helpful/" in request.path:  # the vote block, not the troubleshooter's panel
         context["retry_label"] = "Answer again"
         template = "guides/helpful.html#problem" if request.htmx else template
     return render(request, template, context, status=403)

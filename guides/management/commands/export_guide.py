@@ -8,7 +8,7 @@ from guides.models import Guide
 
 class Command(BaseCommand):
     help = (
-        "Write a guide, questionnaire included, as a content file that load_guides reads, "
+        "Write a guide, troubleshooter questions included, as a content file that load_guides reads, "
         "with the edits staff made in the database."
     )
 
