@@ -188,6 +188,8 @@ def private_when_personal(get_response):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
+        if "no-store" in response.headers.get("Cache-Control", ""):
+            return response  # nobody keeps it (the outage page: looking the user up would need the database)
         user = getattr(request, "user", None)
         if response.cookies or (user is not None and user.is_authenticated):
             response.headers.pop("ETag", None)

@@ -1,4 +1,5 @@
 import logging
+import sys
 import uuid
 
 from django.core.cache import cache
@@ -9,6 +10,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from guides.web import outage
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exception(), outage.UNREACHABLE):  # the database failed outside a view (a middleware)
+        return outage.outage_page(request)
     # Render without context processors' database work: the database may be why we are here.
     from django.template import loader
 
