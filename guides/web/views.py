@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from guides.web import outage
+from guides.web import outage, site_address
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /guides/*/diagnose/?",  # the start page may be indexed; the steps, with their answers, not
         "Disallow: /guides/*/diagnose/feedback/",
         "Disallow: /guides/*/was-this-helpful/",  # the vote forms and their thank-you pages, article's and causes'
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {site_address.absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
