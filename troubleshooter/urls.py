@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "guides.web.views.bad_request"
 handler404 = "guides.web.views.page_not_found"
 handler500 = "guides.web.views.server_error"

@@ -76,6 +76,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, template, context, status=403)
 
 
+# Browsers send forms in UTF-8 (our pages say so); Django refuses any other declared encoding.
+UNREADABLE_ENCODING = (
+    "This form arrived in a text encoding we can't read: only UTF-8 is accepted. "
+    "Please go back, reload the page and send it again."
+)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """A request Django could not read (a form in another encoding, too many fields): say so, and read nothing more.
+
+    Django's own handler checks the CSRF token first, which reads the unreadable form again and ends in a 500.
+    """
+    context = {"message": UNREADABLE_ENCODING} if (request.encoding or "utf-8").lower() != "utf-8" else {}
+    return render(request, "400.html", context, status=400)
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
