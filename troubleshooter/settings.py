@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "guides.web.http_caching.private_when_personal",
     # A view that cannot reach the database answers the outage page (503), not the 500 page.
     "guides.web.outage.DatabaseOutageMiddleware",
+    # Before anything reads the session or the database: PostgreSQL refuses text with a NUL in it.
+    "guides.web.nul_bytes.refuse_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
