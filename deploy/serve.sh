@@ -18,6 +18,8 @@ if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
 fi
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+# Canonical links and the sitemap name the address this run answers on.
+export DJANGO_SITE_URL=${DJANGO_SITE_URL:-http://$HOST:$PORT}
 # No TLS in front of a local run: answer plain http instead of redirecting to https.
 export DJANGO_SECURE_SSL_REDIRECT=${DJANGO_SECURE_SSL_REDIRECT:-false}
 export GUNICORN_BIND=${GUNICORN_BIND:-$HOST:$PORT}

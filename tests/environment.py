@@ -7,6 +7,8 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Not the test client's host: links that must name the configured site show where they came from.
+os.environ.setdefault("DJANGO_SITE_URL", "https://help.example.com")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 os.environ.setdefault("DJANGO_STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")

@@ -8,6 +8,7 @@ debug off refuses to start without a secret key of its own.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,22 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# The site's own address for canonical links, the sitemap and structured data, never the request's Host header,
+# which anyone reaching gunicorn directly can set. Unset: `make run`'s address with debug on, else the first
+# plain host name in ALLOWED_HOSTS over https.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    _named_hosts = [host for host in ALLOWED_HOSTS if not host.startswith(".") and "*" not in host]
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif _named_hosts:
+        SITE_URL = f"https://{_named_hosts[0]}"
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.hostname or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"DJANGO_SITE_URL is {SITE_URL!r}: set it to the address visitors use, such as https://help.example.com "
+        "(scheme and host, no path), or list that host first in DJANGO_ALLOWED_HOSTS."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # How many proxies in front of the site add to X-Forwarded-For (0: trust none, use the socket's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
@@ -70,6 +87,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session, CSRF and auth middleware, so it sees every cookie they set.
     "guides.web.http_caching.private_when_personal",
+    # A view that cannot reach the database answers the outage page (503), not the 500 page.
+    "guides.web.outage.DatabaseOutageMiddleware",
+    # Before anything reads the session or the database: PostgreSQL refuses text with a NUL in it.
+    "guides.web.nul_bytes.refuse_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

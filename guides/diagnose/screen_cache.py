@@ -15,6 +15,7 @@ from guides.diagnose.records import answer_token, record_visit
 from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
 from guides.minutes import wait_words
 from guides.web.http_caching import deploy_fingerprint
+from guides.web.site_address import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +31,11 @@ CSRF_PLACEHOLDER = "csrf-token-placeholder-0c9f"
 TOKEN_PLACEHOLDER = "answer-token-placeholder-7d2e"
 
 
-CANONICAL_PLACEHOLDER = "https://canonical-placeholder.invalid/"
-
-
 def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -> HttpResponse:
     """Render a screen, or take it from the cache: each (content version, state) is rendered once.
 
-    The cached HTML holds no token and no host name; they are filled in per request. Only a fix step's
+    The cached HTML holds no token; they are filled in per request, and its canonical link names the configured
+    site (DJANGO_SITE_URL), never the request's host, so one copy serves every host. Only a fix step's
     answer form carries tokens (CSRF, and a fresh answer token per render), so only those screens set
     the CSRF cookie and are marked private: questions, the hand-off and "fixed" are the same for everyone.
     """
@@ -64,7 +63,6 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
     html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
         record_visit(snapshot, evidence, *counted, started="ask" not in query)
-    html = html.replace(CANONICAL_PLACEHOLDER, request.build_absolute_uri(snapshot.troubleshooter_url))
     if form is None:
         return HttpResponse(html)
     form_state, step = form
@@ -114,7 +112,7 @@ def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platf
         "here_other": state_query(evidence, platform=other),
         "wait_for": wait_words(step.minutes) if step else "",
         "back": state_query(evidence[:-1], platform=platform) if evidence else None,
-        "canonical": CANONICAL_PLACEHOLDER,
+        "canonical": absolute_url(snapshot.troubleshooter_url),
         "csrf_token": CSRF_PLACEHOLDER,
         "answer_token": TOKEN_PLACEHOLDER,
         "partial": partial,

@@ -10,6 +10,7 @@ from guides.minutes import in_words
 from guides.models import CauseFix, ChecklistItem, FAQEntry, Guide, Symptom
 from guides.pages import structured_data
 from guides.web.http_caching import shared_page
+from guides.web.site_address import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "cards": cards,
         "checklist": [(item, in_words(item.fix_step.minutes)) for item in checklist],
         "faq": faq,
-        "canonical": request.build_absolute_uri(guide.get_absolute_url()),
+        "canonical": absolute_url(guide.get_absolute_url()),
     }
     context["json_ld"] = structured_data.article_json_ld(guide, faq, checklist, context["canonical"])
     return render(request, "guides/article.html", context)
@@ -106,6 +107,6 @@ def cause(request: HttpRequest, slug: str, cause_slug: str) -> HttpResponse:
             "guide": guide,
             "cause": cause,
             "fixes": fixes,
-            "canonical": request.build_absolute_uri(cause.get_absolute_url()),
+            "canonical": absolute_url(cause.get_absolute_url()),
         },
     )

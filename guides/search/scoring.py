@@ -184,7 +184,7 @@ def apps_named(text_words: list[str]) -> tuple[list[str], list[str]]:
     """The known apps a text names, in order, and its words without them."""
     apps, rest = [], []
     skip = False
-    for word, following in zip(text_words, [*text_words[1:], ""], strict=True):
+    for word, following in pairwise([*text_words, ""]):
         if skip:
             skip = False
             continue
@@ -286,6 +286,7 @@ class Results:
     uncovered_apps: list[str] = field(default_factory=list)  # apps the query names that no guide is about
     covered_apps: list[str] = field(default_factory=list)  # every app some guide is about
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    no_words: bool = False  # the query has no letter or digit the guides are written in (another script, emoji)
 
     def __bool__(self):
         return bool(self.causes or self.fix_steps or self.faq or self.guides)
@@ -446,6 +447,8 @@ class Index:
 
     def search(self, query: str) -> Results:
         query_words = words(query)
+        if not query_words:
+            return Results(covered_apps=sorted(self.apps), no_words=True)
         named, rest = apps_named(query_words)
         for word in [w for w in rest if len(w) >= 6 and w not in self.vocabulary]:
             # "instagarm" is still Instagram: app names are long enough for one slip to be safe.

@@ -19,7 +19,6 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.http.request import split_domain_port
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import (
     add_never_cache_headers,
@@ -61,7 +60,7 @@ def shared_page(view):
             add_never_cache_headers(response)
             return response
         version = content_cache.current_version()
-        name = page_name(canonical_host(request), request.path)
+        name = page_name(request.path)
         if version == content_cache.UNREACHABLE:  # nothing to key a copy or an ETag on
             return _public(view(request, *args, **kwargs), etag=None)
         etag = _etag(version, name)
@@ -97,7 +96,7 @@ def public_start(view):
         version = content_cache.current_version()
         if version == content_cache.UNREACHABLE:
             return view(request, *args, **kwargs)
-        etag = _etag(version, f"start:{deploy_fingerprint()}:{canonical_host(request)}{request.path}")
+        etag = _etag(version, f"start:{deploy_fingerprint()}:{request.path}")
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
             return _public(not_modified, etag)
@@ -106,9 +105,12 @@ def public_start(view):
     return wrapper
 
 
-def page_name(host: str, path: str) -> str:
-    """The cached copy's name: a deploy that changes templates or static files starts new copies."""
-    return f"page:{deploy_fingerprint()}:{host}{path}"
+def page_name(path: str) -> str:
+    """The cached copy's name: a deploy that changes templates, static files or the site's address starts new copies.
+
+    One copy per path, whatever Host the request named: the page names the configured site, never the request's.
+    """
+    return f"page:{deploy_fingerprint()}:{path}"
 
 
 def _etag(version: str, name: str) -> str:
@@ -158,23 +160,13 @@ def _public(response: HttpResponse, etag: str | None) -> HttpResponse:
     return response
 
 
-def canonical_host(request: HttpRequest) -> str:
-    """The host a page is cached under: as listed in ALLOWED_HOSTS, never a port or a made-up subdomain.
-
-    Each distinct key is a full render and a cache entry, so a key taken from the raw Host header
-    would let anyone fill the cache by varying it.
-    """
-    host, _ = split_domain_port(request.get_host())
-    listed = [entry for entry in settings.ALLOWED_HOSTS if not entry.startswith(".") and entry != "*"]
-    if host in listed:
-        return host
-    return listed[0] if listed else "*"
-
-
 @functools.cache
 def deploy_fingerprint() -> str:
-    """The templates and static files this process serves: a deploy that changes them changes every ETag."""
-    digest = hashlib.sha256()
+    """The templates, static files and site address this process serves: a deploy that changes them changes every ETag.
+
+    The address is in every page (canonical link, structured data), so a new DJANGO_SITE_URL needs new copies too.
+    """
+    digest = hashlib.sha256(settings.SITE_URL.encode())
     for folder in (settings.BASE_DIR / "templates", settings.BASE_DIR / "static"):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
@@ -188,6 +180,8 @@ def private_when_personal(get_response):
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
+        if "no-store" in response.headers.get("Cache-Control", ""):
+            return response  # nobody keeps it (the outage page: looking the user up would need the database)
         user = getattr(request, "user", None)
         if response.cookies or (user is not None and user.is_authenticated):
             response.headers.pop("ETag", None)

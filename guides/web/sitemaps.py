@@ -1,9 +1,20 @@
 from django.contrib.sitemaps import Sitemap
 
 from guides.models import Cause, Guide
+from guides.web import site_address
 
 
-class GuideSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses on the configured site (DJANGO_SITE_URL), whatever host and scheme the request came with."""
+
+    def get_protocol(self, protocol=None):
+        return site_address.scheme()
+
+    def get_domain(self, site=None):
+        return site_address.domain()
+
+
+class GuideSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -14,7 +25,7 @@ class GuideSitemap(Sitemap):
         return guide.updated_at
 
 
-class CauseSitemap(Sitemap):
+class CauseSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.6
 

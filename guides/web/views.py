@@ -1,4 +1,5 @@
 import logging
+import sys
 import uuid
 
 from django.core.cache import cache
@@ -9,6 +10,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from guides.web import outage, site_address
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /guides/*/diagnose/?",  # the start page may be indexed; the steps, with their answers, not
         "Disallow: /guides/*/diagnose/feedback/",
         "Disallow: /guides/*/was-this-helpful/",  # the vote forms and their thank-you pages, article's and causes'
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {site_address.absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
@@ -73,11 +76,29 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, template, context, status=403)
 
 
+# Browsers send forms in UTF-8 (our pages say so); Django refuses any other declared encoding.
+UNREADABLE_ENCODING = (
+    "This form arrived in a text encoding we can't read: only UTF-8 is accepted. "
+    "Please go back, reload the page and send it again."
+)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """A request Django could not read (a form in another encoding, too many fields): say so, and read nothing more.
+
+    Django's own handler checks the CSRF token first, which reads the unreadable form again and ends in a 500.
+    """
+    context = {"message": UNREADABLE_ENCODING} if (request.encoding or "utf-8").lower() != "utf-8" else {}
+    return render(request, "400.html", context, status=400)
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exception(), outage.UNREACHABLE):  # the database failed outside a view (a middleware)
+        return outage.outage_page(request)
     # Render without context processors' database work: the database may be why we are here.
     from django.template import loader
 
