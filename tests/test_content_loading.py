@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from guides.authoring.export import export_guide
-from guides.authoring.schema import ContentError
+from guides.authoring.reading import ContentError
 from guides.models import Answer, Cause, CauseFix, FAQEntry, FixStep, Guide, LoadedContent, Question, Symptom
 from tests.builders import guide_data
 
@@ -348,7 +348,8 @@ def test_a_file_that_still_has_the_old_confidence_threshold_loads(load):
 
 def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, seed_data):
     """Records written by the previous format (no efficacies, kinds, efforts or skips) still count as untouched."""
-    from guides.authoring.loader import _digest, cause_from_db, fix_step_from_db, guide_from_db
+    from guides.authoring.loader import _digest
+    from guides.authoring.values import cause_from_db, fix_step_from_db, guide_from_db
     from guides.models import Cause, FixStep, Guide, LoadedContent
 
     legacy = copy.deepcopy(seed_data)

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from guides.authoring.export import export_data
 from guides.authoring.loader import load_guide
-from guides.authoring.schema import MAX_FILE_BYTES, ContentError
+from guides.authoring.reading import MAX_FILE_BYTES, ContentError
 from guides.models import Guide, LoadedContent
 from tests.conftest import SEED_SLUG
 

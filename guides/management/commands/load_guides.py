@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from guides.authoring.loader import load_guide
-from guides.authoring.schema import ContentError, content_files, read_guide_file
+from guides.authoring.reading import ContentError
+from guides.authoring.schema import content_files, read_guide_file
 
 
 class Command(BaseCommand):
