@@ -23,6 +23,7 @@ import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from guides import content_cache
 from guides.authoring.reading import ContentError
 from guides.authoring.schema import CauseItem, GuideFile, QuestionItem, parse_guide
 from guides.authoring.values import (
@@ -413,5 +414,5 @@ def load_guide(content: GuideFile | dict, *, overwrite: bool = False) -> LoadRep
     """Create or update one guide from a checked content file (or its plain data), in one transaction."""
     if not isinstance(content, GuideFile):
         content = parse_guide(content)
-    with transaction.atomic():
+    with transaction.atomic(), content_cache.one_change():
         return _Loader(content, overwrite).run()
