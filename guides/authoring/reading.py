@@ -151,6 +151,12 @@ def read_yaml(path: Path) -> tuple[object, Source]:
                     data = loader.construct_document(node)
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as error:  # a NUL byte or another control character YAML may not hold
+        line = text[: error.position].count("\n") + 1
+        code = error.character if isinstance(error.character, int) else None
+        what = f"the control character U+{code:04X}" if code is not None else "a control character"
+        what = "a NUL byte" if code == 0 else what
+        raise ContentError(f"{name}, line {line}: holds {what}, which a content file may not: remove it") from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = "; ".join(part for part in (error.context, error.problem) if part)

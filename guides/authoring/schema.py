@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_core import PydanticCustomError
 
 from guides.authoring.reading import ContentError, Source, format_path, read_yaml
+from guides.engine import UNSURE
+from guides.markup import MAX_CHARS as MAX_MARKDOWN_CHARS
 from guides.models import (
     Answer,
     Cause,
@@ -57,7 +59,15 @@ _PATTERN_WORDS = {
 def _text(model, name: str):
     """Text as the model field takes it, so a file and the admin agree on lengths and on what may be empty."""
     model_field = model._meta.get_field(name)
-    return Annotated[str, Field(max_length=model_field.max_length, min_length=0 if model_field.blank else 1)]
+    longest = MAX_MARKDOWN_CHARS if name in getattr(model, "markdown_fields", ()) else model_field.max_length
+    return Annotated[str, Field(max_length=longest, min_length=0 if model_field.blank else 1), AfterValidator(_no_nul)]
+
+
+def _no_nul(value: str) -> str:
+    """Quoted YAML can spell a NUL as "\\0"; PostgreSQL cannot store one in text."""
+    if "\x00" in value:
+        raise PydanticCustomError("nul", "contains a NUL character (\\0), which cannot be stored: remove it")
+    return value
 
 
 def _number(model, name: str):
@@ -341,7 +351,29 @@ def _problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
         unique_names(question.not_after, ("questions", index, "not_after"))
         for answer_index, answer in enumerate(question.answers):
             unique_names(answer.skips, ("questions", index, "answers", answer_index, "skips"))
-    return problems + _asked_after_problems(guide.questions)
+    return problems + _reserved_problems(guide, source) + _asked_after_problems(guide.questions)
+
+
+def _reserved_problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
+    """The answer slug the troubleshooter keeps for "I'm not sure", and the one hand-off step a guide may have."""
+    problems = []
+    for index, question in enumerate(guide.questions):
+        for answer_index, answer in enumerate(question.answers):
+            if answer.slug == UNSURE:
+                where = ("questions", index, "answers", answer_index, "slug")
+                problems.append((where, f"{UNSURE!r} is reserved for “I'm not sure”: give this answer another slug"))
+    hand_offs = [index for index, step in enumerate(guide.fix_steps) if step.kind == StepKind.HAND_OFF]
+    for index in hand_offs[1:]:
+        first = ("fix_steps", hand_offs[0])
+        on_line = f" (line {source.line((*first, 'kind'))})" if source.name else ""
+        problems.append(
+            (
+                ("fix_steps", index, "kind"),
+                f"a guide has one hand-off to the app's support, and {format_path(first)}{on_line} is already it: "
+                "give this step another kind",
+            )
+        )
+    return problems
 
 
 def _asked_after_problems(questions: list[QuestionItem]) -> list[tuple[tuple, str]]:
