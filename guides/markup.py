@@ -56,7 +56,10 @@ def render_markdown(text: str) -> str:
         html = "".join(f"<p>{escape(part)}</p>" for part in text.split("\n\n") if part.strip())
     else:
         extensions = ["sane_lists", TableExtension(use_align_attribute=True)]  # align=, not a style the CSP blocks
-        html = markdown.markdown(_defused(text), extensions=extensions, output_format="html").translate(_BACK)
+        defused = _defused(text)
+        html = markdown.markdown(defused, extensions=extensions, output_format="html")
+        if defused is not text:
+            html = html.translate(_BACK)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

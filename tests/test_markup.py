@@ -111,3 +111,7 @@ def test_the_bundled_guide_renders_exactly_as_python_markdown_renders_it(monkeyp
 
     assert len(texts) > 500
     assert rendered == [render_markdown(text) for text in texts]
+
+
+def test_a_stand_in_character_typed_by_an_editor_stays_as_typed():
+    assert render_markdown("a \ufdd0 b") == "<p>a \ufdd0 b</p>"
