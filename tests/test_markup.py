@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.urls import reverse
 
 from guides import markup
 from guides.authoring.schema import content_files, read_content_file
@@ -115,3 +116,13 @@ def test_the_bundled_guide_renders_exactly_as_python_markdown_renders_it(monkeyp
 
 def test_a_stand_in_character_typed_by_an_editor_stays_as_typed():
     assert render_markdown("a \ufdd0 b") == "<p>a \ufdd0 b</p>"
+
+
+@pytest.mark.parametrize("length", [MAX_CHARS, 20_000], ids=["at the limit", "the audit's 20,000"])
+def test_the_admin_preview_answers_a_run_of_brackets_in_under_two_seconds(admin_client, length):
+    started = time.perf_counter()
+    response = admin_client.post(reverse("admin:guides_markdown_preview"), {"text": "[" * length})
+
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 200
+    assert "[" * length in response.content.decode()
