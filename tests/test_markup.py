@@ -1,5 +1,6 @@
 """Any Markdown staff can save renders in well under the time a worker has, and the guide's text renders unchanged."""
 
+import random
 import time
 
 import pytest
@@ -50,6 +51,12 @@ PATHOLOGICAL = {
     "ampersands": "&" * N,
     "reference definitions": "[x]\n\n" + "[x]: y\n" * (N // 7 - 1),
     "table pipes": "|" * N,
+    "table rows": "|a|b|\n|-|-|\n" + "|a|b|\n" * (N // 6 - 3),
+    "nested emphasis": ("*_" * 20 + "a" + "_*" * 20) * (N // 81),
+    "links inside open brackets": "[[a](b)" * (N // 7),
+    "pairs nested sixteen deep": ("[" * 16 + "a" + "]" * 16) * (N // 33),
+    "reference openers": "[a][" * (N // 4),
+    "random specials": "".join(random.Random(1).choice("[]()<>*_`\\!&|#- \n") for _ in range(N)),
 }
 
 
