@@ -1,7 +1,7 @@
 """Load guides from the version-controlled content files in `guides/content/`.
 
 The file has been checked against the schema (`authoring.schema`) before this runs. Each
-object it describes is then compared three ways: what the file says now, what the
+object it describes is then compared three ways: what the file says, what the
 database holds, and what the last load wrote (kept as a digest in `LoadedContent`). An
 object nobody touched since the last load follows the file; an object staff edited is
 left alone unless `overwrite` is asked for. Relations (a cause's fix steps, a symptom's
@@ -86,10 +86,10 @@ def _digest(values: dict) -> str:
 def _digests_of(current: dict) -> set[str]:
     """The digests under which a load could have recorded these values, older formats included.
 
-    Loads before the troubleshooter recorded causes without efficacies, fix steps without a
-    kind, questions without an effort or "not after", answers without skips, and guides with
-    a confidence threshold. Values that still hold those formats' defaults, and match such a
-    record, were written by a load and not edited since: they follow the file, as before.
+    Records of the older formats hold causes without efficacies, fix steps without a kind,
+    questions without an effort or "not after", answers without skips, and guides with a
+    confidence threshold. Values that still hold those formats' defaults, and match such a
+    record, were written by a load and not edited since: they follow the file.
     """
     digests = {_digest(current)}
     old = dict(current)
@@ -206,7 +206,7 @@ class _Loader:
             )
         self.load_questions(guide, causes, steps)
         if reversion.is_active():
-            # Again, now that its FAQ and checklist exist: they were bulk-created after the guide was saved,
+            # Once more, with its FAQ and checklist in place: they are bulk-created after the guide is saved,
             # and History could not put them back otherwise.
             reversion.add_to_revision(guide)
         return self.report
