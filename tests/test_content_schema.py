@@ -369,3 +369,16 @@ def test_pathological_markdown_at_the_size_limit_loads_in_under_two_seconds(db, 
     assert time.perf_counter() - started < 2
     step = Guide.objects.get(slug="tiny").fix_steps.get(slug="wait")
     assert step.instructions_html == f"<p>{'[' * MAX_MARKDOWN_CHARS}</p>"
+
+
+def test_a_hand_off_that_would_join_one_made_in_the_admin_is_refused_with_its_line(db, tmp_path):
+    text = TINY.replace("    instructions: Wait a bit.\n", "    instructions: Wait a bit.\n    kind: hand_off\n")
+    call_command("load_guides", str(write(tmp_path, TINY)), verbosity=0)
+    Guide.objects.get(slug="tiny").fix_steps.create(
+        slug="call-support", title="Call support", kind="hand_off", reviewed_on="2026-01-01", instructions="Call."
+    )
+
+    message = refused(write(tmp_path, text))
+
+    assert "guide.yaml, line 16: fix_steps[0].kind: the guide already has a hand-off" in message
+    assert "('call-support')" in message

@@ -236,7 +236,23 @@ class _Loader:
                 new=FixStep(guide=guide, slug=s),
                 wanted=fix_step_from_file(item),
             )
+        self._refuse_a_second_hand_off(steps)
         return steps
+
+    def _refuse_a_second_hand_off(self, steps: dict) -> None:
+        """The file's hand-off step must not join another one made in the admin: a guide has one."""
+        given = [i for i, item in enumerate(self.content.fix_steps) if item.kind == StepKind.HAND_OFF]
+        hand_offs = sorted(slug for slug, step in steps.items() if step is not None and step.kind == StepKind.HAND_OFF)
+        if given and len(hand_offs) > 1:
+            mine = self.content.fix_steps[given[0]].slug
+            others = ", ".join(repr(slug) for slug in hand_offs if slug != mine)
+            raise ContentError(
+                self.content.source.locate(
+                    ("fix_steps", given[0], "kind"),
+                    f"the guide already has a hand-off to the app's support in the database ({others}), and a guide "
+                    "has one: change that step's kind in the admin, or this one's here",
+                )
+            )
 
     def load_causes(self, guide: Guide, steps: dict) -> dict:
         """Causes and their facets; then, once every cause exists, the fix steps and related causes of each."""
