@@ -1,7 +1,9 @@
 """What a content file in `guides/content/` may say: the strict schema, and the checks it cannot express.
 
 A file is read safely first (`reading.read_yaml`), then its data must match the schema
-below, and then slugs must be unique and "asked after" must not loop. Every problem comes
+below (Markdown at most `markup.MAX_CHARS` characters, no NUL in any text), and then slugs
+must be unique, no answer may take the troubleshooter's `unsure`, a guide has one hand-off
+step, and "asked after" must not loop. Every problem comes
 back at once, each with the file, its line and the path to the value: "tiktok-messages.yaml,
 line 42: causes[3].commonness: ...". Nothing is written to the database before all of
 this passes.
