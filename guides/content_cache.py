@@ -10,6 +10,8 @@ new version that no process can have seen before.
 import logging
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -25,6 +27,8 @@ LOCAL_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 _local = {"version": "", "until": 0.0}
+# Inside `one_change()`: whether anything changed yet; None outside.
+_held: ContextVar[dict | None] = ContextVar("guides_content_changes_held", default=None)
 
 
 def current_version() -> str:
@@ -58,9 +62,36 @@ def content_changed() -> None:
 
     A request served between the save and the commit still sees the old rows and
     may cache what it built under the new version; the second change retires that.
+    Inside `one_change()` the change waits for its end.
     """
+    held = _held.get()
+    if held is not None:
+        held["changed"] = True
+        return
     _new_version()
     transaction.on_commit(_new_version, robust=True)
+
+
+@contextmanager
+def one_change():
+    """Change the version once for everything saved inside, rather than once per saved row.
+
+    A load saves hundreds of rows; a new version per row is a cache write each, and every
+    process re-reads the version and rebuilds its snapshot and search index for nothing.
+    Use it inside the transaction, so the version also changes again once it commits.
+    Nested, the outermost one changes the version.
+    """
+    if _held.get() is not None:
+        yield
+        return
+    held = {"changed": False}
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held["changed"]:
+            content_changed()
 
 
 def _new_version() -> None:

@@ -20,6 +20,7 @@ from guides.models import (
     FixStep,
     Guide,
     Question,
+    StepKind,
 )
 from tests.builders import guide_data
 
@@ -302,10 +303,12 @@ def test_a_second_hand_off_is_an_error_and_the_troubleshooter_still_runs(load, c
     data = healthy()
     data["fix_steps"] += [
         fix_step("ask-support", kind="hand_off", minutes=2880),
-        fix_step("email-support", kind="hand_off", minutes=2880),
+        fix_step("email-support", minutes=2880),
     ]
-    load(data)
+    load(data)  # a file with two hand-offs is refused; a second can still be made in the admin
     second = FixStep.objects.get(guide__slug="tiny", slug="email-support")
+    second.kind = StepKind.HAND_OFF
+    second.save()
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
@@ -599,12 +602,50 @@ def test_errors_come_before_warnings(tiny):
 
 def test_a_symptom_that_points_to_no_cause_is_a_warning(tiny):
     symptom = tiny.symptoms.get(slug="symptom-0-0")
+    symptom.causes.clear()  # the only symptom of cause-0, so cause-0 is left without one too
+
+    problems = check_guide(tiny)
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [
+        (WARNING, "symptom_without_cause", symptom),
+        (WARNING, "cause_without_symptom", tiny.causes.get(slug="cause-0")),
+    ]
+    assert "“Symptom 0.0” points to no cause" in problems[0].message
+
+
+def test_a_symptom_with_no_cause_is_a_warning_even_when_the_troubleshooter_cannot_run(tiny):
+    Cause.objects.filter(guide=tiny, slug="cause-0").update(commonness=0)  # the engine refuses a weight of 0
+    symptom = tiny.symptoms.get(slug="symptom-1-0")
     symptom.causes.clear()
 
     problems = check_guide(tiny)
 
-    assert [(p.level, p.kind, p.obj) for p in problems] == [(WARNING, "symptom_without_cause", symptom)]
-    assert "“Symptom 0.0” points to no cause" in problems[0].message
+    assert [(p.level, p.kind, p.obj) for p in problems] == [
+        (ERROR, "questionnaire_broken", tiny),
+        (WARNING, "symptom_without_cause", symptom),
+        (WARNING, "cause_without_symptom", tiny.causes.get(slug="cause-1")),
+    ]
+
+
+def test_a_cause_that_lost_its_symptom_links_is_a_warning(tiny):
+    """As a cause deleted and recovered comes back: the symptoms still point to other causes, none to it."""
+    tiny.symptoms.get(slug="symptom-1-0").causes.set([tiny.causes.get(slug="cause-0")])
+    cause = tiny.causes.get(slug="cause-1")
+
+    problems = check_guide(tiny)
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(WARNING, "cause_without_symptom", cause)]
+    assert "No symptom points to “Cause 1”" in problems[0].message
+
+
+def test_check_guides_prints_the_symptom_with_no_cause(tiny, capsys):
+    tiny.symptoms.get(slug="symptom-0-0").causes.clear()
+
+    call_command("check_guides", "tiny")
+
+    out = capsys.readouterr().out
+    assert "WARNING: The symptom “Symptom 0.0” points to no cause" in out
+    assert "WARNING: No symptom points to “Cause 0”" in out
 
 
 def test_a_symptom_whose_troubleshooter_names_another_cause_first_is_a_warning(load, monkeypatch):

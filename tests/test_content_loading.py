@@ -5,8 +5,9 @@ import copy
 import pytest
 from django.core.management import call_command
 
+from guides import content_cache
 from guides.authoring.export import export_guide
-from guides.authoring.schema import ContentError
+from guides.authoring.reading import ContentError
 from guides.models import Answer, Cause, CauseFix, FAQEntry, FixStep, Guide, LoadedContent, Question, Symptom
 from tests.builders import guide_data
 
@@ -44,6 +45,24 @@ def test_loading_twice_changes_nothing_the_second_time(db, capsys):
     assert _snapshot() == before
     out = capsys.readouterr().out
     assert "0 created, 0 updated" in out and "0 skipped" in out
+
+
+def test_a_load_changes_the_content_version_once_not_once_per_saved_row(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    Guide.objects.all().delete()
+    LoadedContent.objects.all().delete()
+    changes = []
+    change = content_cache._new_version
+    monkeypatch.setattr(content_cache, "_new_version", lambda: (changes.append("new version"), change()))
+    before = content_cache.current_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_guides", verbosity=0)
+
+    assert Cause.objects.count() >= len(SEED_CAUSES)  # hundreds of rows saved, each a content change
+    assert changes == ["new version", "new version"]  # at the end of the load, and again once it committed
+    assert content_cache.current_version() != before
 
 
 def test_plain_load_keeps_a_staff_edit(seed_guide, capsys):
@@ -348,7 +367,8 @@ def test_a_file_that_still_has_the_old_confidence_threshold_loads(load):
 
 def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, seed_data):
     """Records written by the previous format (no efficacies, kinds, efforts or skips) still count as untouched."""
-    from guides.authoring.loader import _digest, cause_from_db, fix_step_from_db, guide_from_db
+    from guides.authoring.loader import _digest
+    from guides.authoring.values import cause_from_db, fix_step_from_db, guide_from_db
     from guides.models import Cause, FixStep, Guide, LoadedContent
 
     legacy = copy.deepcopy(seed_data)

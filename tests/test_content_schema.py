@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from guides.authoring.export import export_data
 from guides.authoring.loader import load_guide
-from guides.authoring.schema import MAX_FILE_BYTES, ContentError
+from guides.authoring.reading import MAX_FILE_BYTES, ContentError
+from guides.markup import MAX_CHARS as MAX_MARKDOWN_CHARS
 from guides.models import Guide, LoadedContent
 from tests.conftest import SEED_SLUG
 
@@ -308,3 +309,76 @@ def test_plain_data_is_checked_too_with_the_path_of_each_problem(db):
         "causes[0].reviewed: is missing",
     ]
     assert not Guide.objects.filter(slug="tiny").exists()
+
+
+# Hostile or unlucky text: a file-and-line message, never a traceback.
+
+
+def test_a_nul_byte_in_a_file_is_refused_with_its_line(db, tmp_path):
+    path = tmp_path / "guide.yaml"
+    path.write_bytes(TINY.replace("Wait a bit.", "Wait\x00 a bit.").encode())
+
+    assert "guide.yaml, line 15: holds a NUL byte, which a content file may not: remove it" in refused(path)
+
+
+def test_an_escaped_nul_in_quoted_text_is_refused_with_its_line_and_path(db, tmp_path):
+    text = TINY.replace("instructions: Wait a bit.", 'instructions: "Wait\\0 a bit."')
+
+    message = refused(write(tmp_path, text))
+
+    assert "guide.yaml, line 15: fix_steps[0].instructions: contains a NUL character" in message
+
+
+def test_the_reserved_answer_slug_unsure_is_refused_with_its_line_and_path(db, tmp_path):
+    text = TINY.replace('- slug: "no"', "- slug: unsure")
+
+    message = refused(write(tmp_path, text))
+
+    assert "guide.yaml, line 27: questions[1].answers[0].slug: 'unsure' is reserved" in message
+
+
+def test_a_second_hand_off_step_is_refused_with_its_line(db, tmp_path):
+    text = TINY.replace(
+        "    instructions: Wait a bit.\n",
+        "    instructions: Wait a bit.\n    kind: hand_off\n"
+        "  - slug: write-to-support\n    title: Write to support\n    kind: hand_off\n"
+        "    reviewed: 2026-01-01\n    instructions: Write to them.\n",
+    )
+
+    message = refused(write(tmp_path, text))
+
+    assert "guide.yaml, line 19: fix_steps[1].kind: a guide has one hand-off to the app's support" in message
+    assert "fix_steps[0] (line 16) is already it" in message
+
+
+def test_markdown_over_the_size_limit_is_refused_with_its_line_and_path(db, tmp_path):
+    text = TINY.replace("instructions: Wait a bit.", f"instructions: '{'[' * (MAX_MARKDOWN_CHARS + 1)}'")
+
+    message = refused(write(tmp_path, text))
+
+    assert f"guide.yaml, line 15: fix_steps[0].instructions: is {MAX_MARKDOWN_CHARS + 1} characters long" in message
+
+
+def test_pathological_markdown_at_the_size_limit_loads_in_under_two_seconds(db, tmp_path):
+    text = TINY.replace("instructions: Wait a bit.", f"instructions: '{'[' * MAX_MARKDOWN_CHARS}'")
+    path = write(tmp_path, text)
+
+    started = time.perf_counter()
+    call_command("load_guides", str(path), verbosity=0)
+
+    assert time.perf_counter() - started < 2
+    step = Guide.objects.get(slug="tiny").fix_steps.get(slug="wait")
+    assert step.instructions_html == f"<p>{'[' * MAX_MARKDOWN_CHARS}</p>"
+
+
+def test_a_hand_off_that_would_join_one_made_in_the_admin_is_refused_with_its_line(db, tmp_path):
+    text = TINY.replace("    instructions: Wait a bit.\n", "    instructions: Wait a bit.\n    kind: hand_off\n")
+    call_command("load_guides", str(write(tmp_path, TINY)), verbosity=0)
+    Guide.objects.get(slug="tiny").fix_steps.create(
+        slug="call-support", title="Call support", kind="hand_off", reviewed_on="2026-01-01", instructions="Call."
+    )
+
+    message = refused(write(tmp_path, text))
+
+    assert "guide.yaml, line 16: fix_steps[0].kind: the guide already has a hand-off" in message
+    assert "('call-support')" in message

@@ -16,6 +16,9 @@ walked through with ``engine.truthful_walk``, and a question's worth is
 
 Some of these problems cannot be made in the admin's forms (``clean()`` refuses links into
 another guide), but they can arrive through the shell, old data or a bulk update.
+
+It is over 400 lines because every check reads the one `_Content` loaded in a fixed
+number of queries; checks in other modules would each be tempted to query again.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ KINDS = (
     "cross_guide",  # a link to a cause, facet or fix step that does not belong there (error)
     "empty_text",  # a Markdown field left empty (error for fix steps and FAQ answers, else warning)
     "symptom_without_cause",  # a symptom that points to no cause: tapping it helps nobody (warning)
+    "cause_without_symptom",  # a cause no symptom points to, when the guide lists symptoms (warning)
     "symptom_names_another_cause",  # the troubleshooter started from a symptom names another cause first (warning)
 )
 
@@ -75,6 +79,7 @@ def check_guide(guide: Guide) -> list[Problem]:
         *_check_empty_text(content),
         *_check_causes(content),
         *_check_cross_guide(content),
+        *_check_symptom_links(content),
         *_check_questions(content),
         *_check_questionnaire(content),
     ]
@@ -388,6 +393,34 @@ def _cycle_reason(question: Question, cycle: list[Question]) -> str:
 # The troubleshooter as visitors get it
 
 
+def _check_symptom_links(content: _Content):
+    """A symptom on the article must lead to a cause, and a cause must be reachable from the symptoms.
+
+    Checked whether or not the troubleshooter runs: a cause deleted and recovered comes back
+    without its symptom links, and nothing else would say so.
+    """
+    for symptom in content.symptoms_without_cause:
+        yield Problem(
+            WARNING,
+            f"The symptom “{symptom.title}” points to no cause, so tapping it on the article cannot lead to a fix. "
+            "Link it to the causes it points to.",
+            symptom,
+            "symptom_without_cause",
+        )
+    if not content.symptom_links:
+        return  # no symptom list on the article at all
+    linked = {link.cause_id for link in content.symptom_links}
+    for cause in content.causes:
+        if cause.pk not in linked:
+            yield Problem(
+                WARNING,
+                f"No symptom points to “{cause.title}”, so the article's symptoms never lead to it and the "
+                "troubleshooter cannot start from what people with it see. Link it from its symptoms.",
+                cause,
+                "cause_without_symptom",
+            )
+
+
 def _check_questionnaire(content: _Content):
     guide = content.guide
     try:
@@ -439,15 +472,7 @@ def _check_questionnaire(content: _Content):
 
 
 def _check_symptoms(content: _Content, snapshot):
-    """A symptom on the article must lead somewhere: to its cause, or to a troubleshooter that names one first."""
-    for symptom in content.symptoms_without_cause:
-        yield Problem(
-            WARNING,
-            f"The symptom “{symptom.title}” points to no cause, so tapping it on the article cannot lead to a fix. "
-            "Link it to the causes it points to.",
-            symptom,
-            "symptom_without_cause",
-        )
+    """A symptom that points to several causes must start the troubleshooter with one of them first."""
     model = snapshot.model
     titles = {c.slug: c.title for c in content.causes}
     by_slug = {link.symptom.slug: link.symptom for link in content.symptom_links}

@@ -1,7 +1,7 @@
 """Write a guide as it stands in the database back as a content file that `load_guide` reads.
 
-The file is laid out like the hand-written ones. The values come from the loader's
-`*_from_db` helpers, so an export always says what the loader compares against.
+The file is laid out like the hand-written ones. The values come from the `*_from_db`
+functions of `values`, so an export always says what the loader compares against.
 """
 
 import math
@@ -9,7 +9,7 @@ import math
 import yaml
 from django.db.models import Prefetch
 
-from guides.authoring.loader import (
+from guides.authoring.values import (
     answer_from_db,
     cause_from_db,
     facet_from_db,

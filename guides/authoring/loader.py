@@ -1,33 +1,48 @@
 """Load guides from the version-controlled content files in `guides/content/`.
 
-The file has been checked against the schema (`content_schema`) before this runs. Each
-object it describes is then compared three ways: what the file says now, what the
+The file has been checked against the schema (`authoring.schema`) before this runs. Each
+object it describes is then compared three ways: what the file says, what the
 database holds, and what the last load wrote (kept as a digest in `LoadedContent`). An
 object nobody touched since the last load follows the file; an object staff edited is
 left alone unless `overwrite` is asked for. Relations (a cause's fix steps, a symptom's
 causes, the checklist, an answer's effects) count as part of the object that owns them.
 Nothing is deleted, and a top-level section the file leaves out is left as it is.
+
+It is over 400 lines because one `_Loader` walks every kind of object in the order their
+links need (fix steps before the causes that name them, answers before "asked after"),
+and splitting that walk across modules would hide the order.
 """
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from guides.authoring.schema import (
-    AnswerItem,
-    CauseItem,
-    ContentError,
-    FacetItem,
-    FAQItem,
-    FixStepItem,
-    GuideFile,
-    QuestionItem,
-    SymptomItem,
-    parse_guide,
+from guides import content_cache
+from guides.authoring.reading import ContentError
+from guides.authoring.schema import CauseItem, GuideFile, QuestionItem, parse_guide
+from guides.authoring.values import (
+    answer_from_db,
+    answer_from_file,
+    cause_from_db,
+    cause_from_file,
+    facet_from_db,
+    facet_from_file,
+    faq_from_db,
+    faq_from_file,
+    fix_step_from_db,
+    fix_step_from_file,
+    guide_from_db,
+    guide_from_file,
+    question_from_db,
+    question_from_file,
+    symptom_from_db,
+    symptom_from_file,
 )
 from guides.models import (
     Answer,
@@ -35,7 +50,6 @@ from guides.models import (
     Cause,
     CauseFix,
     ChecklistItem,
-    Commonness,
     Efficacy,
     Effort,
     Facet,
@@ -46,7 +60,7 @@ from guides.models import (
     Question,
     StepKind,
     Symptom,
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -72,10 +86,10 @@ def _digest(values: dict) -> str:
 def _digests_of(current: dict) -> set[str]:
     """The digests under which a load could have recorded these values, older formats included.
 
-    Loads before the troubleshooter recorded causes without efficacies, fix steps without a
-    kind, questions without an effort or "not after", answers without skips, and guides with
-    a confidence threshold. Values that still hold those formats' defaults, and match such a
-    record, were written by a load and not edited since: they follow the file, as before.
+    Records of the older formats hold causes without efficacies, fix steps without a kind,
+    questions without an effort or "not after", answers without skips, and guides with a
+    confidence threshold. Values that still hold those formats' defaults, and match such a
+    record, were written by a load and not edited since: they follow the file.
     """
     digests = {_digest(current)}
     old = dict(current)
@@ -92,182 +106,26 @@ def _digests_of(current: dict) -> set[str]:
     return digests | {_digest(old)}
 
 
-def _text(value: str) -> str:
-    # One kind of line end, as models save Markdown, so file and database compare equal.
-    return value.replace("\r\n", "\n")
+@dataclass(frozen=True)
+class _Kind:
+    """How the loader saves one kind of object: its values as the database holds them, and the fields it sets."""
+
+    to_db: Callable[[Any], dict]
+    fields: tuple[str, ...]
 
 
-# What each kind of object looks like as plain values: once as the file says it,
-# once as the database holds it. The two must match when nothing changed.
-
-
-def _rows(obj, relation: str, *select: str):
-    """`obj.<relation>` with `select` joined in: the rows the export prefetched, else one query as the loader does."""
-    manager = getattr(obj, relation)
-    if relation in getattr(obj, "_prefetched_objects_cache", {}):
-        return manager.all()
-    return manager.select_related(*select)
-
-
-def guide_from_file(content: GuideFile) -> dict:
-    return {
-        "title": _text(content.title),
-        "summary": _text(content.summary),
-        "published": content.published,
-        "max_questions": content.max_questions,
-        "introduction": _text(content.introduction),
-        "conclusion": _text(content.conclusion),
-        "support": _text(content.support),
-        "checklist": list(content.checklist),
-    }
-
-
-def guide_from_db(guide: Guide) -> dict:
-    return {
-        "title": guide.title,
-        "summary": guide.summary,
-        "published": guide.published,
-        "max_questions": guide.max_questions,
-        "introduction": guide.introduction,
-        "conclusion": guide.conclusion,
-        "support": guide.support,
-        "checklist": [item.fix_step.slug for item in _rows(guide, "checklist_items", "fix_step")],
-    }
-
-
-def cause_from_file(item: CauseItem, order: int) -> dict:
-    return {
-        "title": _text(item.title),
-        "summary": _text(item.summary),
-        "explanation": _text(item.explanation),
-        "commonness": Commonness[item.commonness.upper()].value,
-        "reviewed_on": str(item.reviewed),
-        "order": order,
-        # A fix step listed without an efficacy (a plain list of slugs, or a blank word) fixes it "sometimes".
-        "fixes": [[slug, word or Efficacy.SOMETIMES.value] for slug, word in item.fixes.items()],
-        "related": sorted(item.related),
-    }
-
-
-def cause_from_db(cause: Cause) -> dict:
-    return {
-        "title": cause.title,
-        "summary": cause.summary,
-        "explanation": cause.explanation,
-        "commonness": cause.commonness,
-        "reviewed_on": str(cause.reviewed_on),
-        "order": cause.order,
-        "fixes": [[cf.fix_step.slug, cf.efficacy] for cf in _rows(cause, "cause_fixes", "fix_step")],
-        "related": sorted(c.slug for c in cause.related.all()),
-    }
-
-
-def facet_from_file(item: FacetItem, order: int) -> dict:
-    return {"title": _text(item.title), "explanation": _text(item.explanation), "order": order}
-
-
-def facet_from_db(facet: Facet) -> dict:
-    return {"title": facet.title, "explanation": facet.explanation, "order": facet.order}
-
-
-def symptom_from_file(item: SymptomItem, order: int) -> dict:
-    return {
-        "title": _text(item.title),
-        "description": _text(item.description),
-        "order": order,
-        "causes": sorted(item.causes),
-    }
-
-
-def symptom_from_db(symptom: Symptom) -> dict:
-    return {
-        "title": symptom.title,
-        "description": symptom.description,
-        "order": symptom.order,
-        "causes": sorted(c.slug for c in symptom.causes.all()),
-    }
-
-
-def fix_step_from_file(item: FixStepItem) -> dict:
-    return {
-        "title": _text(item.title),
-        "kind": item.kind,
-        "minutes": item.minutes,
-        "where": _text(item.where),
-        "reviewed_on": str(item.reviewed),
-        "instructions": _text(item.instructions),
-        "android": _text(item.android),
-        "iphone": _text(item.iphone),
-    }
-
-
-def fix_step_from_db(step: FixStep) -> dict:
-    return {
-        "title": step.title,
-        "kind": step.kind,
-        "minutes": step.minutes,
-        "where": step.where,
-        "reviewed_on": str(step.reviewed_on),
-        "instructions": step.instructions,
-        "android": step.android,
-        "iphone": step.iphone,
-    }
-
-
-def faq_from_file(item: FAQItem, order: int) -> dict:
-    return {"question": _text(item.question), "answer": _text(item.answer), "order": order}
-
-
-def faq_from_db(entry: FAQEntry) -> dict:
-    return {"question": entry.question, "answer": entry.answer, "order": entry.order}
-
-
-def question_from_file(item: QuestionItem, order: int) -> dict:
-    return {
-        "text": _text(item.text),
-        "help_text": _text(item.help),
-        "effort": item.effort,
-        "order": order,
-        "asked_after": item.asked_after,
-        "not_after": sorted(item.not_after),
-    }
-
-
-def question_from_db(question: Question) -> dict:
-    after = question.asked_after
-    return {
-        "text": question.text,
-        "help_text": question.help_text,
-        "effort": question.effort,
-        "order": question.order,
-        "asked_after": f"{after.question.slug}/{after.slug}" if after else "",
-        "not_after": sorted(
-            [f"{a.question.slug}/{a.slug}" for a in _rows(question, "not_after_answers", "question")]
-            + [step.slug for step in question.not_after_steps.all()]
-        ),
-    }
-
-
-def answer_from_file(item: AnswerItem, order: int) -> dict:
-    return {
-        "text": _text(item.text),
-        "order": order,
-        "effects": dict(sorted(item.effects.items())),
-        "skips": sorted(item.skips),
-    }
-
-
-def answer_from_db(answer: Answer) -> dict:
-    effects = {}
-    for effect in _rows(answer, "effects", "cause", "facet"):
-        target = f"{effect.cause.slug}/{effect.facet.slug}" if effect.facet_id else effect.cause.slug
-        effects[target] = effect.strength
-    return {
-        "text": answer.text,
-        "order": answer.order,
-        "effects": dict(sorted(effects.items())),
-        "skips": sorted(step.slug for step in answer.skips.all()),
-    }
+_GUIDE = _Kind(
+    guide_from_db, ("title", "summary", "published", "max_questions", "introduction", "conclusion", "support")
+)
+_FIX_STEP = _Kind(
+    fix_step_from_db, ("title", "kind", "minutes", "where", "reviewed_on", "instructions", "android", "iphone")
+)
+_CAUSE = _Kind(cause_from_db, ("title", "summary", "explanation", "commonness", "reviewed_on", "order"))
+_FACET = _Kind(facet_from_db, ("title", "explanation", "order"))
+_SYMPTOM = _Kind(symptom_from_db, ("title", "description", "order"))
+_FAQ = _Kind(faq_from_db, ("question", "answer", "order"))
+_QUESTION = _Kind(question_from_db, ("text", "help_text", "effort", "order"))
+_ANSWER = _Kind(answer_from_db, ("text", "order"))
 
 
 class _Loader:
@@ -313,18 +171,18 @@ class _Loader:
             record.digest = digest
             record.save(update_fields=["digest"])
 
-    def sync(self, path, key, obj, wanted, to_db, new, scalars, *, partial=False):
+    def sync(self, kind: _Kind, *, key: str, path: tuple, obj, new, wanted: dict, partial: bool = False):
         """Create (from the unsaved `new`) or update one object from file values; return it and whether it changed.
 
         `partial` says `wanted` holds database values for what the file left out. Those count as
         written by the load only when the object held nothing but loaded values before.
         """
-        current = to_db(obj) if obj is not None else None
+        current = kind.to_db(obj) if obj is not None else None
         if not self.decide(key, obj, wanted, current, partial):
             return obj, False
         if obj is None:
             obj = new
-        for name in scalars:
+        for name in kind.fields:
             setattr(obj, name, wanted[name])
         self._validate(obj, path)
         obj.save()
@@ -333,6 +191,28 @@ class _Loader:
         return obj, True
 
     def run(self) -> LoadReport:
+        guide, guide_changed = self.load_guide_row()
+        if guide is None:
+            return self.report
+        steps = self.load_fix_steps(guide)
+        causes = self.load_causes(guide, steps)
+        self.load_symptoms(guide, causes)
+        self.load_faq(guide)
+        if guide_changed and self.content.given("checklist"):
+            guide.checklist_items.all().delete()
+            ChecklistItem.objects.bulk_create(
+                ChecklistItem(guide=guide, fix_step=step, order=i)
+                for i, step in enumerate(self._existing(steps, self.content.checklist, "fix step", ("checklist",)))
+            )
+        self.load_questions(guide, causes, steps)
+        if reversion.is_active():
+            # Once more, with its FAQ and checklist in place: they are bulk-created after the guide is saved,
+            # and History could not put them back otherwise.
+            reversion.add_to_revision(guide)
+        return self.report
+
+    def load_guide_row(self) -> tuple[Guide | None, bool]:
+        """The guide's own fields; those the file leaves out keep what the database holds."""
         content, slug = self.content, self.content.slug
         guide = Guide.objects.filter(slug=slug).first()
         wanted = guide_from_file(content)
@@ -340,44 +220,60 @@ class _Loader:
         if guide is not None and left_out:
             current = guide_from_db(guide)
             wanted |= {name: current[name] for name in left_out}
-        guide, guide_changed = self.sync(
-            (), slug, guide, wanted, guide_from_db, Guide(slug=slug),
-            ["title", "summary", "published", "max_questions", "introduction", "conclusion", "support"],
-            partial=bool(left_out),
-        )  # fmt: skip
-        if guide is None:
-            return self.report
+        return self.sync(
+            _GUIDE, key=slug, path=(), obj=guide, new=Guide(slug=slug), wanted=wanted, partial=bool(left_out)
+        )
 
+    def load_fix_steps(self, guide: Guide) -> dict:
         steps = {s.slug: s for s in guide.fix_steps.all()}
-        for index, item in enumerate(content.fix_steps):
+        for index, item in enumerate(self.content.fix_steps):
             s = item.slug
             steps[s], _ = self.sync(
-                ("fix_steps", index), f"{slug}/fix-step/{s}", steps.get(s), fix_step_from_file(item),
-                fix_step_from_db, FixStep(guide=guide, slug=s),
-                ["title", "kind", "minutes", "where", "reviewed_on", "instructions", "android", "iphone"],
-            )  # fmt: skip
+                _FIX_STEP,
+                key=f"{guide.slug}/fix-step/{s}",
+                path=("fix_steps", index),
+                obj=steps.get(s),
+                new=FixStep(guide=guide, slug=s),
+                wanted=fix_step_from_file(item),
+            )
+        self._refuse_a_second_hand_off(steps)
+        return steps
 
+    def _refuse_a_second_hand_off(self, steps: dict) -> None:
+        """The file's hand-off step must not join another one made in the admin: a guide has one."""
+        given = [i for i, item in enumerate(self.content.fix_steps) if item.kind == StepKind.HAND_OFF]
+        hand_offs = sorted(slug for slug, step in steps.items() if step is not None and step.kind == StepKind.HAND_OFF)
+        if given and len(hand_offs) > 1:
+            mine = self.content.fix_steps[given[0]].slug
+            others = ", ".join(repr(slug) for slug in hand_offs if slug != mine)
+            raise ContentError(
+                self.content.source.locate(
+                    ("fix_steps", given[0], "kind"),
+                    f"the guide already has a hand-off to the app's support in the database ({others}), and a guide "
+                    "has one: change that step's kind in the admin, or this one's here",
+                )
+            )
+
+    def load_causes(self, guide: Guide, steps: dict) -> dict:
+        """Causes and their facets; then, once every cause exists, the fix steps and related causes of each."""
         causes = {c.slug: c for c in guide.causes.all()}
         cause_updates = []
-        for order, item in enumerate(content.causes):
+        for order, item in enumerate(self.content.causes):
             s, path = item.slug, ("causes", order)
             wanted = cause_from_file(item, order)
             causes[s], changed = self.sync(
-                path, f"{slug}/cause/{s}", causes.get(s), wanted, cause_from_db, Cause(guide=guide, slug=s),
-                ["title", "summary", "explanation", "commonness", "reviewed_on", "order"],
-            )  # fmt: skip
+                _CAUSE,
+                key=f"{guide.slug}/cause/{s}",
+                path=path,
+                obj=causes.get(s),
+                new=Cause(guide=guide, slug=s),
+                wanted=wanted,
+            )
             if causes[s] is None:
                 continue
             if changed:
                 cause_updates.append((causes[s], wanted, path))
-            facets = {f.slug: f for f in causes[s].facets.all()}
-            for facet_order, facet_item in enumerate(item.facets):
-                fs = facet_item.slug
-                self.sync(
-                    (*path, "facets", facet_order), f"{slug}/cause/{s}/facet/{fs}", facets.get(fs),
-                    facet_from_file(facet_item, facet_order), facet_from_db, Facet(cause=causes[s], slug=fs),
-                    ["title", "explanation", "order"],
-                )  # fmt: skip
+            self.load_facets(causes[s], item, path)
         for cause, wanted, path in cause_updates:
             CauseFix.objects.filter(cause=cause).delete()
             efficacy = dict(wanted["fixes"])
@@ -387,42 +283,52 @@ class _Loader:
                 for i, step in enumerate(fix_steps)
             )
             cause.related.set(self._existing(causes, wanted["related"], "cause", (*path, "related")))
+        return causes
 
+    def load_facets(self, cause: Cause, item: CauseItem, path: tuple) -> None:
+        facets = {f.slug: f for f in cause.facets.all()}
+        for order, facet_item in enumerate(item.facets):
+            fs = facet_item.slug
+            self.sync(
+                _FACET,
+                key=f"{self.content.slug}/cause/{cause.slug}/facet/{fs}",
+                path=(*path, "facets", order),
+                obj=facets.get(fs),
+                new=Facet(cause=cause, slug=fs),
+                wanted=facet_from_file(facet_item, order),
+            )
+
+    def load_symptoms(self, guide: Guide, causes: dict) -> None:
         symptoms = {s.slug: s for s in guide.symptoms.all()}
-        for order, item in enumerate(content.symptoms):
+        for order, item in enumerate(self.content.symptoms):
             s, path = item.slug, ("symptoms", order)
             wanted = symptom_from_file(item, order)
             symptom, changed = self.sync(
-                path, f"{slug}/symptom/{s}", symptoms.get(s), wanted, symptom_from_db,
-                Symptom(guide=guide, slug=s), ["title", "description", "order"],
-            )  # fmt: skip
+                _SYMPTOM,
+                key=f"{guide.slug}/symptom/{s}",
+                path=path,
+                obj=symptoms.get(s),
+                new=Symptom(guide=guide, slug=s),
+                wanted=wanted,
+            )
             if changed:
                 symptom.causes.set(self._existing(causes, wanted["causes"], "cause", (*path, "causes")))
 
+    def load_faq(self, guide: Guide) -> None:
         faq = {e.slug: e for e in guide.faq_entries.all()}
-        for order, item in enumerate(content.faq):
+        for order, item in enumerate(self.content.faq):
             s = item.slug
             self.sync(
-                ("faq", order), f"{slug}/faq/{s}", faq.get(s), faq_from_file(item, order), faq_from_db,
-                FAQEntry(guide=guide, slug=s), ["question", "answer", "order"],
-            )  # fmt: skip
-
-        if guide_changed and content.given("checklist"):
-            guide.checklist_items.all().delete()
-            ChecklistItem.objects.bulk_create(
-                ChecklistItem(guide=guide, fix_step=step, order=i)
-                for i, step in enumerate(self._existing(steps, content.checklist, "fix step", ("checklist",)))
+                _FAQ,
+                key=f"{guide.slug}/faq/{s}",
+                path=("faq", order),
+                obj=faq.get(s),
+                new=FAQEntry(guide=guide, slug=s),
+                wanted=faq_from_file(item, order),
             )
 
-        self.load_questions(guide, causes, steps)
-        if reversion.is_active():
-            # Again, now that its FAQ and checklist exist: they were bulk-created after the guide was saved,
-            # and History could not put them back otherwise.
-            reversion.add_to_revision(guide)
-        return self.report
-
     def load_questions(self, guide: Guide, causes: dict, steps: dict) -> None:
-        slug = guide.slug
+        """Questions and their answers; then, once every answer exists, what each question is asked after."""
         questions = {q.slug: q for q in guide.questions.select_related("asked_after__question")}
         answers = {}
         pending_after = []
@@ -430,26 +336,19 @@ class _Loader:
             qs, path = item.slug, ("questions", order)
             wanted = question_from_file(item, order)
             question, changed = self.sync(
-                path, f"{slug}/question/{qs}", questions.get(qs), wanted, question_from_db,
-                Question(guide=guide, slug=qs), ["text", "help_text", "effort", "order"],
-            )  # fmt: skip
+                _QUESTION,
+                key=f"{guide.slug}/question/{qs}",
+                path=path,
+                obj=questions.get(qs),
+                new=Question(guide=guide, slug=qs),
+                wanted=wanted,
+            )
             if question is None:  # deleted by staff, and its answers with it
                 answers.update((f"{qs}/{answer_item.slug}", None) for answer_item in item.answers)
                 continue
             if changed:
                 pending_after.append((question, wanted["asked_after"], wanted["not_after"], path))
-            existing = {a.slug: a for a in question.answers.all()}
-            for answer_order, answer_item in enumerate(item.answers):
-                a_slug, answer_path = answer_item.slug, (*path, "answers", answer_order)
-                wanted_answer = answer_from_file(answer_item, answer_order)
-                answer, answer_changed = self.sync(
-                    answer_path, f"{slug}/question/{qs}/answer/{a_slug}", existing.get(a_slug), wanted_answer,
-                    answer_from_db, Answer(question=question, slug=a_slug), ["text", "order"],
-                )  # fmt: skip
-                answers[f"{qs}/{a_slug}"] = answer
-                if answer_changed:
-                    self.set_effects(answer, wanted_answer["effects"], causes, answer_path)
-                    answer.skips.set(self._existing(steps, wanted_answer["skips"], "fix step", (*answer_path, "skips")))
+            answers.update(self.load_answers(question, item, path, causes, steps))
         for question, after, not_after, path in pending_after:
             after_path, not_after_path = (*path, "asked_after"), (*path, "not_after")
             question.asked_after = (
@@ -460,6 +359,27 @@ class _Loader:
             question.not_after_answers.set(self._existing(answers, names, "answer", not_after_path))
             names = [n for n in not_after if "/" not in n]
             question.not_after_steps.set(self._existing(steps, names, "fix step", not_after_path))
+
+    def load_answers(self, question: Question, item: QuestionItem, path: tuple, causes: dict, steps: dict) -> dict:
+        """A question's answers with their effects and skips, by "question/answer"."""
+        existing = {a.slug: a for a in question.answers.all()}
+        answers = {}
+        for order, answer_item in enumerate(item.answers):
+            a_slug, answer_path = answer_item.slug, (*path, "answers", order)
+            wanted = answer_from_file(answer_item, order)
+            answer, changed = self.sync(
+                _ANSWER,
+                key=f"{self.content.slug}/question/{question.slug}/answer/{a_slug}",
+                path=answer_path,
+                obj=existing.get(a_slug),
+                new=Answer(question=question, slug=a_slug),
+                wanted=wanted,
+            )
+            answers[f"{question.slug}/{a_slug}"] = answer
+            if changed:
+                self.set_effects(answer, wanted["effects"], causes, answer_path)
+                answer.skips.set(self._existing(steps, wanted["skips"], "fix step", (*answer_path, "skips")))
+        return answers
 
     def set_effects(self, answer: Answer, effects: dict, causes: dict, path: tuple) -> None:
         answer.effects.all().delete()
@@ -510,5 +430,5 @@ def load_guide(content: GuideFile | dict, *, overwrite: bool = False) -> LoadRep
     """Create or update one guide from a checked content file (or its plain data), in one transaction."""
     if not isinstance(content, GuideFile):
         content = parse_guide(content)
-    with transaction.atomic():
+    with transaction.atomic(), content_cache.one_change():
         return _Loader(content, overwrite).run()

@@ -1,10 +1,12 @@
-"""What a content file in `guides/content/` may say, and reading one safely.
+"""What a content file in `guides/content/` may say: the strict schema, and the checks it cannot express.
 
-A file is read and checked completely before the loader writes anything: its size is
-capped before parsing, YAML anchors and aliases are refused before composing (a few
-hundred bytes of them expand to gigabytes), and the data must match the strict schema
-below. Every problem comes back at once, each with the file, its line and the path to
-the value: "tiktok-messages.yaml, line 42: causes[3].commonness: ...".
+A file is read safely first (`reading.read_yaml`), then its data must match the schema
+below (Markdown at most `markup.MAX_CHARS` characters, no NUL in any text), and then slugs
+must be unique, no answer may take the troubleshooter's `unsure`, a guide has one hand-off
+step, and "asked after" must not loop. Every problem comes
+back at once, each with the file, its line and the path to the value: "tiktok-messages.yaml,
+line 42: causes[3].commonness: ...". Nothing is written to the database before all of
+this passes.
 
 Top-level keys other than `slug` may be left out: the loader then leaves that part of
 the guide as the database has it. Inside a cause, fix step, question, ... a field left
@@ -12,16 +14,17 @@ out takes its default below.
 """
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from django.core.validators import MaxValueValidator, MinValueValidator
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_core import PydanticCustomError
 
+from guides.authoring.reading import ContentError, Source, format_path, read_yaml
+from guides.engine import UNSURE
+from guides.markup import MAX_CHARS as MAX_MARKDOWN_CHARS
 from guides.models import (
     Answer,
     Cause,
@@ -40,13 +43,6 @@ from guides.models import (
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
-# The bundled guide is 60 KB; reading and checking a 2 MB file takes about half a second.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-# The format nests six levels deep; far deeper nesting is an attack on the parser, not a guide.
-MAX_DEPTH = 20
-# More messages than this help nobody: the first ones usually explain the rest.
-MAX_MESSAGES = 50
-
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # Django's validate_slug
 ANSWER_PATTERN = r"^([-a-zA-Z0-9_]+/[-a-zA-Z0-9_]+)?$"  # question/answer, or nothing
 EFFECT_PATTERN = r"^[-a-zA-Z0-9_]+(/[-a-zA-Z0-9_]+)?$"  # cause, or cause/facet
@@ -58,148 +54,6 @@ _PATTERN_WORDS = {
 }
 
 
-class ContentError(ValueError):
-    """A content file is not usable; each message says where and why."""
-
-    def __init__(self, messages: str | list[str]):
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        if len(messages) > MAX_MESSAGES:
-            messages = [*messages[:MAX_MESSAGES], f"... and {len(messages) - MAX_MESSAGES} more problems"]
-        self.messages = messages
-        super().__init__("\n".join(self.messages))
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a guide's data came from: the file's name and the line of each value in it."""
-
-    name: str = ""
-    lines: dict[tuple, int] = field(default_factory=dict)
-
-    def line(self, path: tuple) -> int | None:
-        """The line of the value at `path`, else of the closest value around it."""
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return None
-
-    def locate(self, path: tuple, message: str) -> str:
-        """The message, preceded by the file, line and path it is about."""
-        where = [part for part in (self.name, self.name and f"line {self.line(path) or 1}") if part]
-        text = format_path(path)
-        return ", ".join(where) + (": " if where else "") + (f"{text}: " if text else "") + message
-
-
-def format_path(path: tuple) -> str:
-    """`("causes", 3, "commonness")` as `causes[3].commonness`."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if type(part) is int else f".{part}" if text else str(part)
-    return text
-
-
-# ------------------------------------------------------------------------------------
-# Reading YAML
-
-
-class _ContentLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """The safe loader, saying at which line a value it cannot build sits."""
-
-    def construct_object(self, node, deep=False):
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as error:  # e.g. a date such as 2026-13-45, or a 5000-digit number
-            problem = f"cannot read {node.value!r:.60}: {error}"
-            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from error
-
-
-def _refuse_anchors_and_depth(text: str, name: str) -> None:
-    """Check the parser's events before anything is composed: no anchors or aliases, no deep nesting."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_ContentLoader):
-        line = event.start_mark.line + 1
-        if getattr(event, "anchor", None) is not None:
-            raise ContentError(
-                f"{name}, line {line}: YAML anchors and aliases (&{event.anchor}, *{event.anchor}) are not allowed. "
-                "Write the value out in full."
-            )
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ContentError(f"{name}, line {line}: nested more than {MAX_DEPTH} levels deep")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-def _walk(loader, node, path: tuple, lines: dict, problems: list) -> None:
-    """Record the line of every value by its path, and refuse keys that are not plain or that repeat."""
-    if isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            _walk(loader, item, (*path, index), lines, problems)
-    elif isinstance(node, yaml.MappingNode):
-        seen = {}
-        for key_node, value in node.value:
-            line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append((path, line, "merge keys (<<) are not allowed: write the keys out in full"))
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append((path, line, "a key must be a plain word, not a list or a mapping"))
-                continue
-            key = loader.construct_object(key_node)
-            if key in seen:
-                problems.append(((*path, key), line, f"the key {key_node.value!r} is already used on line {seen[key]}"))
-                continue
-            seen[key] = lines[(*path, key)] = line
-            _walk(loader, value, (*path, key), lines, problems)
-
-
-def read_yaml(path: Path) -> tuple[object, Source]:
-    """The data of a YAML file, and where each value sits in it; refuse what is too big or unsafe to parse."""
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size <= MAX_FILE_BYTES:
-            with path.open("rb") as file:
-                raw = file.read(MAX_FILE_BYTES + 1)  # a pipe or device reports no size
-            size = len(raw)
-    except OSError as error:
-        raise ContentError(f"{name}: cannot be read: {error.strerror or error}") from error
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            f"{name}: is {size / 1024 / 1024:.1f} MB; a content file may be at most {MAX_FILE_BYTES // 1024 // 1024} MB"
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ContentError(f"{name}, line {line}: is not UTF-8 text; save the file as UTF-8") from error
-
-    lines, problems = {(): 1}, []
-    try:
-        _refuse_anchors_and_depth(text, name)
-        loader = _ContentLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = None
-            if node is not None:
-                _walk(loader, node, (), lines, problems)
-                if not problems:
-                    data = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        detail = "; ".join(part for part in (error.context, error.problem) if part)
-        raise ContentError(f"{name}, line {mark.line + 1 if mark else 1}: not valid YAML: {detail}") from error
-    except yaml.YAMLError as error:
-        raise ContentError(f"{name}: not valid YAML: {error}") from error
-    if problems:
-        raise ContentError([Source(name, {where: line}).locate(where, words) for where, line, words in problems])
-    return data, Source(name, lines)
-
-
 # ------------------------------------------------------------------------------------
 # The schema
 
@@ -207,7 +61,15 @@ def read_yaml(path: Path) -> tuple[object, Source]:
 def _text(model, name: str):
     """Text as the model field takes it, so a file and the admin agree on lengths and on what may be empty."""
     model_field = model._meta.get_field(name)
-    return Annotated[str, Field(max_length=model_field.max_length, min_length=0 if model_field.blank else 1)]
+    longest = MAX_MARKDOWN_CHARS if name in getattr(model, "markdown_fields", ()) else model_field.max_length
+    return Annotated[str, Field(max_length=longest, min_length=0 if model_field.blank else 1), AfterValidator(_no_nul)]
+
+
+def _no_nul(value: str) -> str:
+    """Quoted YAML can spell a NUL as "\\0"; PostgreSQL cannot store one in text."""
+    if "\x00" in value:
+        raise PydanticCustomError("nul", "contains a NUL character (\\0), which cannot be stored: remove it")
+    return value
 
 
 def _number(model, name: str):
@@ -491,7 +353,29 @@ def _problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
         unique_names(question.not_after, ("questions", index, "not_after"))
         for answer_index, answer in enumerate(question.answers):
             unique_names(answer.skips, ("questions", index, "answers", answer_index, "skips"))
-    return problems + _asked_after_problems(guide.questions)
+    return problems + _reserved_problems(guide, source) + _asked_after_problems(guide.questions)
+
+
+def _reserved_problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
+    """The answer slug the troubleshooter keeps for "I'm not sure", and the one hand-off step a guide may have."""
+    problems = []
+    for index, question in enumerate(guide.questions):
+        for answer_index, answer in enumerate(question.answers):
+            if answer.slug == UNSURE:
+                where = ("questions", index, "answers", answer_index, "slug")
+                problems.append((where, f"{UNSURE!r} is reserved for “I'm not sure”: give this answer another slug"))
+    hand_offs = [index for index, step in enumerate(guide.fix_steps) if step.kind == StepKind.HAND_OFF]
+    for index in hand_offs[1:]:
+        first = ("fix_steps", hand_offs[0])
+        on_line = f" (line {source.line((*first, 'kind'))})" if source.name else ""
+        problems.append(
+            (
+                ("fix_steps", index, "kind"),
+                f"a guide has one hand-off to the app's support, and {format_path(first)}{on_line} is already it: "
+                "give this step another kind",
+            )
+        )
+    return problems
 
 
 def _asked_after_problems(questions: list[QuestionItem]) -> list[tuple[tuple, str]]:

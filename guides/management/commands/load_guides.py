@@ -4,8 +4,10 @@ import reversion
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from guides import content_cache
 from guides.authoring.loader import load_guide
-from guides.authoring.schema import ContentError, content_files, read_guide_file
+from guides.authoring.reading import ContentError
+from guides.authoring.schema import content_files, read_guide_file
 
 
 class Command(BaseCommand):
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         # One transaction: a problem only the database can see (an unknown slug, a rule of the
         # models) in any file leaves every guide as it was.
         reports = []
-        with transaction.atomic():
+        with transaction.atomic(), content_cache.one_change():
             for path, content in guides:
                 try:
                     # One revision per file, so staff can see in History what a load changed and undo it.

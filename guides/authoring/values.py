@@ -1,0 +1,192 @@
+"""Each kind of content object as plain values: once as a content file says it, once as the database holds it.
+
+The loader compares the two to tell an untouched object from one staff edited, and the
+export writes the database side back as a file, so the two sides must give equal values
+when nothing changed: the same line ends, the same order of related slugs.
+"""
+
+from guides.authoring.schema import (
+    AnswerItem,
+    CauseItem,
+    FacetItem,
+    FAQItem,
+    FixStepItem,
+    GuideFile,
+    QuestionItem,
+    SymptomItem,
+)
+from guides.models import Answer, Cause, Commonness, Efficacy, Facet, FAQEntry, FixStep, Guide, Question, Symptom
+
+
+def _one_line_end(value: str) -> str:
+    # One kind of line end, as models save Markdown, so file and database compare equal.
+    return value.replace("\r\n", "\n")
+
+
+def _rows(obj, relation: str, *select: str):
+    """`obj.<relation>` with `select` joined in: the rows the export prefetched, else one query as the loader does."""
+    manager = getattr(obj, relation)
+    if relation in getattr(obj, "_prefetched_objects_cache", {}):
+        return manager.all()
+    return manager.select_related(*select)
+
+
+def guide_from_file(content: GuideFile) -> dict:
+    return {
+        "title": _one_line_end(content.title),
+        "summary": _one_line_end(content.summary),
+        "published": content.published,
+        "max_questions": content.max_questions,
+        "introduction": _one_line_end(content.introduction),
+        "conclusion": _one_line_end(content.conclusion),
+        "support": _one_line_end(content.support),
+        "checklist": list(content.checklist),
+    }
+
+
+def guide_from_db(guide: Guide) -> dict:
+    return {
+        "title": guide.title,
+        "summary": guide.summary,
+        "published": guide.published,
+        "max_questions": guide.max_questions,
+        "introduction": guide.introduction,
+        "conclusion": guide.conclusion,
+        "support": guide.support,
+        "checklist": [item.fix_step.slug for item in _rows(guide, "checklist_items", "fix_step")],
+    }
+
+
+def cause_from_file(item: CauseItem, order: int) -> dict:
+    return {
+        "title": _one_line_end(item.title),
+        "summary": _one_line_end(item.summary),
+        "explanation": _one_line_end(item.explanation),
+        "commonness": Commonness[item.commonness.upper()].value,
+        "reviewed_on": str(item.reviewed),
+        "order": order,
+        # A fix step listed without an efficacy (a plain list of slugs, or a blank word) fixes it "sometimes".
+        "fixes": [[slug, word or Efficacy.SOMETIMES.value] for slug, word in item.fixes.items()],
+        "related": sorted(item.related),
+    }
+
+
+def cause_from_db(cause: Cause) -> dict:
+    return {
+        "title": cause.title,
+        "summary": cause.summary,
+        "explanation": cause.explanation,
+        "commonness": cause.commonness,
+        "reviewed_on": str(cause.reviewed_on),
+        "order": cause.order,
+        "fixes": [[cf.fix_step.slug, cf.efficacy] for cf in _rows(cause, "cause_fixes", "fix_step")],
+        "related": sorted(c.slug for c in cause.related.all()),
+    }
+
+
+def facet_from_file(item: FacetItem, order: int) -> dict:
+    return {"title": _one_line_end(item.title), "explanation": _one_line_end(item.explanation), "order": order}
+
+
+def facet_from_db(facet: Facet) -> dict:
+    return {"title": facet.title, "explanation": facet.explanation, "order": facet.order}
+
+
+def symptom_from_file(item: SymptomItem, order: int) -> dict:
+    return {
+        "title": _one_line_end(item.title),
+        "description": _one_line_end(item.description),
+        "order": order,
+        "causes": sorted(item.causes),
+    }
+
+
+def symptom_from_db(symptom: Symptom) -> dict:
+    return {
+        "title": symptom.title,
+        "description": symptom.description,
+        "order": symptom.order,
+        "causes": sorted(c.slug for c in symptom.causes.all()),
+    }
+
+
+def fix_step_from_file(item: FixStepItem) -> dict:
+    return {
+        "title": _one_line_end(item.title),
+        "kind": item.kind,
+        "minutes": item.minutes,
+        "where": _one_line_end(item.where),
+        "reviewed_on": str(item.reviewed),
+        "instructions": _one_line_end(item.instructions),
+        "android": _one_line_end(item.android),
+        "iphone": _one_line_end(item.iphone),
+    }
+
+
+def fix_step_from_db(step: FixStep) -> dict:
+    return {
+        "title": step.title,
+        "kind": step.kind,
+        "minutes": step.minutes,
+        "where": step.where,
+        "reviewed_on": str(step.reviewed_on),
+        "instructions": step.instructions,
+        "android": step.android,
+        "iphone": step.iphone,
+    }
+
+
+def faq_from_file(item: FAQItem, order: int) -> dict:
+    return {"question": _one_line_end(item.question), "answer": _one_line_end(item.answer), "order": order}
+
+
+def faq_from_db(entry: FAQEntry) -> dict:
+    return {"question": entry.question, "answer": entry.answer, "order": entry.order}
+
+
+def question_from_file(item: QuestionItem, order: int) -> dict:
+    return {
+        "text": _one_line_end(item.text),
+        "help_text": _one_line_end(item.help),
+        "effort": item.effort,
+        "order": order,
+        "asked_after": item.asked_after,
+        "not_after": sorted(item.not_after),
+    }
+
+
+def question_from_db(question: Question) -> dict:
+    after = question.asked_after
+    return {
+        "text": question.text,
+        "help_text": question.help_text,
+        "effort": question.effort,
+        "order": question.order,
+        "asked_after": f"{after.question.slug}/{after.slug}" if after else "",
+        "not_after": sorted(
+            [f"{a.question.slug}/{a.slug}" for a in _rows(question, "not_after_answers", "question")]
+            + [step.slug for step in question.not_after_steps.all()]
+        ),
+    }
+
+
+def answer_from_file(item: AnswerItem, order: int) -> dict:
+    return {
+        "text": _one_line_end(item.text),
+        "order": order,
+        "effects": dict(sorted(item.effects.items())),
+        "skips": sorted(item.skips),
+    }
+
+
+def answer_from_db(answer: Answer) -> dict:
+    effects = {}
+    for effect in _rows(answer, "effects", "cause", "facet"):
+        target = f"{effect.cause.slug}/{effect.facet.slug}" if effect.facet_id else effect.cause.slug
+        effects[target] = effect.strength
+    return {
+        "text": answer.text,
+        "order": answer.order,
+        "effects": dict(sorted(effects.items())),
+        "skips": sorted(step.slug for step in answer.skips.all()),
+    }
