@@ -1,5 +1,10 @@
 """Restoring from History puts back one object and its parts, never the other objects saved with it."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import reversion
 from django.contrib.auth.models import Group, User
@@ -9,7 +14,7 @@ from reversion.models import Version
 
 from guides.models import Answer, AnswerEffect, Cause, Facet, FAQEntry, Guide, Question, Strength
 from tests.admin_forms import admin_form
-from tests.test_admin import _form_errors, admin_url, save_change
+from tests.test_admin import ALL_MODELS, _form_errors, admin_url, save_change
 
 
 @pytest.fixture
@@ -266,3 +271,37 @@ def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_
     assert set(restored.facets.values_list("slug", flat=True)) == facets
     assert AnswerEffect.objects.filter(cause=restored).count() == effects
     assert Cause.objects.get(pk=other.pk).title == "Other cause, edited later"
+
+
+# Starts Django with the admin installed but not autodiscovered, and reports what reversion versions.
+WITHOUT_ADMIN = """
+import json
+import django
+import troubleshooter.settings as settings
+settings.INSTALLED_APPS = [
+    "django.contrib.admin.apps.SimpleAdminConfig" if app == "django.contrib.admin" else app
+    for app in settings.INSTALLED_APPS
+]
+django.setup()
+from django.contrib import admin
+from reversion.revisions import _get_options, get_registered_models
+from guides.models import Cause
+print(json.dumps({
+    "admin_pages": [model.__name__ for model in admin.site._registry],
+    "versioned": sorted(model.__name__ for model in get_registered_models()),
+    "cause_carries": list(_get_options(Cause).follow),
+}))
+"""
+
+
+def test_content_keeps_its_history_where_the_admin_is_not_loaded():
+    """A load or a script records versions, with the parts an undo needs, whether or not admin pages exist."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ADMIN], cwd=root, capture_output=True, text=True, timeout=60, check=True
+    )
+
+    found = json.loads(result.stdout)
+    assert found["admin_pages"] == []
+    assert found["versioned"] == sorted(model.__name__ for model in ALL_MODELS)
+    assert {"facets", "cause_fixes", "answer_effects"} <= set(found["cause_carries"])
