@@ -100,7 +100,7 @@ def test_reverting_a_cause_restores_its_facet_text(editor_client, client, seed_g
     page = restore(editor_client, cause, loaded_version(cause))
 
     facet.refresh_from_db()
-    assert facet.explanation == original.strip()  # the form trims, as any admin save does
+    assert facet.explanation == original
     assert "Rewritten facet explanation." not in client.get(cause.get_absolute_url()).content.decode()
     assert "4 facets" in page
 
@@ -157,7 +157,7 @@ def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_clien
 
     faq.refresh_from_db()
     cause.refresh_from_db()
-    assert faq.answer == original.strip()
+    assert faq.answer == original
     assert not FAQEntry.objects.filter(pk=added.pk).exists()  # added to the guide since: the page said so
     assert "Added after the load?" in page
     assert cause.title == "Cause edited later"
@@ -305,3 +305,31 @@ def test_content_keeps_its_history_where_the_admin_is_not_loaded():
     assert found["admin_pages"] == []
     assert found["versioned"] == sorted(model.__name__ for model in ALL_MODELS)
     assert {"facets", "cause_fixes", "answer_effects"} <= set(found["cause_carries"])
+
+
+def test_restoring_the_loaded_version_brings_back_the_files_text_and_the_next_load_updates_it(
+    editor_client, seed_guide, seed_data, load
+):
+    in_file = next(item for item in seed_data["causes"] if item.get("facets") and "\n" in item["explanation"])
+    facet_in_file = in_file["facets"][0]
+    cause = seed_guide.causes.get(slug=in_file["slug"])
+    facet = cause.facets.get(slug=facet_in_file["slug"])
+    loaded = loaded_version(cause)
+    save_change(editor_client, cause, explanation="Rewritten by staff.")
+    save_change(editor_client, facet, explanation="Facet rewritten by staff.")
+
+    restore(editor_client, cause, loaded)
+
+    cause.refresh_from_db()
+    facet.refresh_from_db()
+    assert cause.explanation == in_file["explanation"]
+    assert facet.explanation == facet_in_file["explanation"]
+    assert Version.objects.get_for_object(cause).first().revision.get_comment().startswith("Restored as saved on")
+    in_file["explanation"] += "\nA paragraph added to the file later.\n"
+    facet_in_file["explanation"] += "\nA facet paragraph added to the file later.\n"
+    report = load(seed_data)
+    cause.refresh_from_db()
+    facet.refresh_from_db()
+    assert cause.explanation.endswith("\nA paragraph added to the file later.\n")
+    assert facet.explanation.endswith("\nA facet paragraph added to the file later.\n")
+    assert report.kept_edits == []

@@ -38,10 +38,34 @@ from guides.models import (
 
 
 class ContentAdmin(VersionHistoryAdmin, nested_admin.NestedModelAdmin):
-    """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews."""
+    """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews.
+
+    Save writes only when the editor changed something on the page. Writing an unchanged object would
+    still move its `updated_at`, add a "changed" entry to its History and the admin log.
+    """
 
     formfield_overrides = MARKDOWN
     save_on_top = True
+
+    def save_model(self, request, obj, form, change):
+        """Add a new object; a changed one is written in save_related, once its inlines were looked at."""
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Write the object if anything on its page changed; the inlines write only their changed rows."""
+        if change and _edited(form, formsets):
+            super().save_model(request, form.instance, form, change)
+        super().save_related(request, form, formsets, change)
+
+    def log_change(self, request, obj, message):
+        """Log nothing for a Save that changed nothing (Django would log "No fields changed.")."""
+        return super().log_change(request, obj, message) if message else None
+
+
+def _edited(form, formsets) -> bool:
+    """Whether the page's own fields or any of its inline rows (nested ones included) were changed."""
+    return form.has_changed() or any(formset.has_changed() for formset in formsets)
 
 
 @admin.register(Guide)

@@ -76,6 +76,8 @@ class VersionHistoryAdmin(CompareVersionAdmin):
                 with self.create_revision(request):
                     response = self.changeform_view(request, quote(version.object_id), request.path, context)
                     if request.method == "POST" and response.status_code == 302:
+                        # Recorded even when the editor saved the form as shown, which writes nothing itself.
+                        reversion.add_to_revision(version.object)
                         reversion.set_comment(f"Restored as saved on {restored.saved_on}.")
                         return response
                 if response.status_code != 200:

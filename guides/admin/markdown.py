@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from guides.markup import render_markdown
+from guides.markup import render_markdown, with_lf_line_ends
 
 
 class MarkdownWidget(forms.Textarea):
@@ -27,7 +27,27 @@ class MarkdownWidget(forms.Textarea):
         return context
 
 
-MARKDOWN = {models.TextField: {"widget": MarkdownWidget}}
+class MarkdownField(forms.CharField):
+    """Markdown as typed, with LF line ends, as the models and the loader store it.
+
+    Django's text fields trim the text and keep the CR LF browsers send: pressing Save on an unchanged
+    page would drop the final line break a file loaded, count as an edit, and make the next load keep
+    the object as "edited in the database".
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**{**kwargs, "strip": False})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return with_lf_line_ends(text) if text else text
+
+    def validate(self, value):
+        """A required text of only spaces and line breaks is still missing."""
+        super().validate(value.strip() if value else value)
+
+
+MARKDOWN = {models.TextField: {"widget": MarkdownWidget, "form_class": MarkdownField}}
 
 
 @require_POST
