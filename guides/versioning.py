@@ -25,10 +25,12 @@ def register_content_models() -> None:
     """Version every content model, each with the parts that undoing or recovering it must bring back.
 
     A cause's fix steps travel as CauseFix rows (with their order), not as the many-to-many list.
+    A cause's answer effects belong to their answers: restoring a cause must not roll back or delete
+    what the questionnaire says about it (recovering a deleted cause brings them back as links to it).
     A guide's causes are left out: restoring a guide must not roll back every cause's text.
     """
     reversion.register(Guide, follow=["faq_entries", "checklist_items"])
-    reversion.register(Cause, exclude=["fix_steps"], follow=["facets", "cause_fixes", "answer_effects"])
+    reversion.register(Cause, exclude=["fix_steps"], follow=["facets", "cause_fixes"])
     reversion.register(Question, follow=["answers"])
     reversion.register(Answer, follow=["effects"])
     for model in (Facet, Symptom, FixStep, CauseFix, FAQEntry, ChecklistItem, AnswerEffect):

@@ -46,6 +46,15 @@ class VersionHistoryAdmin(CompareVersionAdmin):
     def reversion_register(self, model, **kwargs):
         """Register nothing: guides.versioning does, at start-up, with the parts each version carries."""
 
+    def delete_model(self, request, obj):
+        """Record the object, its parts and the links to it just before it goes, so that Recover brings all back."""
+        with self.create_revision(request):
+            reversion.add_to_revision(obj)
+            for link in links_to(obj):
+                reversion.add_to_revision(link)
+            reversion.set_comment(f"Recorded before “{obj}” was deleted.")
+        super().delete_model(request, obj)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
         get_object_or_404(Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id)
@@ -124,26 +133,42 @@ class Restored:
 
 
 def restore_version(version: Version) -> Restored:
-    """Put back the object of `version` and the parts it had then; delete only parts added to it since."""
+    """Put back the object of `version` and the parts it had then; delete only parts added to it since.
+
+    Recovering a deleted object also brings back the links to it that its revision recorded (`links_to`).
+    """
+    recovering = _current(version) is None
     versions = _object_and_parts(version)
     counts = Counter(v._model._meta for v in versions[1:])
     parts = [f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.items()]
     removed = _remove_parts_added_since(versions)
-    skipped = []
+    _, skipped = _revert(versions, version)
+    if recovering:
+        parts += _bring_back_links_to(version, versions, skipped)
+    saved_on = date_format(template_localtime(version.revision.date_created), SAVED_ON)
+    return Restored(saved_on=saved_on, parts=parts, removed=removed, skipped=skipped)
+
+
+def _revert(versions: list[Version], main: Version | None) -> tuple[list[Version], list[str]]:
+    """Revert each version on its own; return those reverted, and in words those that could not be.
+
+    `main` must be reverted: the whole restore is refused if it cannot be.
+    """
+    reverted, skipped = [], []
     for part in versions:
         problem = _missing_reference(part)
         if problem is None:
             try:
                 with transaction.atomic(using=part.db):
                     part.revert()
+                reverted.append(part)
                 continue
             except IntegrityError:
                 problem = "it clashes with what was saved since"
-        if part is version:
-            raise RevertError(f"“{version.object_repr}” can't be restored as it was: {problem}.")
+        if part is main:
+            raise RevertError(f"“{main.object_repr}” can't be restored as it was: {problem}.")
         skipped.append(f"{part._model._meta.verbose_name} “{part.object_repr}” ({problem})")
-    saved_on = date_format(template_localtime(version.revision.date_created), SAVED_ON)
-    return Restored(saved_on=saved_on, parts=parts, removed=removed, skipped=skipped)
+    return reverted, skipped
 
 
 def _object_and_parts(version: Version) -> list[Version]:
@@ -217,3 +242,63 @@ def _missing_reference(version: Version) -> str | None:
         related = obj._meta.get_field(name).related_model
         saved.m2m_data[name] = list(related._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
     return None
+
+
+def links_to(obj) -> list:
+    """Other objects' links to `obj`: their many-to-many entries naming it, and the rows joining it to another.
+
+    An answer effect belongs to its answer, a symptom's list of causes to the symptom: restoring `obj`
+    leaves them as they are. Deleting `obj` deletes them with it, so recovering it brings them back.
+    """
+    own_parts = _get_options(type(obj)).follow
+    found = []
+    for relation in obj._meta.related_objects:
+        name = relation.get_accessor_name()
+        if name in own_parts or not reversion.is_registered(relation.related_model):
+            continue
+        if (relation.many_to_many and relation.through._meta.auto_created) or _joins_two(relation.related_model):
+            found += getattr(obj, name).all()
+    return found
+
+
+def _joins_two(model) -> bool:
+    """A row that joins two versioned objects (an answer effect, a cause's fix step), with no parts of its own."""
+    targets = [f for f in model._meta.concrete_fields if f.many_to_one and reversion.is_registered(f.related_model)]
+    return len(targets) >= 2 and not _get_options(model).follow
+
+
+def _bring_back_links_to(version: Version, tree: list[Version], skipped: list[str]) -> list[str]:
+    """Put back the links to a recovered object as its revision has them; say what came back, in words.
+
+    Rows joining it to others come back unless they exist; other objects get their many-to-many entry
+    naming it back, if they still exist. Deleting from the admin records all of these just before.
+    """
+    model, pk = version._model, version.object_id
+    rows, entries = [], Counter()
+    for other in version.revision.version_set.filter(db=version.db).exclude(pk__in=[v.pk for v in tree]):
+        saved = other._object_version
+        if _joins_two(other._model) and _points_at(saved.object, model, pk) and _current(other) is None:
+            rows.append(other)
+        for name, ids in (saved.m2m_data or {}).items():
+            if other._model._meta.get_field(name).related_model is model and pk in map(str, ids):
+                holder = _current(other)
+                if holder is not None:
+                    getattr(holder, name).add(model._meta.pk.to_python(pk))
+                    entries[other._model._meta.verbose_name_plural] += 1
+    reverted, not_reverted = _revert(rows, None)
+    skipped += not_reverted
+    counts = Counter(v._model._meta for v in reverted)
+    brought = [f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.items()]
+    return brought + [f"its links from {n} {kind}" for kind, n in entries.items()]
+
+
+def _current(version: Version):
+    """The object of `version` as the database has it now, or None if it is deleted."""
+    return version._model._base_manager.using(version.db).filter(pk=version.object_id).first()
+
+
+def _points_at(obj, model, pk: str) -> bool:
+    return any(
+        f.many_to_one and f.related_model is model and str(getattr(obj, f.attname)) == pk
+        for f in obj._meta.concrete_fields
+    )
