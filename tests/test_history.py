@@ -375,11 +375,24 @@ def _links(cause) -> dict:
     }
 
 
-def test_a_deleted_cause_is_recovered_with_every_link_to_it(editor_client, seed_guide):
+def _delete_on_its_page(client, cause):
+    client.post(admin_url(cause, "delete"), {"post": "yes"})
+
+
+def _delete_from_the_list(client, cause):
+    selected = {"action": "delete_selected", "_selected_action": [cause.pk], "post": "yes"}
+    client.post(reverse("admin:guides_cause_changelist"), selected)
+
+
+@pytest.mark.parametrize("delete", [_delete_on_its_page, _delete_from_the_list], ids=["page", "list"])
+def test_a_deleted_cause_is_recovered_with_every_link_to_it(editor_client, seed_guide, delete):
     cause = _linked_cause(seed_guide)
+    # Links as they are when it is deleted, not as the load left them.
+    seed_guide.symptoms.exclude(causes=cause).first().causes.add(cause)
+    AnswerEffect.objects.filter(pk=AnswerEffect.objects.filter(cause=cause).first().pk).update(strength=Strength.LESS)
     before = _links(cause)
     assert before["effects"], "answers speak about it"
-    editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
+    delete(editor_client, cause)
     assert not Cause.objects.filter(pk=cause.pk).exists()
     assert not Cause.objects.filter(related__pk=cause.pk).exists()
 

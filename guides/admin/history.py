@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
+from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive, _get_options  # reversion's own follow rules
@@ -47,13 +48,33 @@ class VersionHistoryAdmin(CompareVersionAdmin):
         """Register nothing: guides.versioning does, at start-up, with the parts each version carries."""
 
     def delete_model(self, request, obj):
-        """Record the object, its parts and the links to it just before it goes, so that Recover brings all back."""
-        with self.create_revision(request):
-            reversion.add_to_revision(obj)
-            for link in links_to(obj):
-                reversion.add_to_revision(link)
-            reversion.set_comment(f"Recorded before “{obj}” was deleted.")
+        self._record_before_deleting(request, [obj])
         super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._record_before_deleting(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def _record_before_deleting(self, request, objs: list) -> None:
+        """Record the objects, their parts and the links to them just before they go, for Recover to bring back.
+
+        The revision must be saved before the delete: reversion leaves out objects gone by then.
+        """
+        with self.create_revision(request):
+            for obj in objs:
+                reversion.add_to_revision(obj)
+                for link in links_to(obj):
+                    reversion.add_to_revision(link)
+            names = ", ".join(f"“{obj}”" for obj in objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
+            reversion.set_comment(f"Recorded before deleting {names}.")
+
+    def changelist_view(self, request, extra_context=None):
+        """Deleting the selected objects runs outside reversion's revision for the list, so that
+        `_record_before_deleting` saves its own first (one nested in the list's would be saved after the delete).
+        """
+        if request.method == "POST" and request.POST.get("action") == "delete_selected" and request.POST.get("post"):
+            return super(VersionAdmin, self).changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
