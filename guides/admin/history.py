@@ -2,8 +2,10 @@
 
 django-reversion reverts whole revisions; a load saves a whole guide in one. Restoring here reads the
 object's version and the versions of its parts (by the `follow` rules in guides.versioning), puts back
-only those, and deletes only parts added to the object since. It relies on two private helpers of
-reversion (`_follow_relations_recursive`, `_get_options`) so it follows the same rules reversion does.
+only those, and deletes only parts added to the object since. Other objects' links to it are theirs and
+stay as they are, except when a deleted object is recovered: deleting records them, recovering puts them
+back. It relies on two private helpers of reversion (`_follow_relations_recursive`, `_get_options`) so it
+follows the same rules reversion does.
 """
 
 from collections import Counter
