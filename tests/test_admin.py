@@ -199,6 +199,22 @@ def test_a_markdown_edit_is_saved_with_its_own_line_breaks_and_recorded(editor_c
     assert Version.objects.get_for_object(facet).count() == versions + 1
 
 
+def test_an_order_changed_in_the_list_is_saved_and_recorded(editor_client, seed_guide):
+    cause = seed_guide.causes.order_by("order").first()
+    versions = Version.objects.get_for_object(cause).count()
+    url = admin_url(Cause, "changelist")
+    data = admin_form(editor_client.get(url, {"guide__id__exact": seed_guide.pk}).content.decode(), "changelist-form")
+    row = next(key[: -len("-id")] for key, values in data.items() if key.endswith("-id") and values == [str(cause.pk)])
+    data[f"{row}-order"] = ["99"]
+    data["_save"] = ["Save"]
+
+    response = editor_client.post(f"{url}?guide__id__exact={seed_guide.pk}", data)
+
+    assert response.status_code == 302, _form_errors(response)
+    assert Cause.objects.get(pk=cause.pk).order == 99
+    assert Version.objects.get_for_object(cause).count() == versions + 1
+
+
 def test_checklist_order_change_shows_on_the_article(editor_client, client, seed_guide):
     item = seed_guide.checklist_items.first()
 
