@@ -7,3 +7,6 @@ class GuidesConfig(AppConfig):
 
     def ready(self):
         from guides import signals  # noqa: F401  (connects cache invalidation)
+        from guides.versioning import register_content_models
+
+        register_content_models()

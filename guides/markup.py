@@ -48,6 +48,11 @@ _DEEP_QUOTE = re.compile(rf"^((?:[ ]*>){{{MAX_NESTING}}})((?:[ ]*>)+)", re.MULTI
 _CLEAR = str.maketrans(dict.fromkeys(_STAND_INS.values(), "\ufffd"))
 
 
+def with_lf_line_ends(text: str) -> str:
+    """The text with LF line ends only: browsers send a textarea's as CR LF, and a file or a diff should not care."""
+    return text.replace("\r\n", "\n")
+
+
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for a Markdown text; the empty string for none."""
     if not text or not text.strip():

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from guides import engine
 from guides.diagnose.address import ASK, RESERVED_QUESTION_SLUGS
-from guides.markup import render_markdown
+from guides.markup import render_markdown, with_lf_line_ends
 
 
 class RenderedMarkdown(models.Model):
@@ -25,8 +25,8 @@ class RenderedMarkdown(models.Model):
 
     def save(self, *args, **kwargs):
         for name in self.markdown_fields:
-            # Browsers send textareas with Windows line endings; keep one kind, so exports stay readable.
-            text = getattr(self, name).replace("\r\n", "\n")
+            # One kind of line end, so exports stay readable and a file compares equal to what it loaded.
+            text = with_lf_line_ends(getattr(self, name))
             setattr(self, name, text)
             setattr(self, f"{name}_html", render_markdown(text))
         update_fields = kwargs.get("update_fields")

@@ -43,7 +43,9 @@ class _FormParser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             name, value = self._textarea
-            self.fields.append((name, value[1:] if value.startswith("\n") else value))
+            value = value[1:] if value.startswith("\n") else value
+            # Browsers submit a textarea's line breaks as CR LF, whatever the page had.
+            self.fields.append((name, value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")))
             self._textarea = None
 
 

@@ -4,8 +4,10 @@ import html
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -116,6 +118,101 @@ def test_editor_can_open_list_add_and_change_pages_of_every_content_model(editor
 @pytest.mark.parametrize("model", ALL_MODELS, ids=[m.__name__ for m in ALL_MODELS])
 def test_saving_an_unchanged_change_form_is_valid_for_every_content_model(editor_client, seed_guide, model):
     save_change(editor_client, first(model))
+
+
+def _markdown_fields(model) -> list[str]:
+    return [f.name for f in model._meta.fields if isinstance(f, models.TextField) and f.editable]
+
+
+# Every content model with a Markdown field: the ones whose page has a text area.
+MARKDOWN_MODELS = [model for model in apps.get_app_config("guides").get_models() if _markdown_fields(model)]
+
+
+def test_markdown_models_are_found():
+    assert len(MARKDOWN_MODELS) >= 6
+
+
+def _with_line_breaks(model):
+    """The object of the bundled guide with the most line breaks in its Markdown (the loaded text ends with one)."""
+    objects = model.objects.order_by("pk")
+    found = max(objects, key=lambda obj: sum(getattr(obj, name).count("\n") for name in _markdown_fields(model)))
+    assert any("\n" in getattr(found, name) for name in _markdown_fields(model))
+    return found
+
+
+def _all_content() -> dict:
+    """Every row of every content model and of their many-to-many links, field by field."""
+    tables = [*ALL_MODELS, *(f.remote_field.through for m in ALL_MODELS for f in m._meta.local_many_to_many)]
+    return {table._meta.label: list(table.objects.order_by("pk").values()) for table in tables}
+
+
+def _changed_rows(before: dict, after: dict) -> dict:
+    """The rows of `after` that are not in `before`, and those gone from it, by table."""
+    changed = {}
+    for table, rows in after.items():
+        new = [row for row in rows if row not in before[table]]
+        gone = [row for row in before[table] if row not in rows]
+        if new or gone:
+            changed[table] = {"now": new, "before": gone}
+    return changed
+
+
+@pytest.mark.parametrize("model", MARKDOWN_MODELS, ids=[m.__name__ for m in MARKDOWN_MODELS])
+def test_save_without_an_edit_changes_nothing_and_records_nothing(editor_client, seed_data, load, model):
+    obj = _with_line_breaks(model)
+    before = _all_content()
+    versions, log_entries = Version.objects.count(), LogEntry.objects.count()
+    url = admin_url(obj)
+    data = admin_form(editor_client.get(url).content.decode(), f"{model._meta.model_name}_form")
+    assert any("\r\n" in value for values in data.values() for value in values), "posted as a browser posts it"
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 302, _form_errors(response)
+    assert _changed_rows(before, _all_content()) == {}
+    assert Version.objects.count() == versions
+    assert LogEntry.objects.count() == log_entries
+    assert load(seed_data).kept_edits == []
+
+
+def test_a_required_markdown_field_of_only_blank_lines_is_refused(editor_client, seed_guide):
+    entry = seed_guide.faq_entries.first()
+    url = admin_url(entry)
+    data = admin_form(editor_client.get(url).content.decode(), "faqentry_form")
+    data["answer"] = ["  \r\n\r\n  "]
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert FAQEntry.objects.get(pk=entry.pk).answer == entry.answer
+
+
+def test_a_markdown_edit_is_saved_with_its_own_line_breaks_and_recorded(editor_client, seed_guide):
+    facet = _with_line_breaks(Facet)
+    versions = Version.objects.get_for_object(facet).count()
+
+    save_change(editor_client, facet, explanation="  Indented first line.\r\nSecond line.\r\n\r\n")
+
+    facet.refresh_from_db()
+    assert facet.explanation == "  Indented first line.\nSecond line.\n\n"
+    assert Version.objects.get_for_object(facet).count() == versions + 1
+
+
+def test_an_order_changed_in_the_list_is_saved_and_recorded(editor_client, seed_guide):
+    cause = seed_guide.causes.order_by("order").first()
+    versions = Version.objects.get_for_object(cause).count()
+    url = admin_url(Cause, "changelist")
+    data = admin_form(editor_client.get(url, {"guide__id__exact": seed_guide.pk}).content.decode(), "changelist-form")
+    row = next(key[: -len("-id")] for key, values in data.items() if key.endswith("-id") and values == [str(cause.pk)])
+    data[f"{row}-order"] = ["99"]
+    data["_save"] = ["Save"]
+
+    response = editor_client.post(f"{url}?guide__id__exact={seed_guide.pk}", data)
+
+    assert response.status_code == 302, _form_errors(response)
+    assert Cause.objects.get(pk=cause.pk).order == 99
+    assert Version.objects.get_for_object(cause).count() == versions + 1
 
 
 def test_checklist_order_change_shows_on_the_article(editor_client, client, seed_guide):

@@ -6,8 +6,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
+from reversion.models import Version
 
-from guides.models import FAQEntry
+from guides.models import Cause, FAQEntry, Guide
 
 
 @pytest.fixture
@@ -19,6 +20,13 @@ def editor(seeded):
     return user
 
 
+def sign_in(page: Page, url: str) -> None:
+    page.goto(f"{url}/admin/")
+    page.get_by_label("Username").fill("edna")
+    page.get_by_label("Password").fill("a-long-editor-password")
+    page.get_by_role("button", name="Log in").click()
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, page: Page):
@@ -27,10 +35,7 @@ def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(
     page.on("pageerror", lambda error: errors.append(str(error)))
     entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
 
-    page.goto(f"{seeded.url}/admin/")
-    page.get_by_label("Username").fill("edna")
-    page.get_by_label("Password").fill("a-long-editor-password")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, seeded.url)
     page.goto(f"{seeded.url}/admin/guides/faqentry/{entry.pk}/change/")
     page.wait_for_function("() => window.htmx !== undefined")
 
@@ -48,3 +53,26 @@ def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(
     expect(faq.locator("strong")).to_have_text("Settings and privacy")
     expect(faq).not_to_contain_text("alert")
     assert errors == [], errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pressing_save_without_an_edit_changes_no_text_and_adds_no_history(seeded, editor, page: Page):
+    """The browser sends every text area with CR LF line ends and the inlines' order as its scripts set it."""
+    guide = Guide.objects.get(slug="tiktok-messages")
+    cause = guide.causes.exclude(facets=None).first()
+    faq = {entry.pk: entry.answer for entry in guide.faq_entries.all()}
+    facets = {facet.pk: facet.explanation for facet in cause.facets.all()}
+    versions = Version.objects.count()
+    sign_in(page, seeded.url)
+
+    for url in (f"/admin/guides/guide/{guide.pk}/change/", f"/admin/guides/cause/{cause.pk}/change/"):
+        page.goto(f"{seeded.url}{url}")
+        page.get_by_role("button", name="Save", exact=True).first.click()
+        expect(page.locator(".messagelist")).to_be_visible()
+
+    assert Guide.objects.get(pk=guide.pk).introduction == guide.introduction
+    assert Cause.objects.get(pk=cause.pk).explanation == cause.explanation
+    assert {entry.pk: entry.answer for entry in FAQEntry.objects.filter(guide=guide)} == faq
+    assert {facet.pk: facet.explanation for facet in Cause.objects.get(pk=cause.pk).facets.all()} == facets
+    assert Version.objects.count() == versions

@@ -1,5 +1,10 @@
 """Restoring from History puts back one object and its parts, never the other objects saved with it."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import reversion
 from django.contrib.auth.models import Group, User
@@ -9,7 +14,7 @@ from reversion.models import Version
 
 from guides.models import Answer, AnswerEffect, Cause, Facet, FAQEntry, Guide, Question, Strength
 from tests.admin_forms import admin_form
-from tests.test_admin import _form_errors, admin_url, save_change
+from tests.test_admin import ALL_MODELS, _form_errors, admin_url, save_change
 
 
 @pytest.fixture
@@ -95,7 +100,7 @@ def test_reverting_a_cause_restores_its_facet_text(editor_client, client, seed_g
     page = restore(editor_client, cause, loaded_version(cause))
 
     facet.refresh_from_db()
-    assert facet.explanation == original.strip()  # the form trims, as any admin save does
+    assert facet.explanation == original
     assert "Rewritten facet explanation." not in client.get(cause.get_absolute_url()).content.decode()
     assert "4 facets" in page
 
@@ -152,7 +157,7 @@ def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_clien
 
     faq.refresh_from_db()
     cause.refresh_from_db()
-    assert faq.answer == original.strip()
+    assert faq.answer == original
     assert not FAQEntry.objects.filter(pk=added.pk).exists()  # added to the guide since: the page said so
     assert "Added after the load?" in page
     assert cause.title == "Cause edited later"
@@ -171,19 +176,19 @@ def test_reverting_the_guide_brings_back_a_checklist_step_deleted_since_the_load
 
 
 def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
-    effect = AnswerEffect.objects.filter(cause=cause).select_related("answer__question").first()
-    answer = effect.answer
+    question = seed_guide.questions.get(slug="who-affected")
+    effect = AnswerEffect.objects.filter(answer__question=question).select_related("cause").first()
+    cause = effect.cause
     with reversion.create_revision():
-        answer.delete()
-    save_change(editor_client, cause, title="Edited")
+        cause.delete()
+    save_change(editor_client, question, text="Edited?")
 
-    page = restore(editor_client, cause, loaded_version(cause))
+    page = restore(editor_client, question, loaded_version(question))
 
-    assert not Answer.objects.filter(pk=answer.pk).exists()
+    assert not Cause.objects.filter(pk=cause.pk).exists()
     assert not AnswerEffect.objects.filter(pk=effect.pk).exists()
     assert "Not restored" in page
-    assert Cause.objects.get(pk=cause.pk).title != "Edited"
+    assert Question.objects.get(pk=question.pk).text != "Edited?"
 
 
 def test_a_restore_that_would_break_a_follow_up_question_is_refused_with_a_message(editor_client, seed_guide):
@@ -257,7 +262,7 @@ def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_
     assert not Cause.objects.filter(pk=cause.pk).exists()
 
     version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
-    assert version == loaded_version(cause)  # recovering from the load's revision, shared with every object
+    assert version.revision.version_set.filter(content_type=version.content_type).count() > 1  # other causes too
     url = reverse("admin:guides_cause_recover", args=[version.pk])
     response = editor_client.post(url, admin_form(editor_client.get(url).content.decode(), "cause_form"))
 
@@ -266,3 +271,136 @@ def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_
     assert set(restored.facets.values_list("slug", flat=True)) == facets
     assert AnswerEffect.objects.filter(cause=restored).count() == effects
     assert Cause.objects.get(pk=other.pk).title == "Other cause, edited later"
+
+
+# Starts Django with the admin installed but not autodiscovered, and reports what reversion versions.
+WITHOUT_ADMIN = """
+import json
+import django
+import troubleshooter.settings as settings
+settings.INSTALLED_APPS = [
+    "django.contrib.admin.apps.SimpleAdminConfig" if app == "django.contrib.admin" else app
+    for app in settings.INSTALLED_APPS
+]
+django.setup()
+from django.contrib import admin
+from reversion.revisions import _get_options, get_registered_models
+from guides.models import Cause
+print(json.dumps({
+    "admin_pages": [model.__name__ for model in admin.site._registry],
+    "versioned": sorted(model.__name__ for model in get_registered_models()),
+    "cause_carries": list(_get_options(Cause).follow),
+}))
+"""
+
+
+def test_content_keeps_its_history_where_the_admin_is_not_loaded():
+    """A load or a script records versions, with the parts an undo needs, whether or not admin pages exist."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_ADMIN], cwd=root, capture_output=True, text=True, timeout=60, check=True
+    )
+
+    found = json.loads(result.stdout)
+    assert found["admin_pages"] == []
+    assert found["versioned"] == sorted(model.__name__ for model in ALL_MODELS)
+    assert found["cause_carries"] == ["facets", "cause_fixes"]
+
+
+def test_restoring_the_loaded_version_brings_back_the_files_text_and_the_next_load_updates_it(
+    editor_client, seed_guide, seed_data, load
+):
+    in_file = next(item for item in seed_data["causes"] if item.get("facets") and "\n" in item["explanation"])
+    facet_in_file = in_file["facets"][0]
+    cause = seed_guide.causes.get(slug=in_file["slug"])
+    facet = cause.facets.get(slug=facet_in_file["slug"])
+    loaded = loaded_version(cause)
+    save_change(editor_client, cause, explanation="Rewritten by staff.")
+    save_change(editor_client, facet, explanation="Facet rewritten by staff.")
+
+    restore(editor_client, cause, loaded)
+
+    cause.refresh_from_db()
+    facet.refresh_from_db()
+    assert cause.explanation == in_file["explanation"]
+    assert facet.explanation == facet_in_file["explanation"]
+    assert Version.objects.get_for_object(cause).first().revision.get_comment().startswith("Restored as saved on")
+    in_file["explanation"] += "\nA paragraph added to the file later.\n"
+    facet_in_file["explanation"] += "\nA facet paragraph added to the file later.\n"
+    report = load(seed_data)
+    cause.refresh_from_db()
+    facet.refresh_from_db()
+    assert cause.explanation.endswith("\nA paragraph added to the file later.\n")
+    assert facet.explanation.endswith("\nA facet paragraph added to the file later.\n")
+    assert report.kept_edits == []
+
+
+def test_restoring_a_cause_to_before_its_questions_keeps_every_answer_effect(editor_client, seed_guide):
+    """Answer effects belong to their answers: the questionnaire keeps what it says about the cause."""
+    cause = seed_guide.causes.get(slug="spam-detection")
+    loaded = loaded_version(cause)
+    edited = AnswerEffect.objects.filter(cause=cause).exclude(strength=Strength.RULES_OUT).first()
+    with reversion.create_revision():
+        question = Question.objects.create(guide=seed_guide, slug="asked-later", text="Asked later?", order=9)
+        answer = Answer.objects.create(question=question, slug="yes", text="Yes", order=0)
+        added = AnswerEffect.objects.create(answer=answer, cause=cause, strength=Strength.STRONG)
+        edited.strength = Strength.RULES_OUT
+        edited.save()
+    effects = {(e.pk, e.strength) for e in AnswerEffect.objects.filter(cause=cause)}
+    original_title = cause.title
+    save_change(editor_client, cause, title="Edited after the questions")
+
+    page = restore(editor_client, cause, loaded)
+
+    assert Cause.objects.get(pk=cause.pk).title == original_title
+    assert {(e.pk, e.strength) for e in AnswerEffect.objects.filter(cause=cause)} == effects
+    assert (added.pk, Strength.STRONG) in effects and (edited.pk, Strength.RULES_OUT) in effects
+    assert "answer effect" not in page
+
+
+def _linked_cause(guide):
+    """A cause of the guide that symptoms point to and other causes list as related."""
+    cause = guide.causes.filter(symptoms__isnull=False, cause__isnull=False).distinct().first()
+    assert cause is not None, "the bundled guide has a cause with symptoms and related links to it"
+    return cause
+
+
+def _links(cause) -> dict:
+    return {
+        "symptoms": set(cause.symptoms.values_list("slug", flat=True)),
+        "related from": set(Cause.objects.filter(related=cause).values_list("slug", flat=True)),
+        "related to": set(cause.related.values_list("slug", flat=True)),
+        "effects": set(AnswerEffect.objects.filter(cause=cause).values_list("pk", "strength", "facet__slug")),
+        "facets": set(cause.facets.values_list("slug", flat=True)),
+    }
+
+
+def _delete_on_its_page(client, cause):
+    client.post(admin_url(cause, "delete"), {"post": "yes"})
+
+
+def _delete_from_the_list(client, cause):
+    selected = {"action": "delete_selected", "_selected_action": [cause.pk], "post": "yes"}
+    client.post(reverse("admin:guides_cause_changelist"), selected)
+
+
+@pytest.mark.parametrize("delete", [_delete_on_its_page, _delete_from_the_list], ids=["page", "list"])
+def test_a_deleted_cause_is_recovered_with_every_link_to_it(editor_client, seed_guide, delete):
+    cause = _linked_cause(seed_guide)
+    # Links as they are when it is deleted, not as the load left them.
+    seed_guide.symptoms.exclude(causes=cause).first().causes.add(cause)
+    AnswerEffect.objects.filter(pk=AnswerEffect.objects.filter(cause=cause).first().pk).update(strength=Strength.LESS)
+    before = _links(cause)
+    assert before["effects"], "answers speak about it"
+    delete(editor_client, cause)
+    assert not Cause.objects.filter(pk=cause.pk).exists()
+    assert not Cause.objects.filter(related__pk=cause.pk).exists()
+
+    version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
+    url = reverse("admin:guides_cause_recover", args=[version.pk])
+    page = editor_client.get(url).content.decode()
+    response = editor_client.post(url, admin_form(page, "cause_form"))
+
+    assert response.status_code == 302, _form_errors(response)
+    assert _links(Cause.objects.get(pk=cause.pk)) == before
+    assert f"its links from {len(before['symptoms'])} symptoms" in page
