@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Delete what the troubleshooter stored and no longer needs: daily page-view counters older than the "
         'feedback report reads (90 days by default), and step outcomes, resolutions and "Was this page helpful?" '
-        "votes older than FEEDBACK_RETENTION_DAYS (DJANGO_FEEDBACK_RETENTION_DAYS, 400 by default). "
+        "votes older than FEEDBACK_RETENTION_DAYS (DJANGO_FEEDBACK_RETENTION_DAYS, 400 by default, at least 90: "
+        "the site refuses to start with less). "
         "Run it daily from cron."
     )
 
@@ -27,11 +28,6 @@ class Command(BaseCommand):
         answers_days = settings.FEEDBACK_RETENTION_DAYS
         if days < REPORT_DAYS:
             raise CommandError("Keep at least 90 days of counters: the feedback report shows up to the last 90.")
-        if answers_days < REPORT_DAYS:
-            raise CommandError(
-                f"DJANGO_FEEDBACK_RETENTION_DAYS is {answers_days}: set it to 90 or more, "
-                "as the feedback report shows up to the last 90 days."
-            )
         today = timezone.localdate()
         counters, _ = QuestionnaireCount.objects.filter(day__lt=today - timedelta(days=days)).delete()
         cutoff = timezone.now() - timedelta(days=answers_days)
