@@ -235,6 +235,35 @@ def test_without_a_trusted_proxy_a_made_up_forwarded_for_does_not_buy_more_answe
     assert codes[60] == 429
 
 
+def answer_from(phone, evidence, address: str) -> int:
+    form = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+    return phone.post(FEEDBACK, form, headers={"X-Forwarded-For": address}).status_code
+
+
+def test_two_addresses_in_one_ipv6_64_share_one_allowance(phone, snapshot, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    evidence = first_step_state(snapshot)
+
+    codes = [answer_from(phone, evidence, f"2001:db8:5:6::{n:x}") for n in range(1, 61)]
+    other_half_of_the_64 = answer_from(phone, evidence, "2001:db8:5:6:ffff:ffff:ffff:ffff")
+    next_64 = answer_from(phone, evidence, "2001:db8:5:7::1")
+
+    assert codes == [302] * 60
+    assert other_half_of_the_64 == 429
+    assert next_64 == 302
+
+
+def test_ipv4_visitors_each_keep_their_own_allowance(phone, snapshot, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    evidence = first_step_state(snapshot)
+
+    codes = [answer_from(phone, evidence, "203.0.113.9") for _ in range(61)]
+    neighbour = answer_from(phone, evidence, "203.0.113.10")
+
+    assert codes[60] == 429
+    assert neighbour == 302
+
+
 def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
     evidence = first_step_state(snapshot)
     phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
@@ -254,6 +283,9 @@ def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
         (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),  # a CDN, then nginx
         (2, "203.0.113.9", "10.0.0.1"),  # one entry: the request skipped the CDN
         (2, "1.2.3.4, 198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (1, "2001:db8:1:2:a:b:c:d", "2001:db8:1:2::"),  # an IPv6 visitor is their /64
+        (1, "2001:db8:1:3:a:b:c:d", "2001:db8:1:3::"),  # the next /64 is another visitor
+        (1, "::ffff:203.0.113.9", "203.0.113.9"),
     ],
 )
 def test_the_client_address_is_the_one_our_outermost_proxy_saw(settings, proxies, forwarded_for, address):

@@ -81,3 +81,15 @@ def test_behind_one_proxy_the_lockout_counts_by_the_address_the_proxy_saw(editor
     )
 
     assert response.status_code == 302
+
+
+def test_addresses_in_one_ipv6_64_share_one_sign_in_allowance(editor):
+    guesser = Client()
+    for n in range(1, 6):
+        sign_in(guesser, "eddie", "wrong-guess-123", address=f"2001:db8:7:8::{n}")
+
+    same_64 = sign_in(Client(), "eddie", PASSWORD, address="2001:db8:7:8:1:2:3:4")
+    next_64 = sign_in(Client(), "eddie", PASSWORD, address="2001:db8:7:9::1")
+
+    assert same_64.status_code == 429
+    assert next_64.status_code == 302
