@@ -103,6 +103,7 @@ def test_a_feedback_retention_below_the_report_window_refuses_to_start():
         ("DJANGO_HSTS_SECONDS", "1.5"),
         ("DJANGO_LOGIN_FAILURE_LIMIT", "0"),
         ("DJANGO_LOGIN_LOCKOUT_MINUTES", "fifteen"),
+        ("DJANGO_LOGIN_USERNAME_FAILURE_LIMIT", "-20"),
         ("DJANGO_LOG_LEVEL", "LOUD"),
         ("DJANGO_CSRF_TRUSTED_ORIGINS", "help.example.com"),
         ("DATABASE_URL", "postgress://user@host/db"),
