@@ -22,6 +22,7 @@ from django.test import Client, RequestFactory
 from guides import engine
 from guides.diagnose.records import read_answer_token
 from guides.diagnose.snapshot import build_snapshot
+from guides.feedback import shown_forms
 from guides.feedback.reports import build_report
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
 from guides.web.client_address import client_address
@@ -139,6 +140,32 @@ def test_an_old_answer_form_is_refused_with_a_link_back_to_its_step(phone, snaps
     back = f"{URL}?{urlencode([*evidence, ('platform', 'android')])}".replace("&", "&amp;")
     assert f'href="{back}">Go back to the step</a>' in page
     assert nothing_stored()
+
+
+def test_an_answer_form_dated_in_the_future_is_refused(phone, snapshot, monkeypatch):
+    evidence = first_step_state(snapshot)
+    issued_ago(monkeypatch, -(60 * 60))  # signed an hour ahead: a key that leaked, or a clock set wrong
+    form = answer_form(phone, evidence)
+    monkeypatch.undo()
+
+    response = phone.post(FEEDBACK, {**form, "outcome": "fixed"})
+
+    assert response.status_code == 400
+    assert "could not read your answer" in response.content.decode()
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(("ahead", "accepted"), [(30, True), (50, True), (90, False), (10 * 365 * DAY, False)])
+def test_a_token_may_be_dated_at_most_a_minute_ahead(monkeypatch, ahead, accepted):
+    issued_ago(monkeypatch, -ahead)
+    token = shown_forms.make("test-salt", "guide", "step")
+    monkeypatch.undo()
+
+    if accepted:
+        assert shown_forms.read(token, salt="test-salt", shown=["guide", "step"], max_age=DAY)
+    else:
+        with pytest.raises(shown_forms.TokenFromTheFuture):
+            shown_forms.read(token, salt="test-salt", shown=["guide", "step"], max_age=DAY)
 
 
 def test_a_wait_step_form_stays_good_for_its_waiting_time_and_a_day(phone, snapshot, monkeypatch):
