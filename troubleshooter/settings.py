@@ -261,7 +261,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # files on this machine by default, Redis (REDIS_URL) when the site runs on several machines.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache, dropping (and logging) what a full disk has no room for.
+        "BACKEND": "guides.web.disk_cache.DiskCache",
         "LOCATION": str(ENV.DJANGO_CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 2000},
     }

@@ -1,5 +1,6 @@
 """Staff edit every word here. History, diffs and recovery of deleted objects come from django-reversion."""
 
+import logging
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import Min
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -31,6 +32,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from guides.admin.widgets import MarkdownWidget
 from guides.authoring.checks import check_guide
+from guides.content_cache import VersionNotChanged
 from guides.feedback.reports import WINDOWS, build_report, days_from
 from guides.markup import render_markdown
 from guides.models import (
@@ -47,6 +49,8 @@ from guides.models import (
     Resolution,
     Symptom,
 )  # fmt: skip
+
+logger = logging.getLogger(__name__)
 
 MARKDOWN = {models.TextField: {"widget": MarkdownWidget}}
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
@@ -72,6 +76,15 @@ class ContentAdmin(CompareVersionAdmin, nested_admin.NestedModelAdmin):
     save_on_top = True
     revision_form_template = "admin/guides/revision_form.html"
     recover_form_template = "admin/guides/recover_form.html"
+
+    def changeform_view(self, request, *args, **kwargs):
+        return _unless_unwritable(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return _unless_unwritable(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return _unless_unwritable(request, super().changelist_view, *args, **kwargs)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
@@ -122,6 +135,30 @@ class ContentAdmin(CompareVersionAdmin, nested_admin.NestedModelAdmin):
         if self.model._default_manager.filter(pk=version.object_id).exists():
             return reverse(f"admin:{info[0]}_{info[1]}_history", args=[quote(version.object_id)])
         return reverse(f"admin:{info[0]}_{info[1]}_recoverlist")
+
+
+def _unless_unwritable(request: HttpRequest, view, *args, **kwargs) -> HttpResponse:
+    """A save the database or the cache cannot write (a full disk, a read-only database) is rolled back by
+    the view's transaction; tell the editor so in words, with their form one Back away, instead of a 500."""
+    try:
+        return view(request, *args, **kwargs)
+    except (DatabaseError, OSError, VersionNotChanged) as error:
+        if request.method != "POST":
+            raise
+        logger.warning("An admin save to %s failed: %s", request.path, error)
+        context = {**admin.site.each_context(request), "title": "Not saved", "reason": _why(error)}
+        return TemplateResponse(request, "admin/guides/not_saved.html", context, status=503)
+
+
+def _why(error: Exception) -> str:
+    text = str(error).lower()
+    if isinstance(error, VersionNotChanged):
+        return "the cache's disk is full"
+    if "full" in text or "no space" in text:
+        return "the database's disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only"
+    return "the database did not answer"
 
 
 class _Preview(Exception):
