@@ -4,12 +4,14 @@ Answers and votes that cannot be saved get the "not saved, try again in a minute
 content save in the admin gets a page saying it was not saved; pages are still served, uncached;
 /healthz names the part that cannot write. The disk is filled without privileges: SQLite's
 `max_page_count` caps the test database at its current size (and the tables written to are topped
-up until not one more row fits), and the file cache's writes fail with ENOSPC as on a full disk.
+up until not one more row fits); on PostgreSQL each write gets PostgreSQL's own "No space left on
+device" error; the file cache's writes fail with ENOSPC as on a full disk.
 """
 
 import errno
 import html
 import re
+from contextlib import ExitStack
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -36,36 +38,71 @@ def phone():
 
 
 @pytest.fixture
-def database_cap():
-    """Lift the page cap again: the in-memory test database and its connection outlive the test.
+def fill_the_database():
+    """Make the database refuse new data from now on, as a full disk does; undone after the test.
 
-    Straight on the sqlite3 connection: a failed write may have left Django's transaction unusable.
+    SQLite: no room for one more page, and the tables named by `rows` (makers of a row) topped up until
+    not one more row fits. PostgreSQL (which cannot be capped without privileges): each write fails
+    with the error PostgreSQL gives when it cannot extend a file.
     """
-    yield
-    connection.connection.execute("PRAGMA max_page_count = 1073741823")
+    with ExitStack() as undo:
+
+        def fill(*rows):
+            if connection.vendor != "sqlite":
+                undo.enter_context(connection.execute_wrapper(no_space_for_writes))
+                return
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA page_count")
+                cursor.execute(f"PRAGMA max_page_count = {cursor.fetchone()[0]}")
+            # Straight on the sqlite3 connection: a failed write may have left Django's transaction unusable.
+            undo.callback(connection.connection.execute, "PRAGMA max_page_count = 1073741823")
+            for make in rows:
+                assert top_up(make) > 0
+
+        yield fill
 
 
-def fill_the_database(*rows):
-    """No room for one more page, and the tables named by `rows` (makers of a row) full to the last byte."""
-    assert connection.vendor == "sqlite"
+def top_up(make) -> int:
+    added = 0
+    while True:
+        try:
+            with transaction.atomic():
+                make(added).save()
+        except OperationalError as error:
+            assert "full" in str(error)
+            return added
+        added += 1
+        assert added < 100_000
+
+
+def no_space_for_writes(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+        raise OperationalError('could not extend file "base/16384/16385": No space left on device')
+    return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def read_only_database(db):
+    """The database answers reads and refuses writes, as one mounted read-only does."""
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA page_count")
-        cursor.execute(f"PRAGMA max_page_count = {cursor.fetchone()[0]}")
-    for make in rows:
-        added = 0
-        while True:
-            try:
-                with transaction.atomic():
-                    make(added).save()
-            except OperationalError as error:
-                assert "full" in str(error)
-                break
-            added += 1
-            assert added < 100_000
-        assert added > 0
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET TRANSACTION READ ONLY")  # the test's transaction, rolled back after it
+    yield
+    if connection.vendor == "sqlite":
+        connection.connection.execute("PRAGMA query_only = OFF")
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The cache an operator gets without REDIS_URL, in this test's own folder."""
+    settings.CACHES = {"default": {"BACKEND": "guides.web.disk_cache.DiskCache", "LOCATION": str(tmp_path)}}
 
 
 def fill_the_cache_disk(monkeypatch):
+    """Every write of the file cache fails as on a full disk; reads still work."""
+
     def no_room(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -96,10 +133,10 @@ def save_cause(client, cause, explanation):
     return client.post(url, data)
 
 
-# SQLite out of room
+# The database out of room
 
 
-def test_an_answer_the_full_database_cannot_keep_gets_the_not_saved_page(phone, seed_guide, database_cap):
+def test_an_answer_the_full_database_cannot_keep_gets_the_not_saved_page(phone, seed_guide, fill_the_database):
     evidence = first_step_state(build_snapshot(seed_guide))
     form = answer_form(phone, evidence)
     fill_the_database(lambda n: StepOutcome(guide=seed_guide, step_slug="filler", outcome="fixed", token=f"f{n}"))
@@ -112,7 +149,7 @@ def test_an_answer_the_full_database_cannot_keep_gets_the_not_saved_page(phone, 
     assert StepOutcome.objects.count() == stored
 
 
-def test_a_vote_the_full_database_cannot_keep_gets_the_not_saved_page(phone, seed_guide, database_cap):
+def test_a_vote_the_full_database_cannot_keep_gets_the_not_saved_page(phone, seed_guide, fill_the_database):
     form = vote_form(phone)
     fill_the_database(lambda n: PageVote(guide=seed_guide, helpful=True, token=f"f{n}"))
     stored = PageVote.objects.count()
@@ -124,7 +161,9 @@ def test_a_vote_the_full_database_cannot_keep_gets_the_not_saved_page(phone, see
     assert PageVote.objects.count() == stored
 
 
-def test_a_content_save_the_full_database_cannot_keep_says_so_in_the_admin(editor_client, seed_guide, database_cap):
+def test_a_content_save_the_full_database_cannot_keep_says_so_in_the_admin(
+    editor_client, seed_guide, fill_the_database
+):
     cause = seed_guide.causes.first()
     before = cause.explanation
     editor_client.get(reverse("admin:guides_cause_change", args=[cause.pk]))
@@ -139,7 +178,7 @@ def test_a_content_save_the_full_database_cannot_keep_says_so_in_the_admin(edito
     assert Cause.objects.get(pk=cause.pk).explanation == before
 
 
-def test_healthz_says_the_database_is_full(client, db, database_cap):
+def test_healthz_says_the_database_is_full(client, db, fill_the_database):
     fill_the_database()
 
     response = client.get("/healthz")
@@ -148,22 +187,17 @@ def test_healthz_says_the_database_is_full(client, db, database_cap):
     assert response.json() == {"status": "ok", "database": "full", "cache": "ok"}
 
 
-def test_healthz_says_the_database_is_read_only(client, db):
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA query_only = ON")
-    try:
-        response = client.get("/healthz")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA query_only = OFF")
+def test_healthz_says_the_database_is_read_only(client, read_only_database):
+    response = client.get("/healthz")
 
+    assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "read-only", "cache": "ok"}
 
 
 # The file cache's disk out of room
 
 
-def test_an_answer_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, seed_guide, monkeypatch):
+def test_an_answer_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, seed_guide, file_cache, monkeypatch):
     form = answer_form(phone, first_step_state(build_snapshot(seed_guide)))
     fill_the_cache_disk(monkeypatch)
 
@@ -174,7 +208,7 @@ def test_an_answer_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, se
     assert not StepOutcome.objects.exists()
 
 
-def test_a_vote_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, seed_guide, monkeypatch):
+def test_a_vote_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, seed_guide, file_cache, monkeypatch):
     form = vote_form(phone)
     fill_the_cache_disk(monkeypatch)
 
@@ -185,7 +219,7 @@ def test_a_vote_the_rate_limit_cannot_count_gets_the_not_saved_page(phone, seed_
     assert not PageVote.objects.exists()
 
 
-def test_pages_are_still_served_uncached(phone, seed_guide, monkeypatch):
+def test_pages_are_still_served_uncached(phone, seed_guide, file_cache, monkeypatch):
     evidence = first_step_state(build_snapshot(seed_guide))
     fill_the_cache_disk(monkeypatch)
 
@@ -198,7 +232,9 @@ def test_pages_are_still_served_uncached(phone, seed_guide, monkeypatch):
     assert 'name="outcome"' in step.content.decode()
 
 
-def test_a_content_save_the_cache_cannot_announce_is_refused_in_the_admin(editor_client, seed_guide, monkeypatch):
+def test_a_content_save_the_cache_cannot_announce_is_refused_in_the_admin(
+    editor_client, seed_guide, file_cache, monkeypatch
+):
     cause = seed_guide.causes.first()
     before = cause.explanation
     content_cache.current_version()  # the version every process keys its copies on is in the cache
@@ -212,7 +248,7 @@ def test_a_content_save_the_cache_cannot_announce_is_refused_in_the_admin(editor
     assert Cause.objects.get(pk=cause.pk).explanation == before
 
 
-def test_healthz_says_the_cache_is_full(client, db, monkeypatch):
+def test_healthz_says_the_cache_is_full(client, db, file_cache, monkeypatch):
     fill_the_cache_disk(monkeypatch)
 
     response = client.get("/healthz")

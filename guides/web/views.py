@@ -48,7 +48,7 @@ def _database_write_state() -> str:
     """Write a throwaway row and delete it in one committed transaction: a full disk refuses the commit
     (a rollback would write nothing), and nothing is left behind. The session table is there on every site.
     """
-    key = f"healthz-probe-{uuid.uuid4().hex}"
+    key = f"healthz{uuid.uuid4().hex}"  # a session key holds at most 40 characters
     try:
         with transaction.atomic():
             data = secrets.token_hex(PROBE_BYTES // 2)
