@@ -15,7 +15,7 @@ def set_up(prefix: str) -> Path:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="troubleshooter.settings",
         DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="bench-only-not-a-secret",
+        DJANGO_SECRET_KEY="bench-only-not-a-secret-" + "0123456789abcdef" * 3,
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",

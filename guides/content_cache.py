@@ -94,9 +94,18 @@ def one_change():
             content_changed()
 
 
+class VersionNotChanged(Exception):
+    """The cache answers but kept the old version (its disk is full): every process would go on
+    serving pages from before the save, so the save is refused instead."""
+
+
 def _new_version() -> None:
+    old = cache.get(VERSION_KEY)
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     forget_local_version()
+    # Another process's save may change it again meanwhile; only the old version means this one was lost.
+    if old is not None and cache.get(VERSION_KEY) == old:
+        raise VersionNotChanged("The cache kept the old content version")
 
 
 def versioned_key(name: str) -> str:

@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret-" + "0123456789abcdef" * 3)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Not the test client's host: links that must name the configured site show where they came from.
 os.environ.setdefault("DJANGO_SITE_URL", "https://help.example.com")

@@ -89,7 +89,7 @@ def serve(nginx: str, folder: Path):
         "PYTHONPATH": str(folder),
         "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
         "DJANGO_CACHE_DIR": str(folder / "cache"),
-        "DJANGO_SECRET_KEY": "deployment-test-only-not-a-secret",
+        "DJANGO_SECRET_KEY": "deployment-test-only-not-a-secret-" + "0123456789abcdef" * 3,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_TRUSTED_PROXIES": "1",

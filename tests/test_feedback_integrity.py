@@ -22,6 +22,7 @@ from django.test import Client, RequestFactory
 from guides import engine
 from guides.diagnose.records import read_answer_token
 from guides.diagnose.snapshot import build_snapshot
+from guides.feedback import shown_forms
 from guides.feedback.reports import build_report
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
 from guides.web.client_address import client_address
@@ -141,6 +142,32 @@ def test_an_old_answer_form_is_refused_with_a_link_back_to_its_step(phone, snaps
     assert nothing_stored()
 
 
+def test_an_answer_form_dated_in_the_future_is_refused(phone, snapshot, monkeypatch):
+    evidence = first_step_state(snapshot)
+    issued_ago(monkeypatch, -(60 * 60))  # signed an hour ahead: a key that leaked, or a clock set wrong
+    form = answer_form(phone, evidence)
+    monkeypatch.undo()
+
+    response = phone.post(FEEDBACK, {**form, "outcome": "fixed"})
+
+    assert response.status_code == 400
+    assert "could not read your answer" in response.content.decode()
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(("ahead", "accepted"), [(30, True), (50, True), (90, False), (10 * 365 * DAY, False)])
+def test_a_token_may_be_dated_at_most_a_minute_ahead(monkeypatch, ahead, accepted):
+    issued_ago(monkeypatch, -ahead)
+    token = shown_forms.make("test-salt", "guide", "step")
+    monkeypatch.undo()
+
+    if accepted:
+        assert shown_forms.read(token, salt="test-salt", shown=["guide", "step"], max_age=DAY)
+    else:
+        with pytest.raises(shown_forms.TokenFromTheFuture):
+            shown_forms.read(token, salt="test-salt", shown=["guide", "step"], max_age=DAY)
+
+
 def test_a_wait_step_form_stays_good_for_its_waiting_time_and_a_day(phone, snapshot, monkeypatch):
     wait = next(step for step in snapshot.steps.values() if step.is_wait)
     fixes = next(s for s in snapshot.model.steps if s.key == wait.slug).fixes
@@ -235,6 +262,35 @@ def test_without_a_trusted_proxy_a_made_up_forwarded_for_does_not_buy_more_answe
     assert codes[60] == 429
 
 
+def answer_from(phone, evidence, address: str) -> int:
+    form = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+    return phone.post(FEEDBACK, form, headers={"X-Forwarded-For": address}).status_code
+
+
+def test_two_addresses_in_one_ipv6_64_share_one_allowance(phone, snapshot, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    evidence = first_step_state(snapshot)
+
+    codes = [answer_from(phone, evidence, f"2001:db8:5:6::{n:x}") for n in range(1, 61)]
+    other_half_of_the_64 = answer_from(phone, evidence, "2001:db8:5:6:ffff:ffff:ffff:ffff")
+    next_64 = answer_from(phone, evidence, "2001:db8:5:7::1")
+
+    assert codes == [302] * 60
+    assert other_half_of_the_64 == 429
+    assert next_64 == 302
+
+
+def test_ipv4_visitors_each_keep_their_own_allowance(phone, snapshot, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    evidence = first_step_state(snapshot)
+
+    codes = [answer_from(phone, evidence, "203.0.113.9") for _ in range(61)]
+    neighbour = answer_from(phone, evidence, "203.0.113.10")
+
+    assert codes[60] == 429
+    assert neighbour == 302
+
+
 def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
     evidence = first_step_state(snapshot)
     phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
@@ -254,6 +310,9 @@ def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
         (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),  # a CDN, then nginx
         (2, "203.0.113.9", "10.0.0.1"),  # one entry: the request skipped the CDN
         (2, "1.2.3.4, 198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (1, "2001:db8:1:2:a:b:c:d", "2001:db8:1:2::"),  # an IPv6 visitor is their /64
+        (1, "2001:db8:1:3:a:b:c:d", "2001:db8:1:3::"),  # the next /64 is another visitor
+        (1, "::ffff:203.0.113.9", "203.0.113.9"),
     ],
 )
 def test_the_client_address_is_the_one_our_outermost_proxy_saw(settings, proxies, forwarded_for, address):

@@ -271,6 +271,20 @@ def test_an_old_form_is_refused_with_a_way_to_answer_again(visitor, monkeypatch)
     assert not PageVote.objects.exists()
 
 
+def test_a_form_dated_in_the_future_is_refused(visitor, monkeypatch):
+    monkeypatch.setattr(
+        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(int(time.time()) + 60 * 60)
+    )
+    form = post_form(visitor.get(VOTE, headers=HTMX))
+    monkeypatch.undo()
+
+    response = visitor.post(FEEDBACK, {**form, "answer": "no"})
+
+    assert response.status_code == 400
+    assert "We could not read your answer" in text(response)
+    assert not PageVote.objects.exists()
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -20,6 +20,7 @@ from guides.admin.inlines import (
     FAQEntryInline,
 )  # fmt: skip
 from guides.admin.markdown import MARKDOWN, markdown_preview
+from guides.admin.not_saved import unless_unwritable
 from guides.authoring.checks import check_guide
 from guides.feedback.reports import WINDOWS, build_report, days_from
 from guides.models import (
@@ -46,6 +47,15 @@ class ContentAdmin(VersionHistoryAdmin, nested_admin.NestedModelAdmin):
 
     formfield_overrides = MARKDOWN
     save_on_top = True
+
+    def changeform_view(self, request, *args, **kwargs):
+        return unless_unwritable(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return unless_unwritable(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return unless_unwritable(request, super().changelist_view, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Add a new object; a changed one is written in save_related, once its inlines were looked at."""

@@ -13,7 +13,7 @@ from guides import engine
 from guides.diagnose.records import TOKEN_MAX_AGE_SECONDS, read_answer_token, record_outcome
 from guides.diagnose.screen_cache import platform_from, render_screen
 from guides.diagnose.snapshot import Snapshot, evidence_from_query, snapshot_for, state_query
-from guides.feedback.rate_limit import TOO_MANY_ANSWERS, too_many_posts
+from guides.feedback.rate_limit import TOO_MANY_ANSWERS, CannotCount, too_many_posts
 from guides.models import StepOutcome
 from guides.web.http_caching import public_start
 
@@ -47,8 +47,12 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     except DatabaseError:
         logger.exception("The troubleshooter of %s could not be read from the database", slug)
         return _outage(request, slug, SAVE_FAILED)
-    if too_many_posts(request):
-        return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
+    try:
+        if too_many_posts(request):
+            return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
+    except CannotCount:
+        logger.warning("An answer for %s was refused: the rate limit cannot count", snapshot.slug)
+        return _outage(request, snapshot.slug, SAVE_FAILED)
     state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
     platform = platform_from(request.POST.get("platform", ""))
     outcome = request.POST.get("outcome", "")

@@ -22,21 +22,35 @@ FEEDBACK_WINDOW_SECONDS = 600
 TOO_MANY_ANSWERS = "You have sent a lot of answers in a short time. Please wait a few minutes and try again."
 
 
+class CannotCount(Exception):
+    """The cache answers but keeps no counter: its disk is full (guides/web/disk_cache.py)."""
+
+
 def too_many_posts(request: HttpRequest, bucket: str = "feedback-posts") -> bool:
     """Count feedback posts per address in the shared cache, so a script cannot flood the report.
 
     Each kind of feedback counts in its own `bucket` ("feedback-posts" for the troubleshooter's answers,
     "helpful-votes" for "Was this page helpful?"), so a busy shared address using one is not stopped in the other.
     The key is a keyed hash of the address: whoever reads the cache cannot test addresses against it.
+
+    An unreachable cache (Redis down) lets people through. A cache that answers but cannot keep the
+    counter raises CannotCount, and the answer is not taken: on one machine the file cache shares its
+    full disk with the database, and filling the disk must not switch the limit off.
     """
     address = client_address(request)
     key = f"{bucket}:" + salted_hmac(bucket, address, algorithm="sha256").hexdigest()[:32]
-    cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        return False
+    count = _count(key)
     if count is None:  # the cache is unreachable (its backend ignores the error): let people through
         logger.warning("Feedback rate limit not applied: the cache is unreachable")
         return False
     return count > FEEDBACK_POSTS_PER_WINDOW
+
+
+def _count(key: str) -> int | None:
+    for _ in range(2):  # a second try for a key that expired between add and incr
+        cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+        try:
+            return cache.incr(key)
+        except ValueError:
+            continue
+    raise CannotCount(f"The cache kept no counter for {key}")

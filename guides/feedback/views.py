@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from guides.feedback import votes
-from guides.feedback.rate_limit import TOO_MANY_ANSWERS, too_many_posts
+from guides.feedback.rate_limit import TOO_MANY_ANSWERS, CannotCount, too_many_posts
 from guides.models import Guide
 from guides.pages.views import visible_guides
 
@@ -60,8 +60,12 @@ def helpful_feedback(request: HttpRequest, slug: str, cause_slug: str = "") -> H
         logger.exception("The page voted on at %s could not be read from the database", request.path)
         return _helpful_problem(request, HELPFUL_SAVE_FAILED, 503)
     urls = _helpful_urls(guide, cause)
-    if too_many_posts(request, bucket="helpful-votes"):
-        return _helpful_problem(request, TOO_MANY_ANSWERS, 429)
+    try:
+        if too_many_posts(request, bucket="helpful-votes"):
+            return _helpful_problem(request, TOO_MANY_ANSWERS, 429)
+    except CannotCount:
+        logger.warning("A vote on %s was refused: the rate limit cannot count", request.path)
+        return _helpful_problem(request, HELPFUL_SAVE_FAILED, 503)
     answer = request.POST.get("answer", "")
     reason = request.POST.get("reason", "")
     if answer not in HELPFUL_ANSWERS or (reason and (answer == "yes" or reason not in votes.REASONS.values)):

@@ -25,7 +25,24 @@ def client_address(request: HttpRequest) -> str:
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if hops and len(forwarded) >= hops:
         try:
-            return str(ipaddress.ip_address(forwarded[-hops]))
+            return one_visitor(ipaddress.ip_address(forwarded[-hops]))
         except ValueError:
             pass
-    return request.META.get("REMOTE_ADDR", "")
+    try:
+        return one_visitor(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR", "")
+
+
+def one_visitor(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The address standing for everyone who holds it: an IPv4 address, or the first address of an IPv6 /64.
+
+    An IPv6 subscriber is handed a whole /64 (2^64 addresses) and picks new ones at will, so counting
+    each address apart would give one visitor endless allowances; the /64 is what one line or one
+    household holds. An IPv4 address written in IPv6 form (::ffff:203.0.113.9) is that IPv4 address.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False).network_address)
+    return str(address)
