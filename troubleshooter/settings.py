@@ -127,23 +127,43 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A cache every server process shares, so a content save is seen by all of them at once:
-# files on this machine by default, Redis (REDIS_URL) when the site runs on several machines.
+# Two caches with different promises. "default" holds copies that can be made again (rendered pages and
+# screens, their gzip, search-index parts): it is bounded and drops entries to make room. "state" holds
+# what must never be dropped to make room for a copy: the content version, the rate-limit counters and
+# each guide's troubleshooter snapshot. On one machine: files for the copies (at most MAX_ENTRIES files
+# of about 100 KB at most: 200 MB) and the database for the state. With REDIS_URL the copies go to that
+# Redis (run it with maxmemory and allkeys-lru); with REDIS_STATE_URL the state goes to a Redis of its
+# own (run it with noeviction: Redis evicts per instance, so another database number of the page Redis
+# would be evicted with the pages). Without REDIS_STATE_URL the state stays in the database, which every
+# machine shares. A Redis outage must not take the site down: its calls miss, fail fast
+# (troubleshooter/redis_outage.py) and are logged once a minute; /healthz says "cache": "down".
+STATE_CACHE_TABLE = "guides_state_cache"  # created by migration guides/0010
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    # Rows past MAX_ENTRIES are culled, expired ones first: only 100,000 addresses answering within
+    # 10 minutes could reach a counter that is still running.
+    "state": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": STATE_CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
-if os.environ.get("REDIS_URL"):
-    # A Redis outage must not take the site down: cache reads miss, writes are dropped, each is
-    # logged, and pages are rendered uncached until Redis is back (/healthz says "cache": "down").
-    CACHES["default"] = {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-    }
+for alias, variable in (("default", "REDIS_URL"), ("state", "REDIS_STATE_URL")):
+    if os.environ.get(variable):
+        CACHES[alias] = {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ[variable],
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+                "CONNECTION_POOL_CLASS": "troubleshooter.redis_outage.QuickFailPool",
+            },
+        }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTHENTICATION_BACKENDS = [
@@ -246,6 +266,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # A cache outage is one line a minute per process, not a traceback per request.
+    "filters": {"once_a_minute": {"()": "troubleshooter.redis_outage.OncePerMinute"}},
+    "loggers": {
+        name: {"filters": ["once_a_minute"]}
+        for name in ("django_redis.cache", "guides.content_cache", "guides.feedback.rate_limit")
+    },
 }
 
 # Error reporting: with SENTRY_DSN set, unhandled errors (and logged errors) go to Sentry, without

@@ -1,6 +1,7 @@
 import logging
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -28,15 +29,20 @@ def too_many_posts(request: HttpRequest, bucket: str = "feedback-posts") -> bool
     Each kind of feedback counts in its own `bucket` ("feedback-posts" for the troubleshooter's answers,
     "helpful-votes" for "Was this page helpful?"), so a busy shared address using one is not stopped in the other.
     The key is a keyed hash of the address: whoever reads the cache cannot test addresses against it.
+    The counters live in the "state" cache, where no page copy can push them out; when it is down,
+    the limit fails open: a visitor is never stopped because a counter cannot be read.
     """
     address = client_address(request)
     key = f"{bucket}:" + salted_hmac(bucket, address, algorithm="sha256").hexdigest()[:32]
-    cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+    state = caches["state"]
     try:
-        count = cache.incr(key)
+        state.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+        count = state.incr(key)
     except ValueError:  # the key expired between add and incr
         return False
-    if count is None:  # the cache is unreachable (its backend ignores the error): let people through
+    except DatabaseError:
+        count = None
+    if count is None:  # the state cache is unreachable: let people through
         logger.warning("Feedback rate limit not applied: the cache is unreachable")
         return False
     return count > FEEDBACK_POSTS_PER_WINDOW
