@@ -130,13 +130,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Two caches with different promises. "default" holds copies that can be made again (rendered pages and
 # screens, their gzip, search-index parts): it is bounded and drops entries to make room. "state" holds
 # what must never be dropped to make room for a copy: the content version, the rate-limit counters and
-# each guide's troubleshooter snapshot. On one machine: files for the copies (at most MAX_ENTRIES files
-# of about 100 KB at most: 200 MB) and the database for the state. With REDIS_URL the copies go to that
-# Redis (run it with maxmemory and allkeys-lru); with REDIS_STATE_URL the state goes to a Redis of its
-# own (run it with noeviction: Redis evicts per instance, so another database number of the page Redis
-# would be evicted with the pages). Without REDIS_STATE_URL the state stays in the database, which every
-# machine shares. A Redis outage must not take the site down: its calls miss, fail fast
-# (troubleshooter/redis_outage.py) and are logged once a minute; /healthz says "cache": "down".
+# each guide's troubleshooter snapshot. On one machine: files for the copies (at most MAX_ENTRIES, each
+# a page with its gzip at most, 37 KB for the TikTok article: under 100 MB) and the database for the
+# state. With REDIS_URL the copies go to that Redis (run it with maxmemory and allkeys-lru); with
+# REDIS_STATE_URL the state goes to a Redis of its own (run it with noeviction: Redis evicts per
+# instance, so another database number of the page Redis would be evicted with the pages). Without
+# REDIS_STATE_URL the state stays in the database, which every machine shares. A Redis outage must not
+# take the site down: its calls miss, fail fast (troubleshooter/redis_outage.py) and are logged once a
+# minute per process; /healthz says "cache": "down".
 STATE_CACHE_TABLE = "guides_state_cache"  # created by migration guides/0010
 CACHES = {
     "default": {

@@ -15,7 +15,7 @@ from guides.diagnose import screens
 from guides.diagnose.records import answer_token, record_visit
 from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
 from guides.minutes import wait_words
-from guides.web.http_caching import deploy_fingerprint
+from guides.web.http_caching import deploy_fingerprint, local_copy, remember
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
     answered = {key for key, _ in evidence if key in snapshot.questions}
     ask = query.get("ask", "") if query.get("ask", "") in answered and not fixed else ""
     canonical = state_query(evidence, platform=chosen, ask=ask, fixed=fixed)
-    if parse_qsl(query_string, keep_blank_values=True) != parse_qsl(canonical):
+    # Where the view's own words (platform, ask, fixed) stand among the answers changes nothing: the key
+    # puts them last. Anything dropped from the address is a redirect.
+    if sorted(parse_qsl(query_string, keep_blank_values=True)) != sorted(parse_qsl(canonical)):
         return redirect(f"{snapshot.troubleshooter_url}?{canonical}" if canonical else snapshot.troubleshooter_url)
     platform = chosen or guess_platform(request)
     state = state_query(evidence, platform=platform, ask=ask, fixed=fixed)
@@ -68,10 +70,11 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
         f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
         f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
-    cached = cache.get(key)
+    cached = local_copy(key) or cache.get(key)
     if not (isinstance(cached, tuple) and len(cached) == 3):  # absent, or cached by an older release
         cached = _build_screen(request, snapshot, evidence, platform, partial, ask=ask, fixed=fixed)
         cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
+    remember(key, cached)
     html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
         record_visit(snapshot, evidence, *counted, started=not ask)
