@@ -13,10 +13,11 @@ import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.cache.backends.filebased import FileBasedCache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from guides import engine
+from guides.content_cache import forget_local_version
 from guides.diagnose import screen_cache
 from guides.diagnose.snapshot import build_snapshot
 from guides.web.http_caching import forget_local_pages
@@ -154,3 +155,19 @@ def test_an_emptied_page_cache_keeps_the_answer_limit_and_the_content_version(cl
 
     assert client.post(FEEDBACK, {"outcome": "fixed"}).status_code == 429
     assert client.get(ARTICLE)["ETag"] == etag
+
+
+def test_with_the_state_in_a_database_that_is_down_cached_pages_still_show(client, seed_guide, settings):
+    state = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": settings.STATE_CACHE_TABLE}
+    settings.CACHES = {**settings.CACHES, "state": state}  # as without REDIS_STATE_URL
+    first = client.get(ARTICLE)
+    forget_local_version()  # a second later: the process asks the state cache again
+
+    def database_down(execute, sql, params, many, context):
+        raise OperationalError("the database is down")
+
+    with connection.execute_wrapper(database_down):
+        again = client.get(ARTICLE)
+
+    assert again.status_code == 200
+    assert again["ETag"] == first["ETag"]  # nothing can be saved while it is down: the version it knew holds
