@@ -24,6 +24,7 @@ def set_up(prefix: str) -> Path:
         DJANGO_LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)
+    os.environ.pop("REDIS_STATE_URL", None)
     import django
 
     django.setup()

@@ -168,6 +168,8 @@ class Gunicorn:
         argv += ["-b", f"127.0.0.1:{self.port}", "-w", "2", "--access-logfile", str(self.access_log)]
         # The worker's pid on each line tells which worker served what (to warm each one).
         argv += ["--access-logformat", '%(p)s %(s)s "%(r)s"', "--error-logfile", str(self.error_log)]
+        # The site's own log lines (stderr) go to the error log too: the checks read how much it writes.
+        argv += ["--capture-output"]
         # gunicorn 27 opens a control socket at ~/.gunicorn/ by default, one path for every instance on the machine.
         argv += ["--no-control-socket"]
         # The checks decide when a worker goes: one retiring on its own (max_requests) mid-check would be noise.
@@ -284,8 +286,8 @@ class Site:
 
     feedback_path = f"/guides/{GUIDE}/diagnose/feedback/"
 
-    def __init__(self, postgres: Postgres, redis: Redis, gunicorn: Gunicorn):
-        self.postgres, self.redis, self.gunicorn = postgres, redis, gunicorn
+    def __init__(self, postgres: Postgres, redis: Redis, state_redis: Redis, gunicorn: Gunicorn):
+        self.postgres, self.redis, self.state_redis, self.gunicorn = postgres, redis, state_redis, gunicorn
         self.port = gunicorn.port
         self.addresses = itertools.count(1)
         # Every feedback POST of the session and how it was answered: the ledger the database must match.
@@ -421,10 +423,19 @@ def redis(workdir):
 
 
 @pytest.fixture(scope="session")
-def site(workdir, postgres, redis):
+def state_redis(workdir):
+    """The Redis of the "state" cache (REDIS_STATE_URL): content version, rate limits, snapshots."""
+    server = Redis(workdir)
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def site(workdir, postgres, redis, state_redis):
     """The site as deployed: migrated, guides loaded, served by gunicorn with production settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY_"))}
     env.pop("REDIS_URL", None)
+    env.pop("REDIS_STATE_URL", None)
     env |= {
         "DJANGO_SETTINGS_MODULE": "troubleshooter.settings",
         "DJANGO_DEBUG": "false",
@@ -436,6 +447,7 @@ def site(workdir, postgres, redis):
         "DJANGO_CACHE_DIR": str(workdir / "cache"),
         "DATABASE_URL": postgres.url,
         "REDIS_URL": redis.url,
+        "REDIS_STATE_URL": state_redis.url,
         "PYTHONUNBUFFERED": "1",
     }
     for command in (["migrate", "--no-input"], ["load_guides"]):
@@ -445,6 +457,6 @@ def site(workdir, postgres, redis):
         assert result.returncode == 0, f"manage.py {' '.join(command)} failed:\n{result.stdout}{result.stderr}"
     server = Gunicorn(workdir, env)
     try:
-        yield Site(postgres, redis, server)
+        yield Site(postgres, redis, state_redis, server)
     finally:
         stop_group(server.process)

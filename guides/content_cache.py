@@ -5,6 +5,8 @@ snapshots) is keyed by the version, so a save on one server process is seen by
 all of them at once without hunting down individual keys. The version is a
 random token, not a counter: a cache that is flushed or evicts the key starts a
 new version that no process can have seen before.
+
+The version lives in the "state" cache, where no page copy can push it out (settings.CACHES).
 """
 
 import logging
@@ -13,8 +15,8 @@ import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import caches
+from django.db import DatabaseError, transaction
 
 VERSION_KEY = "guides:content-version"
 # While the cache is unreachable: nothing derived from content is kept there, and this process's
@@ -47,10 +49,17 @@ def forget_local_version() -> None:
 
 
 def _shared_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
+    state = caches["state"]
+    try:
+        version = state.get(VERSION_KEY)
+        if version is None:
+            state.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = state.get(VERSION_KEY)
+    except DatabaseError:
+        # The state is in the database with the content: while it is down nothing can be saved,
+        # so the version this process read last is still the current one.
+        logger.warning("The content version cannot be read: the database is unreachable")
+        return _local["version"] or UNREACHABLE
     if version is None:
         logger.warning("The cache is unreachable: pages are served uncached until it is back")
         return UNREACHABLE
@@ -100,11 +109,12 @@ class VersionNotChanged(Exception):
 
 
 def _new_version() -> None:
-    old = cache.get(VERSION_KEY)
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    state = caches["state"]
+    old = state.get(VERSION_KEY)
+    state.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     forget_local_version()
     # Another process's save may change it again meanwhile; only the old version means this one was lost.
-    if old is not None and cache.get(VERSION_KEY) == old:
+    if old is not None and state.get(VERSION_KEY) == old:
         raise VersionNotChanged("The cache kept the old content version")
 
 

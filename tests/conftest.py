@@ -24,19 +24,27 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
+def _fresh_cache(request):
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.db import BaseDatabaseCache
 
     from guides.content_cache import forget_local_version
     from guides.web.http_caching import forget_local_pages
 
-    cache.clear()
-    forget_local_version()
-    forget_local_pages()
+    # The state cache in the database is emptied with each test's transaction, except where the
+    # test commits (transactional tests, the live server); elsewhere (Redis) it is cleared here.
+    clears_state = "transactional_db" in request.fixturenames or not isinstance(caches["state"], BaseDatabaseCache)
+
+    def forget_everything():
+        cache.clear()
+        if clears_state:
+            caches["state"].clear()
+        forget_local_version()
+        forget_local_pages()
+
+    forget_everything()
     yield
-    cache.clear()
-    forget_local_version()
-    forget_local_pages()
+    forget_everything()
 
 
 @pytest.fixture

@@ -13,16 +13,21 @@ ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/13
 DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
 
 
-@pytest.fixture
-def redis_down(settings):
-    """The production cache settings, pointed at a port where no Redis listens."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-        }
+@pytest.fixture(params=[("default",), ("default", "state")], ids=["page-redis-down", "both-redis-down"])
+def redis_down(request, settings):
+    """The production cache settings, pointed at a port where no Redis listens: the page cache's Redis
+    (the state in the database), or both Redises (REDIS_STATE_URL set)."""
+    down = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.25,
+            "SOCKET_TIMEOUT": 0.25,
+            "CONNECTION_POOL_CLASS": "troubleshooter.redis_outage.QuickFailPool",
+        },
     }
+    settings.CACHES = {**settings.CACHES, **dict.fromkeys(request.param, down)}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory
@@ -296,7 +296,7 @@ def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
     phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
 
     # A plain hash of an IPv4 address is undone by hashing all four billion of them.
-    assert cache.get("feedback-posts:" + hashlib.sha256(b"127.0.0.1").hexdigest()[:32]) is None
+    assert caches["state"].get("feedback-posts:" + hashlib.sha256(b"127.0.0.1").hexdigest()[:32]) is None
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,10 @@ class Environment(BaseSettings):
     DATABASE_URL: str = Field(f"sqlite:///{BASE_DIR / 'db.sqlite3'}", description="a URL dj-database-url understands")
     DJANGO_CONN_MAX_AGE: int = Field(60, ge=0, description="seconds a database connection is reused")
     DJANGO_DB_CONNECT_TIMEOUT: int = Field(3, ge=1, description="seconds to wait for PostgreSQL to accept a connection")
-    REDIS_URL: str | None = Field(None, description="redis://, rediss:// or unix:// URL of a shared cache")
+    REDIS_URL: str | None = Field(None, description="redis://, rediss:// or unix:// URL of the shared page cache")
+    REDIS_STATE_URL: str | None = Field(
+        None, description="URL of a Redis (noeviction) for rate limits and the content version; unset: the database"
+    )
     DJANGO_CACHE_DIR: Path = Field(BASE_DIR / ".cache", description="folder of the file cache")
     DJANGO_SECURE_SSL_REDIRECT: bool = Field(True, description="redirect plain HTTP to HTTPS when debug is off")
     DJANGO_HSTS_SECONDS: int = Field(60 * 60 * 24 * 365, ge=0, description="Strict-Transport-Security max-age")
@@ -129,7 +132,7 @@ class Environment(BaseSettings):
             raise ValueError(f"not a database URL dj-database-url understands ({type(error).__name__})") from None
         return url
 
-    @field_validator("REDIS_URL")
+    @field_validator("REDIS_URL", "REDIS_STATE_URL")
     @classmethod
     def _redis_url_parses(cls, url: str | None) -> str | None:
         from redis.connection import parse_url
@@ -288,24 +291,45 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = ENV.DJANGO_DB_CONNECT_TIMEOUT
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A cache every server process shares, so a content save is seen by all of them at once:
-# files on this machine by default, Redis (REDIS_URL) when the site runs on several machines.
+# Two caches with different promises. "default" holds copies that can be made again (rendered pages and
+# screens, their gzip, search-index parts): it is bounded and drops entries to make room. "state" holds
+# what must never be dropped to make room for a copy: the content version, the rate-limit counters and
+# each guide's troubleshooter snapshot. On one machine: files for the copies (at most MAX_ENTRIES, each
+# a page with its gzip at most, 37 KB for the TikTok article: under 100 MB) and the database for the
+# state. With REDIS_URL the copies go to that Redis (run it with maxmemory and allkeys-lru); with
+# REDIS_STATE_URL the state goes to a Redis of its own (run it with noeviction: Redis evicts per
+# instance, so another database number of the page Redis would be evicted with the pages). Without
+# REDIS_STATE_URL the state stays in the database, which every machine shares. A Redis outage must not
+# take the site down: its calls miss, fail fast (troubleshooter/redis_outage.py) and are logged once a
+# minute per process; /healthz says "cache": "down".
+STATE_CACHE_TABLE = "guides_state_cache"  # created by migration guides/0010
 CACHES = {
     "default": {
         # Django's file cache, dropping (and logging) what a full disk has no room for.
         "BACKEND": "guides.web.disk_cache.DiskCache",
         "LOCATION": str(ENV.DJANGO_CACHE_DIR),
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    # Rows past MAX_ENTRIES are culled, expired ones first: only 100,000 addresses answering within
+    # 10 minutes could reach a counter that is still running.
+    "state": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": STATE_CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
-if ENV.REDIS_URL:
-    # A Redis outage must not take the site down: cache reads miss, writes are dropped, each is
-    # logged, and pages are rendered uncached until Redis is back (/healthz says "cache": "down").
-    CACHES["default"] = {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": ENV.REDIS_URL,
-        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
-    }
+for alias, url in (("default", ENV.REDIS_URL), ("state", ENV.REDIS_STATE_URL)):
+    if url:
+        CACHES[alias] = {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+                "CONNECTION_POOL_CLASS": "troubleshooter.redis_outage.QuickFailPool",
+            },
+        }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTHENTICATION_BACKENDS = [
@@ -414,6 +438,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENV.DJANGO_LOG_LEVEL},
+    # A cache outage is one line a minute per process, not a traceback per request.
+    "filters": {"once_a_minute": {"()": "troubleshooter.redis_outage.OncePerMinute"}},
+    "loggers": {
+        name: {"filters": ["once_a_minute"]}
+        for name in ("django_redis.cache", "guides.content_cache", "guides.feedback.rate_limit")
+    },
 }
 
 # Error reporting: with SENTRY_DSN set, unhandled errors (and logged errors) go to Sentry, without

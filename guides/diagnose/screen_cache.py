@@ -1,10 +1,11 @@
 import hashlib
 import logging
+from urllib.parse import parse_qsl
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
@@ -14,7 +15,7 @@ from guides.diagnose import screens
 from guides.diagnose.records import answer_token, record_visit
 from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
 from guides.minutes import wait_words
-from guides.web.http_caching import deploy_fingerprint
+from guides.web.http_caching import deploy_fingerprint, local_copy, remember
 from guides.web.site_address import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -34,13 +35,15 @@ TOKEN_PLACEHOLDER = "answer-token-placeholder-7d2e"
 def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -> HttpResponse:
     """Render a screen, or take it from the cache: each (content version, state) is rendered once.
 
-    The cached HTML holds no token; they are filled in per request, and its canonical link names the configured
-    site (DJANGO_SITE_URL), never the request's host, so one copy serves every host. Only a fix step's
-    answer form carries tokens (CSRF, and a fresh answer token per render), so only those screens set
-    the CSRF cookie and are marked private: questions, the hand-off and "fixed" are the same for everyone.
+    Only a canonical address reaches the cache: anything the guide does not know (an unknown question,
+    answer, step or symptom, a repeat, a stray parameter) is dropped by a redirect first, so made-up
+    addresses cannot add entries. The cached HTML holds no token; they are filled in per request, and its
+    canonical link names the configured site (DJANGO_SITE_URL), never the request's host, so one copy serves
+    every host. Only a fix step's answer form carries tokens (CSRF, and a fresh answer token per render), so
+    only those screens set the CSRF cookie and are marked private: questions, the hand-off and "fixed" are
+    the same for everyone.
     """
     query = QueryDict(query_string)
-    platform = platform_from(query.get("platform", "")) or guess_platform(request)
     restoring = bool(request.htmx and request.htmx.history_restore_request)
     partial = bool(request.htmx) and not restoring
     try:
@@ -50,19 +53,30 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
         if request.htmx:  # a whole page, not a panel: let the browser load it
             return HttpResponseClientRedirect(request.get_full_path())
         return render(request, "guides/diagnose_unavailable.html", {"guide": snapshot}, status=503)
-    state = state_query(evidence, platform=platform, ask=query.get("ask", ""), fixed=query.get("fixed", ""))
+    chosen = platform_from(query.get("platform", ""))
+    fixed = query.get("fixed", "") if query.get("fixed", "") in snapshot.steps else ""
+    answered = {key for key, _ in evidence if key in snapshot.questions}
+    ask = query.get("ask", "") if query.get("ask", "") in answered and not fixed else ""
+    canonical = state_query(evidence, platform=chosen, ask=ask, fixed=fixed)
+    # Where the view's own words (platform, ask, fixed) stand among the answers changes nothing: the key
+    # puts them last. Anything dropped from the address is a redirect.
+    if sorted(parse_qsl(query_string, keep_blank_values=True)) != sorted(parse_qsl(canonical)):
+        return redirect(f"{snapshot.troubleshooter_url}?{canonical}" if canonical else snapshot.troubleshooter_url)
+    platform = chosen or guess_platform(request)
+    state = state_query(evidence, platform=platform, ask=ask, fixed=fixed)
     staff = request.user.is_staff  # drafts carry a banner for staff: never share their screens
     key = content_cache.versioned_key(
         f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
         f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
-    cached = cache.get(key)
+    cached = local_copy(key) or cache.get(key)
     if not (isinstance(cached, tuple) and len(cached) == 3):  # absent, or cached by an older release
-        cached = _build_screen(request, snapshot, query, evidence, platform, partial)
+        cached = _build_screen(request, snapshot, evidence, platform, partial, ask=ask, fixed=fixed)
         cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
+    remember(key, cached)
     html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
-        record_visit(snapshot, evidence, *counted, started="ask" not in query)
+        record_visit(snapshot, evidence, *counted, started=not ask)
     if form is None:
         return HttpResponse(html)
     form_state, step = form
@@ -73,22 +87,21 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
     return response
 
 
-def _build_screen(request, snapshot: Snapshot, query: QueryDict, evidence, platform: str, partial: bool):
+def _build_screen(request, snapshot: Snapshot, evidence, platform: str, partial: bool, *, ask: str, fixed: str):
     """The screen's HTML; what it shows, for the page-view count: (kind, slug) or None; its form: (state, step) or None.
 
     The HTML holds placeholders for the CSRF and answer tokens: it is cached and shared between visitors.
     """
     decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
-    fixed = snapshot.steps.get(query.get("fixed", ""))
+    fixed = snapshot.steps.get(fixed)
     question = decision.question if decision.kind == engine.QUESTION and not fixed else None
     selected, before, after = None, evidence, ()
-    asked = query.get("ask", "")
     answered = [key for key, _ in evidence]
-    if asked in answered and not fixed and asked in snapshot.questions:
+    if ask:
         # Changing an earlier answer: ask it again in its place, so what came after keeps its order.
-        position = answered.index(asked)
+        position = answered.index(ask)
         selected = evidence[position][1]
-        question = next(q for q in snapshot.model.questions if q.key == asked)
+        question = next(q for q in snapshot.model.questions if q.key == ask)
         before, after = evidence[:position], evidence[position + 1 :]
     kind = "fixed" if fixed else (engine.QUESTION if question else decision.kind)
     step = snapshot.steps[decision.step.key] if decision.kind == engine.STEP and decision.step else None

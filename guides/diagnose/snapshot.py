@@ -9,7 +9,8 @@ rebuilt when staff save anything.
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.urls import reverse
 
@@ -119,17 +120,22 @@ def _shared_snapshot(version: str, slug: str) -> Snapshot | None:
     """Read the snapshot another process built from the shared cache, else build it and share it.
 
     Workers are replaced all the time (gunicorn's max_requests, a crash): a worker started while the
-    database is down still shows the troubleshooter, from the copy in the cache.
+    database is down still shows the troubleshooter, from the copy in the cache (when that cache is Redis).
+    It is kept in the "state" cache: a flood of page copies cannot push it out.
     """
     shared = version != content_cache.UNREACHABLE
     cache_key = f"guides:snapshot:{SNAPSHOT_FORMAT}:{slug}:{version}"
-    cached = cache.get(cache_key) if shared else None
+    state = caches["state"]
+    try:
+        cached = state.get(cache_key) if shared else None
+    except DatabaseError:  # the state is in the database, which is down: so is the guide
+        cached = None
     if isinstance(cached, Snapshot):
         return cached
     guide = Guide.objects.filter(slug=slug).first()
     snapshot = None if guide is None else build_snapshot(guide)
     if shared and snapshot is not None:
-        cache.set(cache_key, snapshot, timeout=SNAPSHOT_CACHE_SECONDS)
+        state.set(cache_key, snapshot, timeout=SNAPSHOT_CACHE_SECONDS)
     return snapshot
 
 

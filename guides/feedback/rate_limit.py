@@ -1,6 +1,7 @@
 import logging
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -32,25 +33,29 @@ def too_many_posts(request: HttpRequest, bucket: str = "feedback-posts") -> bool
     Each kind of feedback counts in its own `bucket` ("feedback-posts" for the troubleshooter's answers,
     "helpful-votes" for "Was this page helpful?"), so a busy shared address using one is not stopped in the other.
     The key is a keyed hash of the address: whoever reads the cache cannot test addresses against it.
-
-    An unreachable cache (Redis down) lets people through. A cache that answers but cannot keep the
-    counter raises CannotCount, and the answer is not taken: on one machine the file cache shares its
-    full disk with the database, and filling the disk must not switch the limit off.
+    The counters live in the "state" cache, where no page copy can push them out. When that store is
+    unreachable the limit fails open: a visitor is never stopped because a counter cannot be read. A
+    store that answers but keeps no counter (a full disk) raises CannotCount, and the answer is not
+    taken: filling the disk must not switch the limit off.
     """
     address = client_address(request)
     key = f"{bucket}:" + salted_hmac(bucket, address, algorithm="sha256").hexdigest()[:32]
-    count = _count(key)
-    if count is None:  # the cache is unreachable (its backend ignores the error): let people through
+    try:
+        count = _count(key)
+    except DatabaseError:
+        count = None
+    if count is None:  # the state cache is unreachable (its backend ignores the error): let people through
         logger.warning("Feedback rate limit not applied: the cache is unreachable")
         return False
     return count > FEEDBACK_POSTS_PER_WINDOW
 
 
 def _count(key: str) -> int | None:
+    state = caches["state"]
     for _ in range(2):  # a second try for a key that expired between add and incr
-        cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+        state.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
         try:
-            return cache.incr(key)
+            return state.incr(key)
         except ValueError:
             continue
     raise CannotCount(f"The cache kept no counter for {key}")

@@ -39,10 +39,11 @@ BROWSER_SECONDS = 5 * 60
 STALE_SECONDS = 60
 # Below this a page gains nothing from gzip.
 COMPRESS_MIN_BYTES = 200
-# Each process also keeps the pages it served last in memory (about 60 KB each), so a hit reads
-# no file and makes no cache round trip. Keys carry the content version: a save retires them all.
+# Each process also keeps the pages and troubleshooter screens it served last in memory (about 60 KB
+# each), so a hit reads no file and makes no cache round trip, and a page cache that is down or full
+# costs the busiest pages nothing. Keys carry the content version: a save retires them all.
 LOCAL_PAGES = 200
-_local_pages: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
+_local_pages: OrderedDict[str, tuple] = OrderedDict()
 _local_lock = threading.Lock()  # threaded workers share the dict
 
 
@@ -68,14 +69,14 @@ def shared_page(view):
         if not_modified is not None:
             return _public(not_modified, etag)
         key = content_cache.versioned_key(name)
-        entry = _local_pages.get(key) or cache.get(key)
+        entry = local_copy(key) or cache.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2):
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.cookies:
                 return response
             entry = (response.content, _compressed(response.content))
             cache.set(key, entry, timeout=PAGE_CACHE_SECONDS)
-        _remember(key, entry)
+        remember(key, entry)
         return _public(_from_entry(request, entry), etag)
 
     return wrapper
@@ -117,7 +118,11 @@ def _etag(version: str, name: str) -> str:
     return f'"{hashlib.sha256(f"{version}:{name}".encode()).hexdigest()[:20]}"'
 
 
-def _remember(key: str, entry: tuple[bytes, bytes | None]) -> None:
+def local_copy(key: str) -> tuple | None:
+    return _local_pages.get(key)
+
+
+def remember(key: str, entry: tuple) -> None:
     with _local_lock:
         _local_pages[key] = entry
         _local_pages.move_to_end(key)
