@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guides import engine
-from guides.diagnose.address import ASK, RESERVED_QUESTION_SLUGS
+from guides.diagnose.address import RESERVED_QUESTION_SLUGS
 from guides.markup import render_markdown, with_lf_line_ends
 
 
@@ -348,7 +348,8 @@ class Question(models.Model):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("guides:diagnose", args=[self.guide.slug]) + f"?{ASK}={self.slug}"
+        """The guide's troubleshooter: a question is asked where the planner puts it, never out of turn."""
+        return reverse("guides:diagnose", args=[self.guide.slug])
 
     def clean(self):
         if self.slug in RESERVED_QUESTION_SLUGS:

@@ -108,8 +108,11 @@ def test_a_public_address_with_a_nul_is_a_page_we_dont_have(client, seed_guide, 
 def test_the_troubleshooter_reads_a_nul_in_its_address_as_nothing_it_knows(client, seed_guide):
     diagnose = reverse("guides:diagnose", args=["tiktok-messages"])
     start = client.get(diagnose).content.decode()
-    response = client.get(diagnose, {"ask": "\x00", "seen": "\x00", "platform": "\x00", "error-notice": "\x00"})
+    response = client.get(
+        diagnose, {"ask": "\x00", "seen": "\x00", "platform": "\x00", "error-notice": "\x00"}, follow=True
+    )
 
+    assert response.redirect_chain == [(diagnose, 302)]
     assert response.status_code == 200
     first_question = re.search(r'<h2 id="panel-heading"[^>]*>(.*?)</h2>', start).group(1)
     assert f'<h2 id="panel-heading" tabindex="-1">{first_question}</h2>' in response.content.decode()

@@ -8,7 +8,7 @@ import html
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import OperationalError, connection
 from django.urls import reverse
 
@@ -340,7 +340,8 @@ def test_while_another_process_builds_the_new_index_this_one_answers_from_its_ow
 @pytest.mark.django_db
 def test_after_a_cache_flush_the_rebuilt_index_is_shared_again_whole(client, seed_guide, django_assert_num_queries):
     search_page(client, "stuck sending")  # this process has the index
-    cache.clear()  # a flush: a new content version, and no shared part left
+    cache.clear()  # a flush of the page copies and of the state: a new content version, and no shared part left
+    caches["state"].clear()
     content_cache.forget_local_version()
     search_page(client, "stuck sending")  # rebuilt here, each guide's part kept from memory
 

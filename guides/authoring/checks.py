@@ -17,7 +17,7 @@ walked through with ``engine.truthful_walk``, and a question's worth is
 Some of these problems cannot be made in the admin's forms (``clean()`` refuses links into
 another guide), but they can arrive through the shell, old data or a bulk update.
 
-It is over 400 lines because every check reads the one `_Content` loaded in a fixed
+It is long because every check reads the one `_Content` loaded in a fixed
 number of queries; checks in other modules would each be tempted to query again.
 """
 

@@ -8,7 +8,7 @@ left alone unless `overwrite` is asked for. Relations (a cause's fix steps, a sy
 causes, the checklist, an answer's effects) count as part of the object that owns them.
 Nothing is deleted, and a top-level section the file leaves out is left as it is.
 
-It is over 400 lines because one `_Loader` walks every kind of object in the order their
+It is long because one `_Loader` walks every kind of object in the order their
 links need (fix steps before the causes that name them, answers before "asked after"),
 and splitting that walk across modules would hide the order.
 """

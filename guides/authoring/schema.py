@@ -11,6 +11,9 @@ this passes.
 Top-level keys other than `slug` may be left out: the loader then leaves that part of
 the guide as the database has it. Inside a cause, fix step, question, ... a field left
 out takes its default below.
+
+It is long because the schema mirrors every kind of object a content file holds, field by field,
+and a reader checking what a file may say should find all of it in one place.
 """
 
 import re
