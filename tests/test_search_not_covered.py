@@ -154,7 +154,9 @@ def test_the_honest_answer_names_the_words_the_guides_do_not_cover(client, seed_
 def test_an_outage_question_says_how_to_tell_and_not_to_reinstall(client, seed_guide):
     answer = honest_answer(search_page(client, "is tiktok down"))
 
+    assert "We can't see from here whether TikTok is down." in answer
     assert OUTAGE_CHECK in answer
+    assert "Nothing in our guides covers" not in answer
     assert "ask a friend whether it works for them" in answer
     assert "Reinstalling or logging out won't help" in answer
 
