@@ -60,7 +60,7 @@ SYNONYMS = {
     "yo": "age", "birthday": "age",
 }  # fmt: skip
 # Words that say something is wrong, or to whom, but not what: "tiktok not working" names no topic.
-# A guide covers a query when the query's other words are in it (see ``Index.uncovered``).
+# A guide covers a query when the query's other words are in it (see ``uncovered``).
 GENERIC_WORDS = frozenset({
     "problem", "problems", "issue", "issues", "trouble", "work", "works", "working", "worked", "wrong", "broken",
     "fix", "fixed", "error", "errors", "keep", "keeps", "kept", "let", "lets", "letting", "still", "anymore",
@@ -330,7 +330,7 @@ class Results:
     # The words of a query about something the best guide does not cover ("login"), and the nearest help
     # it has: the app's own support (its hand-off step) and a cause the rest of the query clearly points to.
     not_covered: list[str] = field(default_factory=list)
-    outage: bool = False  # the uncovered query asks whether the app is down
+    outage: str = ""  # the app an uncovered query asks is down ("is tiktok down"), if it asks that
     hand_off: Hit | None = None
     related: Hit | None = None
     no_words: bool = False  # the query has no letter or digit the guides are written in (another script, emoji)
@@ -549,7 +549,7 @@ class Index:
             if best is None or top > best[0]:
                 best = (top, number, scores, ranked)
         _, number, scores, ranked = best
-        read = [(word, term) for word, term in zip(content_words(rest), ordered, strict=True)]
+        read = zip(content_words(rest), ordered, strict=True)
         topic = [(word, term) for word, term in read if term not in GENERIC_TERMS]
         if not topic:  # "tiktok not working": nothing says what, so the guides are the answer
             results.guides = [self._guide_hit(n) for n in candidates][:GUIDES_SHOWN]
@@ -574,7 +574,9 @@ class Index:
             scores = {n: s for n, s in scores.items() if n in allowed}
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
-    def _nearest_help(self, results: Results, number: int, topic, strengths: dict[str, float], apps: list[str]):
+    def _nearest_help(
+        self, results: Results, number: int, topic: list[tuple[str, str]], strengths: dict[str, float], apps: list[str]
+    ) -> None:
         """What we have for a query the guide does not cover: the app's support, and a cause if one stands out."""
         guide = self.guides[number]
         if any(stem(word) in OUTAGE_TERMS for word in results.not_covered):
