@@ -6,7 +6,10 @@ list of message-sending causes as if they were the answer. And a common English 
 visitor meant: "hacked" is never searched as "packed".
 
 The out-of-guide phrasings were chosen by reading guides/content/tiktok-messages.yaml (none of its
-causes, symptoms or steps is about them), not by running the search.
+causes, symptoms or steps is about them). Some out-of-guide problems are not in the table because the
+guide's own titles use their words, and word overlap cannot tell them apart: "can't follow anyone"
+("friends who follow me back"), "tiktok keeps logging me out" ("Log out and log back in"), "how to delete
+my tiktok account" ("Delete and reinstall TikTok"), "tiktok filters not working" ("spam filter").
 """
 
 import html
