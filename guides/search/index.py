@@ -141,7 +141,7 @@ def published_guides() -> list[GuideContent]:
 
     commonness = _cause_documents(published, causes, slug_of, documents)
     _symptom_documents(published, cause_slug, documents)
-    steps_by_cause = _fix_step_documents(published, cause_slug, documents)
+    steps_by_cause, hand_offs = _fix_step_documents(published, cause_slug, documents)
     _faq_documents(published, article, slug_of, documents)
     _answer_documents(published, cause_slug, documents)
     return [
@@ -153,6 +153,7 @@ def published_guides() -> list[GuideContent]:
             documents=tuple(documents[pk]),
             steps_by_cause=steps_by_cause.get(pk, {}),
             commonness=commonness[pk],
+            hand_off=hand_offs.get(pk, ""),
         )
         for pk, slug, title, summary in guides
     ]
@@ -200,8 +201,13 @@ def _symptom_documents(published, cause_slug: dict, documents: dict) -> None:
         documents[guide].append(Document("symptom", slug, title, "", fields, linked))
 
 
-def _fix_step_documents(published, cause_slug: dict, documents: dict) -> dict[int, dict[str, tuple[str, ...]]]:
-    """Add a document per fix step; returns each guide's causes and their steps in the order they are tried."""
+def _fix_step_documents(
+    published, cause_slug: dict, documents: dict
+) -> tuple[dict[int, dict[str, tuple[str, ...]]], dict[int, str]]:
+    """Add a document per fix step.
+
+    Returns each guide's causes with their steps in the order they are tried, and each guide's hand-off step.
+    """
     steps = list(
         FixStep.objects.filter(guide__in=published).values_list(
             "pk", "guide_id", "slug", "title", "where", "kind", "instructions_html", "android_html", "iphone_html"
@@ -237,7 +243,8 @@ def _fix_step_documents(published, cause_slug: dict, documents: dict) -> dict[in
     for cause_pk, found in ordered.items():
         guide, slug = cause_slug[cause_pk]
         steps_by_cause.setdefault(guide, {})[slug] = tuple(step for _, step in sorted(found))
-    return steps_by_cause
+    hand_off_of = {step_guide[pk]: step_slug[pk] for pk in sorted(hand_offs, reverse=True)}  # the first, if several
+    return steps_by_cause, hand_off_of
 
 
 def _faq_documents(published, article: str, slug_of: dict, documents: dict) -> None:

@@ -4,8 +4,9 @@ Plain data, no Django: ``guides.search.index`` hands over the published guides o
 version. People type what they see, on a phone, in chat spelling and with typos, and sometimes
 name an app we have no guide for. So both sides are normalised the same way (lowercase, no
 apostrophes, a few synonyms, a crude stemmer), a word we don't know is matched to the nearest
-word we do, and a query that names only apps no guide covers gets an honest answer instead
-of unrelated pages.
+word we do (unless it is a common English word in its own right), a query that names only apps
+no guide covers gets an honest answer instead of unrelated pages, and so does a query about
+something the guide it points to does not cover ("tiktok login problem" in a guide about messages).
 
 The index is inverted twice, so a query only touches the postings of its own words, however
 many guides there are: term → guides, to pick the few guides worth scoring, and in each guide
@@ -25,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import NamedTuple
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -57,6 +59,24 @@ SYNONYMS = {
     "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
     "yo": "age", "birthday": "age",
 }  # fmt: skip
+# Words that say something is wrong, or to whom, but not what: "tiktok not working" names no topic.
+# A guide covers a query when the query's other words are in it (see ``uncovered``).
+GENERIC_WORDS = frozenset({
+    "problem", "problems", "issue", "issues", "trouble", "work", "works", "working", "worked", "wrong", "broken",
+    "fix", "fixed", "error", "errors", "keep", "keeps", "kept", "let", "lets", "letting", "still", "anymore",
+    "again", "now", "get", "gets", "getting", "got", "show", "shows", "showing", "happen", "happens", "happening",
+    "anyone", "someone", "everyone", "anything", "something", "nothing", "all", "app", "apps",
+})  # fmt: skip
+# The most frequent English words: a word in it is what the visitor meant, never a slip of another word
+# ("hacked" is not "packed"). Where the list comes from is in its header.
+COMMON_WORDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).with_name("common_english.txt")).read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+# Words asking whether an app is down for everyone: the honest answer says how to tell.
+OUTAGE_WORDS = frozenset({"down", "outage", "outages", "server", "servers", "offline"})
+LOGGING = frozenset({"log", "logs", "logged", "logging", "sign", "signs", "signed", "signing"})  # "... in"
 GOING = frozenset({"go", "goes", "going", "gone", "went", "get", "gets", "got", "getting"})  # "... through"
 SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
 
@@ -122,6 +142,11 @@ ANSWER_TEXT = 2.0
 ANSWER_SHARE = {"strong": 1.0, "more": 0.5}
 # A word matched by spelling alone is less sure than one typed right.
 FUZZY_WEIGHT = 0.7
+# A word is in a guide when a title, summary, symptom, "where" or answer has it; a word only in long
+# explanations ("down" in "scroll down") does not make the query one the guide covers.
+COVERED_WEIGHT = 1.0
+# The words a guide does cover point to a related cause only when one cause stands out this clearly.
+RELATED_MARGIN = 1.5
 # Only the few guides the words point to are scored in full; more would cost time and show nothing.
 GUIDES_SCORED = 3
 CAUSES_SHOWN, STEPS_SHOWN, FAQ_SHOWN, GUIDES_SHOWN = 3, 4, 2, 3
@@ -146,6 +171,10 @@ def stem(word: str) -> str:
     return sys.intern(SYNONYMS.get(word, word))  # one string per term, however many texts use it
 
 
+GENERIC_TERMS = frozenset(stem(word) for word in GENERIC_WORDS)
+OUTAGE_TERMS = frozenset(stem(word) for word in OUTAGE_WORDS)
+
+
 def normalise(text: str) -> str:
     """Lowercase, accents and apostrophes dropped: "Don't", "dont" and "don\u2019t" become one word."""
     text = text.lower()
@@ -165,7 +194,8 @@ def terms(text: str, text_words: list[str] | None = None) -> list[str]:
 def content_words(text_words: list[str]) -> list[str]:
     """The words that carry meaning, read in context.
 
-    In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent.
+    In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent;
+    to "log in" or "sign in" is a login.
     """
     result, previous = [], ""
     for word in text_words:
@@ -173,6 +203,9 @@ def content_words(text_words: list[str]) -> list[str]:
             continue
         if word in ("through", "thru") and previous in GOING:
             result[-1] = "sent"
+            continue
+        if word == "in" and previous in LOGGING:
+            result[-1] = "login"
             continue
         previous = word
         if word not in STOPWORDS:
@@ -224,6 +257,13 @@ def allowed_distance(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
+def same_word(typed: str, known: str) -> bool:
+    """Whether two spellings are forms of one word ("violating", "violation"), not two words ("hacked", "packed")."""
+    shorter = min(len(typed), len(known))
+    prefix = next((n for n, (a, b) in enumerate(zip(typed, known, strict=False)) if a != b), shorter)
+    return prefix >= 5 and prefix >= shorter - 3
+
+
 def deletes(word: str, distance: int) -> set[str]:
     found, frontier = set(), {word}
     for _ in range(distance):
@@ -256,6 +296,7 @@ class GuideContent(NamedTuple):
     documents: tuple[Document, ...]
     steps_by_cause: dict[str, tuple[str, ...]]  # cause slug → fix step slugs, in the order to try them
     commonness: dict[str, int]  # cause slug → how common it is; breaks ties
+    hand_off: str = ""  # the fix step that hands over to the app's own support, if the guide has one
 
 
 @dataclass(frozen=True)
@@ -286,6 +327,12 @@ class Results:
     uncovered_apps: list[str] = field(default_factory=list)  # apps the query names that no guide is about
     covered_apps: list[str] = field(default_factory=list)  # every app some guide is about
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    # The words of a query about something the best guide does not cover ("login"), and the nearest help
+    # it has: the app's own support (its hand-off step) and a cause the rest of the query clearly points to.
+    not_covered: list[str] = field(default_factory=list)
+    outage: str = ""  # the app an uncovered query asks is down ("is tiktok down"), if it asks that
+    hand_off: Hit | None = None
+    related: Hit | None = None
     no_words: bool = False  # the query has no letter or digit the guides are written in (another script, emoji)
 
     def __bool__(self):
@@ -307,7 +354,10 @@ class GuideIndex:
     def __init__(self, content: GuideContent):
         self.content = content
         self.digest = digest(content)
-        self.apps = frozenset(apps_named(words(content.title))[0])
+        apps, title_words = apps_named(words(content.title))
+        self.apps = frozenset(apps)
+        # What the guide is about: "send" and "message" in "Why is TikTok not letting me send messages?".
+        self.topic = frozenset(term for term in terms("", title_words) if term not in GENERIC_TERMS)
         self.weights = tuple(sorted({weight for document in content.documents for _, weight in document.fields}))
         code = {weight: n for n, weight in enumerate(self.weights)}
         postings: dict[str, dict[int, int]] = defaultdict(dict)
@@ -333,6 +383,19 @@ class GuideIndex:
         self.steps = {d.slug: d for d in content.documents if d.kind == "fix_step"}
         self.causes = {d.slug: d for d in content.documents if d.kind == "cause"}
         self.cause_order = {slug: n for n, slug in enumerate(self.causes)}
+        self.hand_off = self._hand_off()
+
+    def _hand_off(self) -> Hit | None:
+        """The step that hands over to the app's own support, linked on the page of a cause it is a step of."""
+        step = self.steps.get(self.content.hand_off)
+        cause = next((c for c, steps in self.content.steps_by_cause.items() if step and step.slug in steps), None)
+        if cause is None or cause not in self.causes:
+            return None
+        return Hit(step.title, f"{self.causes[cause].url}#fix-{step.slug}", step.summary, slug=step.slug)
+
+    def covers(self, term: str) -> bool:
+        """Whether a title, summary, symptom, "where" or answer of the guide has the term."""
+        return any(self.weights[p & 15] >= COVERED_WEIGHT for p in self.postings.get(term, ()))
 
     def strongest(self) -> dict[str, float]:
         """Each term's strongest field weight in this guide, for ranking guides against each other."""
@@ -415,7 +478,10 @@ class Index:
         self.deletes = {key: tuple(found) for key, found in spelled.items()}
 
     def correct(self, word: str) -> str | None:
-        """The known word this one is most likely a slip of, or None."""
+        """The known word this one is most likely a slip of, or None.
+
+        A common English word is what the visitor meant: it is only read as another form of itself.
+        """
         if len(word) <= 3 or word.isdigit():
             return None
         limit = allowed_distance(word)
@@ -427,7 +493,7 @@ class Index:
         scored = []
         for candidate in candidates:
             distance = edit_distance(word, candidate, limit)
-            if distance <= limit:
+            if distance <= limit and (word not in COMMON_WORDS or same_word(word, candidate)):
                 scored.append((distance, -len(self.guide_postings.get(stem(candidate), ())), candidate))
         return min(scored)[2] if scored else None
 
@@ -439,7 +505,8 @@ class Index:
         for word in content_words(query_words):
             term, strength = stem(word), 1.0
             if term not in self.guide_postings and (better := self.correct(word)):
-                corrections.append((word, better))
+                if word not in COMMON_WORDS:  # another form of a word is no slip to point out
+                    corrections.append((word, better))
                 term, strength = stem(better), FUZZY_WEIGHT
             strengths[term] = max(strengths.get(term, 0.0), strength)
             ordered.append(term)
@@ -467,6 +534,9 @@ class Index:
             results.guides = [self._guide_hit(n) for n in sorted(allowed or ())][:GUIDES_SHOWN]
             return results
         ranked_guides = self._rank_guides(strengths, allowed)
+        if not ranked_guides and allowed:
+            # "tiktok gifts": no guide has the word, but the app's guides are the nearest help there is
+            ranked_guides = [(n, 0.0) for n in sorted(allowed)]
         if not ranked_guides:
             return results
         candidates = [n for n, score in ranked_guides if score >= ranked_guides[0][1] * OTHER_GUIDE_FLOOR]
@@ -479,6 +549,16 @@ class Index:
             if best is None or top > best[0]:
                 best = (top, number, scores, ranked)
         _, number, scores, ranked = best
+        read = zip(content_words(rest), ordered, strict=True)
+        topic = [(word, term) for word, term in read if term not in GENERIC_TERMS]
+        if not topic:  # "tiktok not working": nothing says what, so the guides are the answer
+            results.guides = [self._guide_hit(n) for n in candidates][:GUIDES_SHOWN]
+            return results
+        results.not_covered = uncovered(self.guides[number], topic)
+        if results.not_covered:
+            self._nearest_help(results, number, topic, strengths, [*covered, *sorted(self.guides[number].apps)])
+            results.guides = [self._guide_hit(n) for n in candidates][:GUIDES_SHOWN]
+            return results
         self._fill(results, self.guides[number], scores, ranked, set(strengths))
         results.guide = self._guide_hit(number)
         results.guides = [self._guide_hit(n) for n in candidates if n != number][:GUIDES_SHOWN]
@@ -493,6 +573,20 @@ class Index:
         if allowed is not None:
             scores = {n: s for n, s in scores.items() if n in allowed}
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def _nearest_help(
+        self, results: Results, number: int, topic: list[tuple[str, str]], strengths: dict[str, float], apps: list[str]
+    ) -> None:
+        """What we have for a query the guide does not cover: the app's support, and a cause if one stands out."""
+        guide = self.guides[number]
+        if any(stem(word) in OUTAGE_TERMS for word in results.not_covered):
+            results.outage = apps[0] if apps else "the app"
+        results.hand_off = guide.hand_off
+        known = {term: strengths[term] for _, term in topic if guide.covers(term)}
+        ranked = guide.score(known, set())[1] if known else []
+        if ranked and (len(ranked) == 1 or ranked[0][0] >= RELATED_MARGIN * ranked[1][0]):
+            cause = guide.causes[ranked[0][1]]
+            results.related = Hit(cause.title, cause.url, cause.summary, slug=cause.slug)
 
     def _guide_hit(self, number: int) -> GuideHit:
         content = self.guides[number].content
@@ -521,6 +615,19 @@ class Index:
             entry = documents[number]
             context = highlight(entry, query, idf, skip=1, at_least=CONTEXT_FLOOR)  # the question is shown
             results.faq.append(Hit(entry.title, entry.url, "", context, entry.slug))
+
+
+def uncovered(guide: GuideIndex, topic: list[tuple[str, str]]) -> list[str]:
+    """The words of a query that say what it is about and that the guide does not cover, or none.
+
+    A query that names the guide's topic ("message") is the guide's, whatever else it says. Otherwise
+    the words the guide lacks must be at least as many as those it has: "tiktok video won't upload"
+    is about uploading, while "spinning circle forever" is still the spinning circle.
+    """
+    if any(term in guide.topic for _, term in topic):
+        return []
+    missing = [word for word, term in topic if not guide.covers(term)]
+    return missing if len(missing) * 2 >= len(topic) else []
 
 
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
