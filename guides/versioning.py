@@ -26,7 +26,7 @@ def register_content_models() -> None:
 
     A cause's fix steps travel as CauseFix rows (with their order), not as the many-to-many list.
     A cause's answer effects belong to their answers: restoring a cause must not roll back or delete
-    what the questionnaire says about it (recovering a deleted cause brings them back as links to it).
+    what the troubleshooter's answers say about it (recovering a deleted cause brings them back as links to it).
     A guide's causes are left out: restoring a guide must not roll back every cause's text.
     """
     reversion.register(Guide, follow=["faq_entries", "checklist_items"])

@@ -610,3 +610,17 @@ def test_question_page_offers_only_its_guides_causes_in_few_queries(editor_clien
 
     assert "Cause 0" not in page  # a cause of the other guide
     assert len(queries) < 30, f"{len(queries)} queries for {effects} effects"
+
+
+def test_markdown_over_the_limit_is_refused_with_a_message_and_not_saved(editor_client, seed_guide):
+    cause = first(Cause, guide=seed_guide)
+    before = cause.explanation
+    url = admin_url(cause)
+    data = admin_form(editor_client.get(url).content.decode(), "cause_form")
+    data["explanation"] = ["word " * 2001]  # 10,005 characters: load_guides would refuse it too
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "at most 10000 characters (it has 10005)" in html.unescape(response.content.decode())
+    assert Cause.objects.get(pk=cause.pk).explanation == before

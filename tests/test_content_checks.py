@@ -154,7 +154,7 @@ def test_a_cause_without_fix_step_is_an_error(load):
     assert [p for p in problems if p.level == ERROR] == [
         Problem(
             ERROR,
-            "“Cause 1” has no fix step, so the questionnaire can end without telling people what to do.",
+            "“Cause 1” has no fix step, so the troubleshooter can end without telling people what to do.",
             cause,
             "no_fix_step",
         )
@@ -438,7 +438,7 @@ def test_a_question_after_an_answer_of_another_guide_is_never_asked(tiny, other)
     assert "a question of another guide (“Guide other”)" in never_asked(problems)[0].message
     # Whether the engine also refuses the unknown answer depends on how the snapshot treats it:
     # a second error then, as a consequence, and nothing else.
-    assert kinds(problems) - {"questionnaire_broken"} == {"never_asked"}
+    assert kinds(problems) - {"troubleshooter_broken"} == {"never_asked"}
     assert check_guide(other) == []
 
 
@@ -571,7 +571,7 @@ def test_a_questionnaire_the_engine_refuses_is_an_error_not_a_crash(tiny):
 
     problems = check_guide(tiny)
 
-    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "questionnaire_broken", tiny)]
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "troubleshooter_broken", tiny)]
     assert "weight must be a positive number" in problems[0].message
 
 
@@ -580,7 +580,7 @@ def test_an_unknown_strength_is_an_error_not_a_crash(tiny):
 
     problems = check_guide(tiny)
 
-    assert [(p.level, p.kind) for p in problems] == [(ERROR, "questionnaire_broken")]
+    assert [(p.level, p.kind) for p in problems] == [(ERROR, "troubleshooter_broken")]
 
 
 def test_errors_come_before_warnings(tiny):
@@ -621,7 +621,7 @@ def test_a_symptom_with_no_cause_is_a_warning_even_when_the_troubleshooter_canno
     problems = check_guide(tiny)
 
     assert [(p.level, p.kind, p.obj) for p in problems] == [
-        (ERROR, "questionnaire_broken", tiny),
+        (ERROR, "troubleshooter_broken", tiny),
         (WARNING, "symptom_without_cause", symptom),
         (WARNING, "cause_without_symptom", tiny.causes.get(slug="cause-1")),
     ]

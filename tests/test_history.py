@@ -336,7 +336,7 @@ def test_restoring_the_loaded_version_brings_back_the_files_text_and_the_next_lo
 
 
 def test_restoring_a_cause_to_before_its_questions_keeps_every_answer_effect(editor_client, seed_guide):
-    """Answer effects belong to their answers: the questionnaire keeps what it says about the cause."""
+    """Answer effects belong to their answers: the troubleshooter keeps what they say about the cause."""
     cause = seed_guide.causes.get(slug="spam-detection")
     loaded = loaded_version(cause)
     edited = AnswerEffect.objects.filter(cause=cause).exclude(strength=Strength.RULES_OUT).first()

@@ -157,7 +157,7 @@ def test_every_public_page_writes_each_title_with_its_own_capitals(db):
         if found:
             failures[address] = found
 
-    assert len(pages) > 40  # home, the article, its cause pages, the questionnaire's screens, searches
+    assert len(pages) > 40  # home, the article, its cause pages, the troubleshooter's screens, searches
     assert failures == {}, "\n".join(f"{a}: {f}" for a, fs in failures.items() for f in fs)
 
 

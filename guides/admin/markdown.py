@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from guides.markup import render_markdown, with_lf_line_ends
+from guides.markup import MAX_CHARS, render_markdown, with_lf_line_ends
 
 
 class MarkdownWidget(forms.Textarea):
@@ -36,7 +36,8 @@ class MarkdownField(forms.CharField):
     """
 
     def __init__(self, **kwargs):
-        super().__init__(**{**kwargs, "strip": False})
+        # Longer text would render as plain text (guides/markup.py), and load_guides refuses it: say so here.
+        super().__init__(**{**kwargs, "strip": False, "max_length": MAX_CHARS})
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -58,6 +59,6 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     other callers post the text as `text`.
     """
     text = request.POST.get(request.htmx.trigger_name or "text", "")
-    if len(text) > 100_000:
-        return HttpResponse("Too long to preview (over 100,000 characters).", status=413)
+    if len(text) > MAX_CHARS:
+        return HttpResponse(f"Too long to preview: a text holds at most {MAX_CHARS:,} characters.", status=413)
     return TemplateResponse(request, "admin/guides/markdown_preview.html", {"html": render_markdown(text)})

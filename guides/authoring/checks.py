@@ -3,13 +3,13 @@
 ``check_guide(guide)`` returns a list of ``Problem``: errors first, then warnings, each with
 a message in plain words for the staff who write guides and the object concerned, so the
 admin's check page can link to its change page (``python manage.py check_guides`` prints
-them). Errors break something visitors see (a questionnaire that crashes or ends without a
+them). Errors break something visitors see (a troubleshooter that crashes or ends without a
 fix, a question nobody is asked, a link into another guide, a fix step with no steps);
-warnings make a guide weaker without breaking it (a cause the questionnaire cannot single
+warnings make a guide weaker without breaking it (a cause the troubleshooter cannot single
 out, missing explanations).
 
 It runs a constant number of queries whatever the size of the guide: eleven for the content
-below, plus the eleven of ``build_snapshot``, which turns the guide into the very questionnaire
+below, plus the eleven of ``build_snapshot``, which turns the guide into the very troubleshooter
 visitors get. Troubleshooting logic is the engine's: a visitor who has a given cause is
 walked through with ``engine.truthful_walk``, and a question's worth is
 ``engine.question_values`` (minutes saved by asking it first).
@@ -43,7 +43,7 @@ _RATIO = {strength.value: ratio for strength, ratio in engine.LIKELIHOOD_RATIO.i
 
 # What ``Problem.kind`` can be, for tests and for anyone who filters problems.
 KINDS = (
-    "questionnaire_broken",  # the engine refuses the questionnaire: its page fails (error)
+    "troubleshooter_broken",  # the engine refuses the troubleshooter: its page fails (error)
     "no_fix_step",  # a cause with no fix step (error)
     "cause_without_effect",  # no answer speaks about a cause (warning)
     "not_fixed_before_hand_off",  # a truthful visitor with the cause reaches the hand-off first (warning)
@@ -51,7 +51,7 @@ KINDS = (
     "step_fixes_nothing",  # a fix step linked to no cause (warning)
     "second_hand_off",  # more than one hand-off step (error)
     "never_worth_asking",  # a question the troubleshooter would never ask (warning)
-    "no_questions",  # the guide has no questionnaire questions (warning)
+    "no_questions",  # the guide has no troubleshooter questions (warning)
     "question_changes_nothing",  # a question whose answers tell no causes apart (error)
     "never_asked",  # a question that waits for an answer nobody can give (error)
     "cross_guide",  # a link to a cause, facet or fix step that does not belong there (error)
@@ -81,7 +81,7 @@ def check_guide(guide: Guide) -> list[Problem]:
         *_check_cross_guide(content),
         *_check_symptom_links(content),
         *_check_questions(content),
-        *_check_questionnaire(content),
+        *_check_troubleshooter(content),
     ]
     return sorted(problems, key=lambda problem: problem.level != ERROR)
 
@@ -191,15 +191,15 @@ def _check_causes(content: _Content):
         if not cause.cause_fixes.all():
             yield Problem(
                 ERROR,
-                f"“{cause.title}” has no fix step, so the questionnaire can end without telling people what to do.",
+                f"“{cause.title}” has no fix step, so the troubleshooter can end without telling people what to do.",
                 cause,
                 "no_fix_step",
             )
         if content.questions and cause.pk not in spoken_about:
             yield Problem(
                 WARNING,
-                f"No answer in the questionnaire makes “{cause.title}” more or less likely, "
-                "so the questionnaire can only suggest it by how common it is.",
+                f"No answer in the troubleshooter makes “{cause.title}” more or less likely, "
+                "so the troubleshooter can only suggest it by how common it is.",
                 cause,
                 "cause_without_effect",
             )
@@ -302,19 +302,21 @@ def _why_silent(question: Question) -> str:
     name = f"“{question.text}”"
     answers = list(question.answers.all())
     if not answers:
-        return f"{name} has no answers, so the questionnaire cannot ask it."
-    # Effects that link into another guide or cause are reported as such, and left out of the questionnaire.
+        return f"{name} has no answers, so the troubleshooter cannot ask it."
+    # Effects that link into another guide or cause are reported as such, and left out of the troubleshooter.
     effects = [effect for answer in answers for effect in answer.effects.all() if _links_within(question, effect)]
     if not effects:
-        return f"None of the answers to {name} makes any cause more or less likely, so the questionnaire never asks it."
+        return (
+            f"None of the answers to {name} makes any cause more or less likely, so the troubleshooter never asks it."
+        )
     if all(effect.facet_id for effect in effects):
         return (
             f"The answers to {name} only speak about kinds of a cause (facets), never about a cause itself, "
-            "so the questionnaire never asks it. Add what each answer says about the causes."
+            "so the troubleshooter never asks it. Add what each answer says about the causes."
         )
     if len(answers) == 1:
         return (
-            f"{name} has only one answer, so answering it tells the questionnaire nothing and it is never asked. "
+            f"{name} has only one answer, so answering it tells the troubleshooter nothing and it is never asked. "
             "Add the other possible answers."
         )
     # Likelihood ratio of each answer for each cause it mentions; 1 where an answer is silent about it.
@@ -327,7 +329,7 @@ def _why_silent(question: Question) -> str:
     if all(len(set(row)) == 1 for row in ratios.values()):
         return (
             f"Every answer to {name} says the same about each cause, so answering it cannot tell the causes apart "
-            "and the questionnaire never asks it."
+            "and the troubleshooter never asks it."
         )
     return ""
 
@@ -421,7 +423,7 @@ def _check_symptom_links(content: _Content):
             )
 
 
-def _check_questionnaire(content: _Content):
+def _check_troubleshooter(content: _Content):
     guide = content.guide
     try:
         snapshot = build_snapshot(guide)
@@ -432,7 +434,7 @@ def _check_questionnaire(content: _Content):
             ERROR,
             f"The troubleshooter cannot run, so visitors who open it get an error page. The reason: {error}.",
             guide,
-            "questionnaire_broken",
+            "troubleshooter_broken",
         )
         return
     yield from _check_steps(content)
