@@ -39,6 +39,16 @@ def _fresh_cache():
     forget_local_pages()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_views_counted():
+    """Page views wait in memory until a flush: none may leak from one test into the next."""
+    from guides.diagnose import page_views
+
+    page_views.forget()
+    yield
+    page_views.forget()
+
+
 @pytest.fixture
 def seed_guide(db) -> Guide:
     return Guide.objects.get(slug=SEED_SLUG)
