@@ -23,11 +23,13 @@ def cache_control(response) -> set[str]:
 
 
 @pytest.mark.parametrize("path", [HOME, ARTICLE])
-def test_anonymous_pages_may_be_kept_for_five_minutes_by_anyone(client, seed_guide, path):
+def test_anonymous_pages_may_be_kept_five_minutes_by_browsers_and_five_seconds_by_shared_caches(
+    client, seed_guide, path
+):
     response = client.get(path)
 
     assert response.status_code == 200
-    assert {"public", "max-age=300", "stale-while-revalidate=60"} <= cache_control(response)
+    assert {"public", "max-age=300", "s-maxage=5", "stale-while-revalidate=60"} <= cache_control(response)
     assert response.headers["ETag"].startswith('"')
     assert "Set-Cookie" not in response.headers
 

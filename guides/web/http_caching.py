@@ -38,6 +38,9 @@ PAGE_CACHE_SECONDS = 60 * 60
 # and a little longer if the site is slow to answer (stale-while-revalidate).
 BROWSER_SECONDS = 5 * 60
 STALE_SECONDS = 60
+# Shared caches (nginx in front, a CDN) keep a copy only this long, then ask again with the ETag: an
+# edit or an unpublish reaches every visitor within these seconds, and nginx needs no purge.
+SHARED_CACHE_SECONDS = 5
 # Below this a page gains nothing from gzip.
 COMPRESS_MIN_BYTES = 200
 # Each process also keeps the pages it served last in memory (about 60 KB each), so a hit reads
@@ -152,7 +155,13 @@ def _public(response: HttpResponse, etag: str | None) -> HttpResponse:
     """Mark a response shareable, unless it is personal (a cookie) or the view already said private."""
     said = response.headers.get("Cache-Control", "")
     if response.status_code in (200, 304) and not response.cookies and "private" not in said and "no-store" not in said:
-        patch_cache_control(response, public=True, max_age=BROWSER_SECONDS, stale_while_revalidate=STALE_SECONDS)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=BROWSER_SECONDS,
+            s_maxage=SHARED_CACHE_SECONDS,
+            stale_while_revalidate=STALE_SECONDS,
+        )
         if etag:
             response.headers["ETag"] = etag
     return response
