@@ -37,6 +37,8 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.nginx_site import nginx_config, nginx_path
+
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = (16, 64)
@@ -132,12 +134,6 @@ def write_readme(tables: str, readme: Path = README) -> None:
     before, rest = text.split(README_START)
     after = rest.split(README_END)[1]
     readme.write_text(f"{before}{README_START}\n{tables.strip()}\n{README_END}{after}")
-
-
-def nginx_path() -> str | None:
-    """nginx lives in /usr/sbin, which is not on every user's PATH."""
-    candidates = (os.environ.get("NGINX_PATH"), shutil.which("nginx"), "/usr/sbin/nginx")
-    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 
 
 def ensure_wrk() -> str:
@@ -273,15 +269,10 @@ def run_series(wrk: str, name: str, target: Server, ceiling: str, pages: dict[st
 def proxy(nginx: str, folder: Path, app_port: int, static_root: Path):
     """nginx with deploy/nginx.conf in front of gunicorn, its static files from the collected root."""
     port = free_port()
-    config = (ROOT / "deploy" / "nginx.conf").read_text()
-    for old, new in {
-        "listen 80;": f"listen 127.0.0.1:{port};",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
-        "alias /srv/troubleshooter/staticfiles/;": f"alias {static_root}/;",
-    }.items():
-        if old not in config:
-            sys.exit(f"deploy/nginx.conf no longer contains {old!r}: the bench cannot point it at its site.")
-        config = config.replace(old, new)
+    try:
+        config = nginx_config(port, app_port, static_root)
+    except LookupError as error:
+        sys.exit(f"{error}: the bench cannot point it at its site.")
     prefix = folder / "nginx"
     prefix.mkdir()
     (prefix / "nginx.conf").write_text(config)

@@ -8,7 +8,6 @@ import gzip
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -21,16 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.nginx_site import nginx_config, nginx_path
 from guides.diagnose.page_views import FLUSH_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
-
-
-def nginx_path() -> str | None:
-    """nginx lives in /usr/sbin, which is not on every user's PATH."""
-    candidates = (os.environ.get("NGINX_PATH"), shutil.which("nginx"), "/usr/sbin/nginx")
-    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 
 
 def free_port() -> int:
@@ -100,14 +94,7 @@ class Stack:
         ):
             self.manage(*command)
 
-        config = (ROOT / "deploy" / "nginx.conf").read_text()
-        for old, new in {
-            "listen 80;": f"listen 127.0.0.1:{self.port};",
-            "server 127.0.0.1:8000;": f"server 127.0.0.1:{self.app_port};",
-            "alias /srv/troubleshooter/staticfiles/;": f"alias {self.static_root}/;",
-        }.items():
-            assert old in config, f"deploy/nginx.conf no longer contains {old!r}"
-            config = config.replace(old, new)
+        config = nginx_config(self.port, self.app_port, self.static_root)
         (folder / "nginx.conf").write_text(config)
         self.app = None
         self.start_app()
