@@ -48,7 +48,8 @@ WORKERS = 2
 # A person's phone: the questionnaire counts page views from people (one INSERT), not robots.
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/14"
+# Flushed before and after: a database number nobody else uses on this server (BENCH_REDIS_URL).
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 # Other processes may use this much of the machine during a run before it is repeated.
 NOISE_LIMIT = 1 / 6
 
