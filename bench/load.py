@@ -45,7 +45,7 @@ CONNECTIONS = (16, 64)
 # This machine has 2 cores and wrk runs on them too: 2 workers keep one per core. In production
 # deploy/gunicorn.conf.py starts 2 x cores + 1.
 WORKERS = 2
-# A person's phone: the questionnaire counts page views from people (one INSERT), not robots.
+# A person's phone: the troubleshooter counts page views from people (in memory, written every 5 s), not robots.
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 # Flushed before and after: a database number nobody else uses on this server (BENCH_REDIS_URL).
