@@ -28,15 +28,18 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from guides.content_cache import forget_local_version
+    from guides.diagnose.screen_cache import forget_local_screens
     from guides.web.http_caching import forget_local_pages
 
     cache.clear()
     forget_local_version()
     forget_local_pages()
+    forget_local_screens()
     yield
     cache.clear()
     forget_local_version()
     forget_local_pages()
+    forget_local_screens()
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,6 @@ import functools
 import gzip
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -29,6 +27,7 @@ from django.utils.cache import (
 )
 
 from guides import content_cache
+from guides.local_copies import LocalCopies
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +42,8 @@ STALE_SECONDS = 60
 SHARED_CACHE_SECONDS = 5
 # Below this a page gains nothing from gzip.
 COMPRESS_MIN_BYTES = 200
-# Each process also keeps the pages it served last in memory (about 60 KB each), so a hit reads
-# no file and makes no cache round trip. Keys carry the content version: a save retires them all.
-LOCAL_PAGES = 200
-_local_pages: OrderedDict[str, tuple[bytes, bytes | None]] = OrderedDict()
-_local_lock = threading.Lock()  # threaded workers share the dict
+# Each process also keeps the pages it served last in memory (about 60 KB each).
+_local_pages = LocalCopies(200)
 
 
 def shared_page(view):
@@ -79,7 +75,7 @@ def shared_page(view):
                 return response
             entry = (response.content, _compressed(response.content))
             cache.set(key, entry, timeout=PAGE_CACHE_SECONDS)
-        _remember(key, entry)
+        _local_pages.keep(key, entry)
         return _public(_from_entry(request, entry), etag)
 
     return wrapper
@@ -118,18 +114,9 @@ def _etag(version: str, name: str) -> str:
     return f'"{hashlib.sha256(f"{version}:{name}".encode()).hexdigest()[:20]}"'
 
 
-def _remember(key: str, entry: tuple[bytes, bytes | None]) -> None:
-    with _local_lock:
-        _local_pages[key] = entry
-        _local_pages.move_to_end(key)
-        while len(_local_pages) > LOCAL_PAGES:
-            _local_pages.popitem(last=False)
-
-
 def forget_local_pages() -> None:
     """Drop this process's copies (tests; the versioned keys retire them on their own in production)."""
-    with _local_lock:
-        _local_pages.clear()
+    _local_pages.clear()
 
 
 def _from_entry(request: HttpRequest, entry: tuple[bytes, bytes | None]) -> HttpResponse:
