@@ -50,8 +50,9 @@ bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 bench-diagnosis: $(VENV)/.installed ## Compare checklist, information-gain flow and planner on simulated visitors
 	$(PY) -m bench.diagnosis
 
-bench-load: $(VENV)/.installed ## Load each page with wrk and print it as a ratio of a static file (SQLite, PostgreSQL + Redis)
-	$(PY) -m bench.load
+# WRITE_README=1 also writes the tables into README.md, between its bench-load markers.
+bench-load: $(VENV)/.installed ## Load each page with wrk, through gunicorn and through nginx, as a ratio of a static file
+	WRITE_README=$(WRITE_README) $(PY) -m bench.load
 
 bench-search: $(VENV)/.installed ## Time search at 1 and 200 guides: a query, the page, and the index after a save
 	$(PY) -m bench.search

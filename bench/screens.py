@@ -4,7 +4,7 @@ Run by ``bench.diagnosis`` in a child process (``python -m bench.screens``), bec
 Django set up on a throwaway SQLite database and cache; it prints one JSON row per screen kind.
 Each screen is timed twice: "first" is the first visitor on that state after a content save
 (the engine plans, the template renders), "served" is every visitor after that (the rendered
-screen comes from the cache; the page view is still counted with one upsert).
+screen comes from the cache; the page view is counted in memory, see guides/diagnose/page_views.py).
 """
 
 import json

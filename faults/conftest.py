@@ -30,7 +30,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = "tiktok-messages"
-# A phone's browser: screens are counted for it (robots are not), which is the write an outage breaks.
+# A phone's browser: screens are counted for it (robots are not); the counts wait in memory through an outage.
 PHONE = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
 TIMEOUT = 2.0  # seconds; a visitor on a phone gives up long before gunicorn's own timeout
 AS_ROOT = os.geteuid() == 0

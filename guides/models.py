@@ -489,8 +489,9 @@ class StepOutcome(models.Model):
 class QuestionnaireCount(models.Model):
     """How often one screen of the troubleshooter was shown or answered on one day, for the report. Nothing personal.
 
-    A page view adds one to its row, so the table grows with the guide's content and the days kept,
-    never with traffic. Reloads count again; the report reads the figures as rates, where that washes out.
+    A page view adds one to its row (a few seconds later: `guides.diagnose.page_views`), so the table
+    grows with the guide's content and the days kept, never with traffic. Reloads count again; the
+    report reads the figures as rates, where that washes out.
     """
 
     class Kind(models.TextChoices):

@@ -29,6 +29,7 @@ def _fresh_cache(request):
     from django.core.cache.backends.db import BaseDatabaseCache
 
     from guides.content_cache import forget_local_version
+    from guides.diagnose.screen_cache import forget_local_screens
     from guides.web.http_caching import forget_local_pages
 
     # The state cache in the database is emptied with each test's transaction, except where the
@@ -41,10 +42,21 @@ def _fresh_cache(request):
             caches["state"].clear()
         forget_local_version()
         forget_local_pages()
+        forget_local_screens()
 
     forget_everything()
     yield
     forget_everything()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_views_counted():
+    """Page views wait in memory until a flush: none may leak from one test into the next."""
+    from guides.diagnose import page_views
+
+    page_views.forget()
+    yield
+    page_views.forget()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose import page_views
 from guides.diagnose.snapshot import build_snapshot
 from guides.models import QuestionnaireCount, StepOutcome
 
@@ -28,19 +29,24 @@ def step_state(seed_guide):
     return "&".join(f"{k}={v}" for k, v in evidence), decision.step.key
 
 
-def test_a_screen_still_shows_when_its_page_view_cannot_be_counted(client, step_state, monkeypatch):
+def test_page_views_counted_while_the_database_is_down_are_written_once_it_is_back(client, step_state, caplog):
     state, step = step_state
     client.get(DIAGNOSE, headers={"User-Agent": ANDROID})  # the snapshot is in memory from here on
+    page_views.flush()
 
     def database_down(execute, sql, params, many, context):
         raise OperationalError("the database is down")
 
     with connection.execute_wrapper(database_down):
         response = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
+        assert page_views.flush() == 0
 
     assert response.status_code == 200
     assert f'name="step" value="{step}"' in response.content.decode()
+    assert "page views wait in memory: the database is unavailable" in caplog.text
     assert not QuestionnaireCount.objects.filter(kind="step").exists()
+    assert page_views.flush() == 2  # the step shown and the answer that led to it
+    assert QuestionnaireCount.objects.get(kind="step", question_slug=step).count == 1
 
 
 @pytest.mark.parametrize("htmx", [False, True])

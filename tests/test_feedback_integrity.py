@@ -20,6 +20,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory
 
 from guides import engine
+from guides.diagnose import page_views
 from guides.diagnose.records import read_answer_token
 from guides.diagnose.snapshot import build_snapshot
 from guides.feedback import shown_forms
@@ -333,6 +334,7 @@ def test_page_views_add_to_one_daily_counter_per_screen_whatever_the_traffic(pho
     for _ in range(3):
         phone.get(f"{URL}?{urlencode(answered)}")
 
+    assert page_views.flush() == 406  # 203 screens shown, 200 starts and 3 answers
     counters = {(c.kind, c.question_slug, c.answer_slug): c.count for c in QuestionnaireCount.objects.all()}
     assert counters[("start", "", "")] == 200
     assert counters[("question", question, "")] == 200

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guides import engine
+from guides.diagnose import page_views
 from guides.diagnose.snapshot import build_snapshot
 from guides.models import Guide, Symptom
 
@@ -297,6 +298,7 @@ def test_a_visit_that_starts_from_a_symptom_counts_as_a_start_not_as_an_answer(s
     phone = Client(headers={"User-Agent": "Mozilla/5.0 (Linux; Android 15; Pixel 8) Mobile Safari/537.36"})
 
     assert phone.get(f"/guides/tiktok-messages/diagnose/?seen={symptom.slug}").status_code == 200
+    page_views.flush()
 
     counted = QuestionnaireCount.objects.filter(guide=seed_guide)
     assert counted.filter(kind=QuestionnaireCount.Kind.START).count() == 1

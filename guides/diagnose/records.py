@@ -1,7 +1,8 @@
 """Record what visitors see and report in the troubleshooter: the figures behind the feedback report.
 
 Page views only add one to a daily counter per screen, so what is stored grows with the guide's
-content and the days kept, not with traffic, and says nothing about who looked.
+content and the days kept, not with traffic, and says nothing about who looked. They are written a
+few seconds after the view (`page_views`); answers are written before the visitor is answered.
 
 An answer counts only if it comes from a fix-step screen we showed. Each such screen's form
 carries a signed answer token over (guide, state, step, time) with a random id inside; the id is
@@ -9,17 +10,14 @@ stored with the answer, once, so a retried POST is recognised instead of counted
 """
 
 import hashlib
-import logging
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
 from guides import engine
+from guides.diagnose import page_views
 from guides.diagnose.snapshot import Snapshot, state_query
 from guides.feedback import shown_forms
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-
-logger = logging.getLogger(__name__)
 
 # Keeps these signatures apart from any other the site makes with the same secret key.
 TOKEN_SALT = "guides.feedback.answer-token"
@@ -39,36 +37,6 @@ def read_answer_token(token: str, *, slug: str, state: str, step: str, max_age: 
 
 def _digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:32]
-
-
-def count_views(guide_pk: int, screens: list[tuple[str, str, str]]) -> None:
-    """Add one to today's counter of each (kind, question slug, answer slug), creating those not there yet.
-
-    One INSERT ... ON CONFLICT DO UPDATE: atomic under concurrency on SQLite (3.24+) and PostgreSQL, and
-    one query per page view. Two screens of one call must differ in kind (they do: see `record_visit`),
-    as PostgreSQL refuses to update one row twice in a statement.
-    """
-    quote = connection.ops.quote_name
-    table = quote(QuestionnaireCount._meta.db_table)
-    fields = ("guide", "day", "kind", "question_slug", "answer_slug")
-    key = ", ".join(quote(QuestionnaireCount._meta.get_field(name).column) for name in fields)
-    count = quote("count")
-    sql = (
-        f"INSERT INTO {table} ({key}, {count}) VALUES {', '.join(['(%s, %s, %s, %s, %s, 1)'] * len(screens))} "
-        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
-    )
-    day = connection.ops.adapt_datefield_value(timezone.localdate())
-    params = [value for kind, slug, answer in screens for value in (guide_pk, day, kind, slug, answer)]
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        return
-    # A counter is not worth a wait for the disk: PostgreSQL may confirm this commit before it is
-    # flushed (a server crash could lose the last fraction of a second of counts, nothing else).
-    # Answers and votes keep the default, durable commit.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(sql, params)
 
 
 def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str, *, token: str) -> bool:
@@ -108,7 +76,9 @@ def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, token: s
 
 
 def record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started: bool) -> None:
-    """Count what this screen shows, for the feedback report: one upsert of daily counters, nothing personal.
+    """Count what this screen shows, for the feedback report: daily counters, nothing personal.
+
+    The count is kept in memory and written a few seconds later (`page_views`): a screen never waits for it.
 
     ``started`` is false when the visitor came back to change an answer: that is not a new answer.
     """
@@ -122,7 +92,4 @@ def record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started:
             rows.append((counted.ANSWER, *last))
     shown = {engine.QUESTION: counted.QUESTION, engine.STEP: counted.STEP, engine.HAND_OFF: counted.HAND_OFF}
     rows.append((shown[kind], slug, ""))
-    try:
-        count_views(snapshot.guide_pk, rows)
-    except DatabaseError:  # the screen is still worth showing; only the count is lost
-        logger.warning("A troubleshooter page view of %s was not counted: the database is unavailable", snapshot.slug)
+    page_views.add(snapshot.guide_pk, rows)

@@ -14,8 +14,9 @@ from guides import content_cache, engine
 from guides.diagnose import screens
 from guides.diagnose.records import answer_token, record_visit
 from guides.diagnose.snapshot import PLATFORMS, Snapshot, evidence_from_query, state_query
+from guides.local_copies import LocalCopies
 from guides.minutes import wait_words
-from guides.web.http_caching import deploy_fingerprint, local_copy, remember
+from guides.web.http_caching import deploy_fingerprint
 from guides.web.site_address import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Rendered pages are kept this long at most; a content save replaces them sooner.
 PAGE_CACHE_SECONDS = 60 * 60
+# Each process also keeps the screens it served last in memory (about 40 KB each).
+_local_screens = LocalCopies(300)
 
 
 # Stand-ins for what differs between visitors on the same screen; swapped in after the cache.
@@ -69,11 +72,12 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
         f"screen:{deploy_fingerprint()}:{snapshot.slug}:{partial}:{staff}:"
         f"{hashlib.sha256(state.encode()).hexdigest()[:32]}"
     )
-    cached = local_copy(key) or cache.get(key)
+    cached = _local_screens.get(key) or cache.get(key)
     if not (isinstance(cached, tuple) and len(cached) == 3):  # absent, or cached by an older release
         cached = _build_screen(request, snapshot, evidence, platform, partial, ask=ask, fixed=fixed)
         cache.set(key, cached, timeout=PAGE_CACHE_SECONDS)
-    remember(key, cached)
+    if not key.endswith(content_cache.UNREACHABLE):  # no version to retire the copy by
+        _local_screens.keep(key, cached)
     html, counted, form = cached
     if counted and not restoring and not _looks_like_a_robot(request):
         record_visit(snapshot, evidence, *counted, started=not ask)
@@ -85,6 +89,11 @@ def render_screen(request: HttpRequest, snapshot: Snapshot, query_string: str) -
     response = HttpResponse(html)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def forget_local_screens() -> None:
+    """Drop this process's copies (tests; the versioned keys retire them on their own in production)."""
+    _local_screens.clear()
 
 
 def _build_screen(request, snapshot: Snapshot, evidence, platform: str, partial: bool, *, ask: str, fixed: str):

@@ -12,8 +12,6 @@ import functools
 import gzip
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -28,6 +26,7 @@ from django.utils.cache import (
 )
 
 from guides import content_cache
+from guides.local_copies import LocalCopies
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +36,13 @@ PAGE_CACHE_SECONDS = 60 * 60
 # and a little longer if the site is slow to answer (stale-while-revalidate).
 BROWSER_SECONDS = 5 * 60
 STALE_SECONDS = 60
+# Shared caches (nginx in front, a CDN) keep a copy only this long, then ask again with the ETag: an
+# edit or an unpublish reaches every visitor within these seconds, and nginx needs no purge.
+SHARED_CACHE_SECONDS = 5
 # Below this a page gains nothing from gzip.
 COMPRESS_MIN_BYTES = 200
-# Each process also keeps the pages and troubleshooter screens it served last in memory (about 60 KB
-# each), so a hit reads no file and makes no cache round trip, and a page cache that is down or full
-# costs the busiest pages nothing. Keys carry the content version: a save retires them all.
-LOCAL_PAGES = 200
-_local_pages: OrderedDict[str, tuple] = OrderedDict()
-_local_lock = threading.Lock()  # threaded workers share the dict
+# Each process also keeps the pages it served last in memory (about 60 KB each).
+_local_pages = LocalCopies(200)
 
 
 def shared_page(view):
@@ -69,14 +67,14 @@ def shared_page(view):
         if not_modified is not None:
             return _public(not_modified, etag)
         key = content_cache.versioned_key(name)
-        entry = local_copy(key) or cache.get(key)
+        entry = _local_pages.get(key) or cache.get(key)
         if not (isinstance(entry, tuple) and len(entry) == 2):
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.cookies:
                 return response
             entry = (response.content, _compressed(response.content))
             cache.set(key, entry, timeout=PAGE_CACHE_SECONDS)
-        remember(key, entry)
+        _local_pages.keep(key, entry)
         return _public(_from_entry(request, entry), etag)
 
     return wrapper
@@ -118,22 +116,9 @@ def _etag(version: str, name: str) -> str:
     return f'"{hashlib.sha256(f"{version}:{name}".encode()).hexdigest()[:20]}"'
 
 
-def local_copy(key: str) -> tuple | None:
-    return _local_pages.get(key)
-
-
-def remember(key: str, entry: tuple) -> None:
-    with _local_lock:
-        _local_pages[key] = entry
-        _local_pages.move_to_end(key)
-        while len(_local_pages) > LOCAL_PAGES:
-            _local_pages.popitem(last=False)
-
-
 def forget_local_pages() -> None:
     """Drop this process's copies (tests; the versioned keys retire them on their own in production)."""
-    with _local_lock:
-        _local_pages.clear()
+    _local_pages.clear()
 
 
 def _from_entry(request: HttpRequest, entry: tuple[bytes, bytes | None]) -> HttpResponse:
@@ -159,7 +144,13 @@ def _public(response: HttpResponse, etag: str | None) -> HttpResponse:
     """Mark a response shareable, unless it is personal (a cookie) or the view already said private."""
     said = response.headers.get("Cache-Control", "")
     if response.status_code in (200, 304) and not response.cookies and "private" not in said and "no-store" not in said:
-        patch_cache_control(response, public=True, max_age=BROWSER_SECONDS, stale_while_revalidate=STALE_SECONDS)
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=BROWSER_SECONDS,
+            s_maxage=SHARED_CACHE_SECONDS,
+            stale_while_revalidate=STALE_SECONDS,
+        )
         if etag:
             response.headers["ETag"] = etag
     return response
