@@ -53,11 +53,11 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 # Other processes may use this much of the machine during a run before it is repeated.
 NOISE_LIMIT = 1 / 6
 
-CACHED, QUESTIONNAIRE = "cached", "questionnaire"
+CACHED, TROUBLESHOOTER = "cached", "troubleshooter"
 THROUGH_NGINX = ", through nginx"
 # Required share of the static file's rate: the shared pages served from nginx's cache against
 # nginx's static file, the troubleshooter's screens (always served by the app) against gunicorn's.
-RATIO_TARGETS = {(CACHED, True): 0.8, (QUESTIONNAIRE, False): 0.3}
+RATIO_TARGETS = {(CACHED, True): 0.8, (TROUBLESHOOTER, False): 0.3}
 # At 64 connections a page's p99 may be at most this many times its p50: no long tail. An absolute
 # limit would only measure queueing on two workers, as latency follows throughput at fixed connections.
 P99_TIMES_P50 = 2.5
@@ -245,7 +245,7 @@ def run_series(wrk: str, name: str, target: Server, ceiling: str, pages: dict[st
     for connections in CONNECTIONS:
         ceilings = [load(wrk, target, ceiling, connections)]
         for index, (page, path) in enumerate(pages.items()):
-            if index == 3:  # between the cached pages and the questionnaire
+            if index == 3:  # between the cached pages and the troubleshooter
                 ceilings.append(load(wrk, target, ceiling, connections))
             results.append((page, path, connections, load(wrk, target, path, connections)))
         if len(ceilings) == 1:
@@ -348,7 +348,7 @@ def link(port: int, path: str, pattern: str) -> str:
 
 
 def find_pages(port: int) -> dict[str, str]:
-    """Every kind of page, found as a visitor finds it: links from the home page, answers from the questionnaire."""
+    """Every kind of page, found as a visitor finds it: links from the home page, answers from the troubleshooter."""
     article = link(port, "/", r'href="(/guides/[\w-]+/)"')
     cause = link(port, article, r'href="(/guides/[\w-]+/causes/[\w-]+/)"')
     start = f"{article}diagnose/"
@@ -356,7 +356,7 @@ def find_pages(port: int) -> dict[str, str]:
     for _ in range(20):
         status, html = get(port, screens[-1])
         if status != 200:
-            sys.exit(f"{screens[-1]} answered {status}; the questionnaire cannot be walked.")
+            sys.exit(f"{screens[-1]} answered {status}; the troubleshooter cannot be walked.")
         if "/diagnose/feedback/" in html:
             break
         form = QuestionForm()
@@ -367,14 +367,14 @@ def find_pages(port: int) -> dict[str, str]:
     else:
         sys.exit("No fix step within 20 answers.")
     if len(screens) < 3:
-        sys.exit("The questionnaire reached a fix step before a second question: no mid-questionnaire screen.")
+        sys.exit("The troubleshooter reached a fix step before a second question: no mid-visit screen.")
     return {
         "home": "/",
         "article": article,
         "cause": cause,
         "search": "/search/?q=sending+too+fast",
-        "questionnaire start": start,
-        "mid-questionnaire": screens[1],
+        "troubleshooter start": start,
+        "troubleshooter mid-visit": screens[1],
         "fix step": screens[-1],
     }
 
@@ -476,8 +476,8 @@ def children_cpu() -> float:
 def kind(page: str) -> str | None:
     if page in {"home", "article", "cause"}:
         return CACHED
-    if page in {"questionnaire start", "mid-questionnaire", "fix step"}:
-        return QUESTIONNAIRE
+    if page in {"troubleshooter start", "troubleshooter mid-visit", "fix step"}:
+        return TROUBLESHOOTER
     return None
 
 
