@@ -2,20 +2,41 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 
 from guides.authoring.loader import load_guide
 from guides.authoring.schema import content_files, read_content_file
+from guides.diagnose.snapshot import build_snapshot
 from guides.models import Guide
+from tests.screens import ANDROID
 
 SEED_SLUG = "tiktok-messages"
+# The database the settings name, before pytest-django points the connection at a test database.
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the bundled guides once; each test's transaction rolls back to this state."""
+    """Load the bundled guides once; each test's transaction rolls back to this state.
+
+    pytest-django makes a test database only when a collected test asks for `db`. The browser
+    tests ask for none (they share one committed database, see `seeded`), so when they run alone
+    the test database is made here: the guides must never be loaded into the configured one.
+    """
+    made = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == CONFIGURED_DATABASE:
+            made = setup_databases(verbosity=0, interactive=False, aliases={connection.alias})
         call_command("load_guides", verbosity=0)
+    yield
+    if made:
+        with django_db_blocker.unblock():
+            teardown_databases(made, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +63,33 @@ def _fresh_cache():
 @pytest.fixture
 def seed_guide(db) -> Guide:
     return Guide.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def snapshot(seed_guide):
+    """What the troubleshooter works from for the bundled guide."""
+    return build_snapshot(seed_guide)
+
+
+@pytest.fixture
+def phone() -> Client:
+    """A visitor's Android phone, without cookies yet."""
+    return Client(headers={"User-Agent": ANDROID})
+
+
+@pytest.fixture
+def editor(db):
+    """A member of staff in the Editors group: changes content, reads history and reports."""
+    user = User.objects.create_user("eddie", "eddie@example.com", "a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture
@@ -88,8 +136,49 @@ def base_url():
     return None
 
 
+def pytest_collection_modifyitems(items):
+    """Keep the tests that share one costly set-up on one xdist worker (`--dist loadgroup`).
+
+    The browser tests share one live server with the guides loaded, the deployment tests one
+    gunicorn and nginx; split across workers, each worker would pay for that set-up again.
+    """
+    for item in items:
+        for shared in ("browser", "deploy"):
+            if item.get_closest_marker(shared):
+                item.add_marker(pytest.mark.xdist_group(shared))
+
+
+@pytest.fixture(scope="session")
+def _shared_site(django_db_setup, django_db_blocker):
+    """One live server for all browser tests, with the bundled guides loaded once and committed.
+
+    pytest-django's `live_server` would make every test transactional: each one would empty the
+    database when it ends, and the next would load the guides again (10 to 20 s each). The
+    browser tests run after every database test (they ask for no `db`), so a transactional test
+    may have emptied the tables just before: load the guides again only then.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        if not Guide.objects.filter(slug=SEED_SLUG).exists():
+            call_command("load_guides", verbosity=0)
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    yield server
+    server._live_server_modified_settings.disable()
+    server.stop()
+
+
 @pytest.fixture
-def seeded(live_server):
-    """Load the bundled guides: a transactional test empties the database when it ends."""
-    call_command("load_guides", verbosity=0)
-    return live_server
+def seeded(_shared_site, django_db_blocker):
+    """The shared live server with the bundled guides, and database access for the test.
+
+    What visitors record through it (answers, votes, screen counts) is deleted after each test,
+    so every test starts with none; a test that changes content puts it back itself.
+    """
+    from guides.models import PageVote, QuestionnaireCount, Resolution, StepOutcome
+
+    with django_db_blocker.unblock():
+        yield _shared_site
+        for model in (PageVote, QuestionnaireCount, Resolution, StepOutcome):
+            model.objects.all().delete()

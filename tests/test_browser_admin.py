@@ -12,20 +12,30 @@ from guides.models import FAQEntry
 
 @pytest.fixture
 def editor(seeded):
+    """An editor on the shared site, removed again after the test."""
     # The Editors group comes from a data migration; an earlier transactional test may have emptied the tables.
     importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
     user = User.objects.create_user("edna", password="a-long-editor-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    yield user
+    user.delete()
+
+
+@pytest.fixture
+def entry(seeded):
+    """A FAQ entry of the bundled guide, its answer put back after the test for the other browser tests."""
+    entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
+    answer = entry.answer
+    yield entry
+    entry.answer = answer
+    entry.save()
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, page: Page):
+def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, entry, page: Page):
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
 
     page.goto(f"{seeded.url}/admin/")
     page.get_by_label("Username").fill("edna")
