@@ -31,10 +31,10 @@ run: $(VENV)/.installed ## Set up and serve the site at http://127.0.0.1:8000/ o
 serve: $(VENV)/.installed ## Serve with production settings under gunicorn (deploy/gunicorn.conf.py) on SQLite
 	bash deploy/serve.sh
 
-# The suite runs on one pytest-xdist worker per core. Tests that share one costly set-up (the browser
-# tests' live server, the deployment tests' gunicorn and nginx) stay on one worker (tests/conftest.py).
+# The suite runs on one pytest-xdist worker per core, a test file at a time: a file's tests share
+# what its module fixtures set up (the deployment tests' gunicorn and nginx, started once).
 TEST_WORKERS ?= auto
-XDIST = -n $(TEST_WORKERS) --dist loadgroup
+XDIST = -n $(TEST_WORKERS) --dist loadfile
 
 test: $(VENV)/.installed ## Set up and run the whole test suite
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
@@ -47,7 +47,7 @@ test-fast: $(VENV)/.installed ## The suite without the browser and deployment te
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis instead of SQLite
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # Stops throwaway PostgreSQL and Redis servers (and a gunicorn worker) under load; started on ports of their own.
 test-faults: $(VENV)/.installed ## Fault checks: database, cache and worker outages under load lose nothing

@@ -8,11 +8,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
+from pytest_django.live_server_helper import LiveServer
 
 from guides.authoring.loader import load_guide
 from guides.authoring.schema import content_files, read_content_file
 from guides.diagnose.snapshot import build_snapshot
-from guides.models import Guide
+from guides.models import Guide, PageVote, QuestionnaireCount, Resolution, StepOutcome
 from tests.screens import ANDROID
 
 SEED_SLUG = "tiktok-messages"
@@ -136,29 +137,16 @@ def base_url():
     return None
 
 
-def pytest_collection_modifyitems(items):
-    """Keep the tests that share one costly set-up on one xdist worker (`--dist loadgroup`).
-
-    The browser tests share one live server with the guides loaded, the deployment tests one
-    gunicorn and nginx; split across workers, each worker would pay for that set-up again.
-    """
-    for item in items:
-        for shared in ("browser", "deploy"):
-            if item.get_closest_marker(shared):
-                item.add_marker(pytest.mark.xdist_group(shared))
-
-
 @pytest.fixture(scope="session")
 def _shared_site(django_db_setup, django_db_blocker):
-    """One live server for all browser tests, with the bundled guides loaded once and committed.
+    """One live server for the browser tests of a run (of each xdist worker, which has its own
+    database), serving the bundled guides loaded once and committed.
 
     pytest-django's `live_server` would make every test transactional: each one would empty the
     database when it ends, and the next would load the guides again (10 to 20 s each). The
     browser tests run after every database test (they ask for no `db`), so a transactional test
     may have emptied the tables just before: load the guides again only then.
     """
-    from pytest_django.live_server_helper import LiveServer
-
     with django_db_blocker.unblock():
         if not Guide.objects.filter(slug=SEED_SLUG).exists():
             call_command("load_guides", verbosity=0)
@@ -176,8 +164,6 @@ def seeded(_shared_site, django_db_blocker):
     What visitors record through it (answers, votes, screen counts) is deleted after each test,
     so every test starts with none; a test that changes content puts it back itself.
     """
-    from guides.models import PageVote, QuestionnaireCount, Resolution, StepOutcome
-
     with django_db_blocker.unblock():
         yield _shared_site
         for model in (PageVote, QuestionnaireCount, Resolution, StepOutcome):

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 
-pytestmark = pytest.mark.deploy  # left out of `make test-fast`; kept on one xdist worker with its `stack`
+pytestmark = pytest.mark.deploy  # left out of `make test-fast`
 
 
 def nginx_path() -> str | None:
