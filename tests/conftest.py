@@ -1,7 +1,9 @@
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
@@ -21,6 +23,12 @@ SEED_SLUG = "tiktok-messages"
 CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
 
 
+def load_seed() -> None:
+    """Commit what every test starts from: the data migration's Editors group and the bundled guides."""
+    importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
+    call_command("load_guides", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the bundled guides once; each test's transaction rolls back to this state.
@@ -33,7 +41,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if connection.settings_dict["NAME"] == CONFIGURED_DATABASE:
             made = setup_databases(verbosity=0, interactive=False, aliases={connection.alias})
-        call_command("load_guides", verbosity=0)
+        load_seed()
     yield
     if made:
         with django_db_blocker.unblock():
@@ -137,19 +145,25 @@ def base_url():
     return None
 
 
+@pytest.fixture(scope="module")
+def seed_back_after_the_module(django_db_blocker):
+    """For a module of transactional tests, which empty the database when they end: commit the seed
+    again once the module is done. Under pytest-xdist the files a worker runs next can be any (it
+    hands out the biggest first), so pytest-django's "transactional tests last" does not protect them.
+    """
+    yield
+    with django_db_blocker.unblock():
+        load_seed()
+
+
 @pytest.fixture(scope="session")
 def _shared_site(django_db_setup, django_db_blocker):
     """One live server for the browser tests of a run (of each xdist worker, which has its own
-    database), serving the bundled guides loaded once and committed.
+    database), serving the bundled guides that `django_db_setup` committed.
 
     pytest-django's `live_server` would make every test transactional: each one would empty the
-    database when it ends, and the next would load the guides again (10 to 20 s each). The
-    browser tests run after every database test (they ask for no `db`), so a transactional test
-    may have emptied the tables just before: load the guides again only then.
+    database when it ends, and the next would load the guides again (10 to 20 s each).
     """
-    with django_db_blocker.unblock():
-        if not Guide.objects.filter(slug=SEED_SLUG).exists():
-            call_command("load_guides", verbosity=0)
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
     yield server

@@ -1,9 +1,6 @@
 """An editor's round trip in a real browser: sign in, edit with the live preview, save, see it on the site."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
 
@@ -13,8 +10,6 @@ from guides.models import FAQEntry
 @pytest.fixture
 def editor(seeded):
     """An editor on the shared site, removed again after the test."""
-    # The Editors group comes from a data migration; an earlier transactional test may have emptied the tables.
-    importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
     user = User.objects.create_user("edna", password="a-long-editor-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     yield user

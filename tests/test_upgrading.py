@@ -1,9 +1,7 @@
 """Upgrading the database keeps what it held: the page-view rows become daily counters, and back.
 
-In a file of its own: running migrations needs a transactional test, which empties the database
-when it ends. pytest-django runs such tests after the others, and with pytest-xdist handing out
-whole files (`--dist loadfile`) that order holds only between files: sharing a file, this test
-would empty the database before the tests of the files its worker gets next.
+Running migrations needs a transactional test, which empties the database when it ends; the
+seed is committed again when this module is done, for whatever file the xdist worker runs next.
 """
 
 from datetime import UTC, date, datetime
@@ -13,6 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from guides.models import QuestionnaireCount
+
+pytestmark = pytest.mark.usefixtures("seed_back_after_the_module")
 
 BEFORE_COUNTERS = [("guides", "0007_troubleshooter_efficacy_kinds_efforts")]
 
