@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run serve test test-postgres test-faults bench bench-diagnosis bench-load bench-search lint format clean
+.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,14 +31,23 @@ run: $(VENV)/.installed ## Set up and serve the site at http://127.0.0.1:8000/ o
 serve: $(VENV)/.installed ## Serve with production settings under gunicorn (deploy/gunicorn.conf.py) on SQLite
 	bash deploy/serve.sh
 
-test: $(VENV)/.installed ## Set up and run the whole test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The suite runs on one pytest-xdist worker per core, a test file at a time: a file's tests share
+# what its module fixtures set up (the deployment tests' gunicorn and nginx, started once).
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadfile
 
-# The suite against the production stack: PostgreSQL and Redis on this machine (as in CI).
+test: $(VENV)/.installed ## Set up and run the whole test suite
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed ## The suite without the browser and deployment tests, for the edit-run loop
+	$(PY) -m pytest $(XDIST) -m "not browser and not deploy" $(PYTEST_ARGS)
+
+# The suite against the production stack: PostgreSQL and Redis on this machine (as in CI). Each of the
+# two workers gets a test database of its own (test_postgres_gw0, _gw1) and a Redis database (14, 15).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 test-postgres: $(VENV)/.installed ## Run the suite on PostgreSQL and Redis instead of SQLite
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # Stops throwaway PostgreSQL and Redis servers (and a gunicorn worker) under load; started on ports of their own.
 test-faults: $(VENV)/.installed ## Fault checks: database, cache and worker outages under load lose nothing

@@ -1,6 +1,9 @@
-"""Read an admin form back from its HTML, so tests post exactly what a browser would."""
+"""Read an admin form back from its HTML, so tests post exactly what a browser would, and save it as staff do."""
 
+import re
 from html.parser import HTMLParser
+
+from django.urls import reverse
 
 
 class _FormParser(HTMLParser):
@@ -57,3 +60,27 @@ def admin_form(html: str, form_id: str) -> dict[str, list[str]]:
     for name, value in parser.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+def admin_url(obj_or_model, view="change"):
+    opts = obj_or_model._meta
+    args = [obj_or_model.pk] if view in {"change", "history", "delete"} else []
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def save_change(client, obj, **changes):
+    """Open the change page, change some fields as staff would, and press Save."""
+    url = admin_url(obj)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = admin_form(page.content.decode(), f"{obj._meta.model_name}_form")
+    for name, value in changes.items():
+        data[name] = [value]
+    response = client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    return response
+
+
+def form_errors(response):
+    """The admin's error lists on a page, to say why a save was refused."""
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)

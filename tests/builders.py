@@ -53,3 +53,41 @@ def guide_data(
         "checklist": [s["slug"] for s in fix_steps],
         "questions": copy.deepcopy(list(questions)),
     }
+
+
+def questions_for(causes: int) -> list[dict]:
+    """One yes/no question per cause, seen at a glance: "yes" points strongly to it, "no" rules it out."""
+    return [
+        {
+            "slug": f"q-{n}",
+            "text": f"Is it cause {n}?",
+            "effort": "quick_look",
+            "answers": [
+                {"slug": "yes", "text": "Yes", "effects": {f"cause-{n}": "strong"}},
+                {"slug": "no", "text": "No", "effects": {f"cause-{n}": "rules_out"}},
+            ],
+        }
+        for n in range(causes)
+    ]
+
+
+def troubleshooter_data(slug="walkable", causes=3, **kwargs) -> dict:
+    """Content-file data for a guide the troubleshooter can walk from first question to hand-off.
+
+    One yes/no question per cause; each cause is almost always fixed by its own step; cause 0 is
+    also lifted by ``wait-a-day``, a wait step of a day, the way a temporary ban only ends with time.
+    """
+    data = guide_data(slug=slug, causes=causes, efficacy="almost_always", **kwargs)
+    data["questions"] = questions_for(causes)
+    data["fix_steps"].append(
+        {
+            "slug": "wait-a-day",
+            "title": "Wait a day",
+            "kind": "wait",
+            "minutes": 24 * 60,
+            "instructions": "Stop and try again tomorrow.",
+            "reviewed": "2026-01-01",
+        }
+    )
+    data["causes"][0]["fixes"]["wait-a-day"] = "almost_always"
+    return data

@@ -1,21 +1,51 @@
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
+from pytest_django.live_server_helper import LiveServer
 
 from guides.authoring.loader import load_guide
 from guides.authoring.schema import content_files, read_content_file
-from guides.models import Guide
+from guides.diagnose.snapshot import build_snapshot
+from guides.models import Guide, PageVote, QuestionnaireCount, Resolution, StepOutcome
+from tests.screens import ANDROID
 
 SEED_SLUG = "tiktok-messages"
+# The database the settings name, before pytest-django points the connection at a test database.
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
+
+
+def load_seed() -> None:
+    """Commit what every test starts from: the data migration's Editors group and the bundled guides."""
+    importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
+    call_command("load_guides", verbosity=0)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the bundled guides once; each test's transaction rolls back to this state."""
+    """Load the bundled guides once; each test's transaction rolls back to this state.
+
+    pytest-django makes a test database only when a collected test asks for `db`. The browser
+    tests ask for none (they share one committed database, see `seeded`), so when they run alone
+    the test database is made here: the guides must never be loaded into the configured one.
+    """
+    made = None
     with django_db_blocker.unblock():
-        call_command("load_guides", verbosity=0)
+        if connection.settings_dict["NAME"] == CONFIGURED_DATABASE:
+            made = setup_databases(verbosity=0, interactive=False, aliases={connection.alias})
+        load_seed()
+    yield
+    if made:
+        with django_db_blocker.unblock():
+            teardown_databases(made, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +95,33 @@ def seed_guide(db) -> Guide:
 
 
 @pytest.fixture
+def snapshot(seed_guide):
+    """What the troubleshooter works from for the bundled guide."""
+    return build_snapshot(seed_guide)
+
+
+@pytest.fixture
+def phone() -> Client:
+    """A visitor's Android phone, without cookies yet."""
+    return Client(headers={"User-Agent": ANDROID})
+
+
+@pytest.fixture
+def editor(db):
+    """A member of staff in the Editors group: changes content, reads history and reports."""
+    user = User.objects.create_user("eddie", "eddie@example.com", "a-long-editor-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def seed_data() -> dict:
     return read_content_file(next(p for p in content_files() if p.stem == SEED_SLUG))
 
@@ -108,8 +165,40 @@ def base_url():
     return None
 
 
+@pytest.fixture(scope="module")
+def seed_back_after_the_module(django_db_blocker):
+    """For a module of transactional tests, which empty the database when they end: commit the seed
+    again once the module is done. Under pytest-xdist the files a worker runs next can be any (it
+    hands out the biggest first), so pytest-django's "transactional tests last" does not protect them.
+    """
+    yield
+    with django_db_blocker.unblock():
+        load_seed()
+
+
+@pytest.fixture(scope="session")
+def _shared_site(django_db_setup, django_db_blocker):
+    """One live server for the browser tests of a run (of each xdist worker, which has its own
+    database), serving the bundled guides that `django_db_setup` committed.
+
+    pytest-django's `live_server` would make every test transactional: each one would empty the
+    database when it ends, and the next would load the guides again (10 to 20 s each).
+    """
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    yield server
+    server._live_server_modified_settings.disable()
+    server.stop()
+
+
 @pytest.fixture
-def seeded(live_server):
-    """Load the bundled guides: a transactional test empties the database when it ends."""
-    call_command("load_guides", verbosity=0)
-    return live_server
+def seeded(_shared_site, django_db_blocker):
+    """The shared live server with the bundled guides, and database access for the test.
+
+    What visitors record through it (answers, votes, screen counts) is deleted after each test,
+    so every test starts with none; a test that changes content puts it back itself.
+    """
+    with django_db_blocker.unblock():
+        yield _shared_site
+        for model in (PageVote, QuestionnaireCount, Resolution, StepOutcome):
+            model.objects.all().delete()

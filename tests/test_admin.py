@@ -4,9 +4,10 @@ import html
 import re
 
 import pytest
+import reversion
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -31,48 +32,15 @@ from guides.models import (
     StepKind,
     Symptom,
 )  # fmt: skip
-from tests.admin_forms import admin_form
-from tests.builders import guide_data
+from tests.admin_forms import admin_form, admin_url, form_errors, save_change
+from tests.builders import guide_data, troubleshooter_data
 
 ARTICLE = reverse("guides:article", args=["tiktok-messages"])
 DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
 
 
-@pytest.fixture
-def editor(db):
-    user = User.objects.create_user("eddie", "eddie@example.com", "a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-def admin_url(obj_or_model, view="change"):
-    opts = obj_or_model._meta
-    args = [obj_or_model.pk] if view in {"change", "history", "delete"} else []
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
-
-
-def save_change(client, obj, **changes):
-    """Open the change page, change some fields as staff would, and press Save."""
-    url = admin_url(obj)
-    page = client.get(url)
-    assert page.status_code == 200
-    data = admin_form(page.content.decode(), f"{obj._meta.model_name}_form")
-    for name, value in changes.items():
-        data[name] = [value]
-    response = client.post(url, data)
-    assert response.status_code == 302, _form_errors(response)
-    return response
-
-
-def _form_errors(response):
-    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
+def guide_diagnose(guide) -> str:
+    return reverse("guides:diagnose", args=[guide.slug])
 
 
 def first(model, **filters):
@@ -168,7 +136,7 @@ def test_save_without_an_edit_changes_nothing_and_records_nothing(editor_client,
 
     response = editor_client.post(url, data)
 
-    assert response.status_code == 302, _form_errors(response)
+    assert response.status_code == 302, form_errors(response)
     assert _changed_rows(before, _all_content()) == {}
     assert Version.objects.count() == versions
     assert LogEntry.objects.count() == log_entries
@@ -210,7 +178,7 @@ def test_an_order_changed_in_the_list_is_saved_and_recorded(editor_client, seed_
 
     response = editor_client.post(f"{url}?guide__id__exact={seed_guide.pk}", data)
 
-    assert response.status_code == 302, _form_errors(response)
+    assert response.status_code == 302, form_errors(response)
     assert Cause.objects.get(pk=cause.pk).order == 99
     assert Version.objects.get_for_object(cause).count() == versions + 1
 
@@ -269,7 +237,7 @@ def test_answer_effect_change_changes_the_ranking(editor_client, client, seed_gu
     assert _probability(seed_guide, evidence, effect.cause.slug) < before
     assert shown_before is not None
     shown_after = _percent(client.get(screen).content.decode(), effect.cause.title)
-    assert shown_after is None or shown_after < shown_before  # lower, or out of the list shown
+    assert shown_after is None  # ruled out, it falls below the few likeliest causes the screen lists
 
 
 def _probability(guide, evidence, cause):
@@ -444,6 +412,14 @@ def test_markdown_fields_show_a_live_preview_beside_them(editor_client, seed_gui
     assert entry.answer_html[:30] in page
 
 
+@pytest.fixture
+def guide(load) -> Guide:
+    """A purpose-made guide, loaded in one revision as `load_guides` does: for the admin's mechanics."""
+    with reversion.create_revision():
+        load(troubleshooter_data("mechanics"))
+    return Guide.objects.get(slug="mechanics")
+
+
 def test_draft_guide_is_invisible_to_visitors_everywhere(client, seed_guide):
     seed_guide.published = False
     seed_guide.save()
@@ -456,25 +432,25 @@ def test_draft_guide_is_invisible_to_visitors_everywhere(client, seed_guide):
     assert not client.get("/search/", {"q": "sending messages too fast"}).context["results"]
 
 
-def test_draft_guide_is_visible_to_staff_with_a_banner(editor_client, seed_guide):
-    seed_guide.published = False
-    seed_guide.save()
+def test_draft_guide_is_visible_to_staff_with_a_banner(editor_client, guide):
+    guide.published = False
+    guide.save()
 
-    for url in (ARTICLE, seed_guide.causes.first().get_absolute_url(), DIAGNOSE):
+    for url in (guide.get_absolute_url(), guide.causes.first().get_absolute_url(), guide_diagnose(guide)):
         page = editor_client.get(url).content.decode()
         assert "Draft — not public." in page
 
 
-def test_a_change_can_be_restored_from_history(editor_client, client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
+def test_a_change_can_be_restored_from_history(editor_client, client, guide):
+    cause = guide.causes.get(slug="cause-0")
     original = cause.title
     save_change(editor_client, cause, title="First edit")
     save_change(editor_client, cause, title="Second edit")
     first_version = Version.objects.get_for_object(cause)[1]  # newest first: second edit, first edit, ...
+    revision_url = reverse("admin:guides_cause_revision", args=[cause.pk, first_version.pk])
 
     history = editor_client.get(admin_url(cause, "history")).content.decode()
-    assert "Second edit" in history or "Changed" in history
-    revision_url = reverse("admin:guides_cause_revision", args=[cause.pk, first_version.pk])
+    assert f'href="{revision_url}"' in history  # History offers the first edit to go back to
     data = admin_form(editor_client.get(revision_url).content.decode(), "cause_form")
     response = editor_client.post(revision_url, data)
 
@@ -484,8 +460,8 @@ def test_a_change_can_be_restored_from_history(editor_client, client, seed_guide
     assert "First edit" in client.get(cause.get_absolute_url()).content.decode()
 
 
-def test_history_shows_a_diff_between_versions(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
+def test_history_shows_a_diff_between_versions(editor_client, guide):
+    cause = guide.causes.get(slug="cause-0")
     save_change(editor_client, cause, summary="Old words here.")
     save_change(editor_client, cause, summary="New words here.")
     versions = list(Version.objects.get_for_object(cause))
@@ -496,8 +472,8 @@ def test_history_shows_a_diff_between_versions(editor_client, seed_guide):
     assert "Old" in page and "New" in page
 
 
-def test_a_deleted_cause_can_be_recovered_with_its_facets_and_fixes(editor_client, client, seed_guide):
-    cause = seed_guide.causes.get(slug="network-connectivity")
+def test_a_deleted_cause_can_be_recovered_with_its_facets_and_fixes(editor_client, client, guide):
+    cause = guide.causes.get(slug="cause-1")
     save_change(editor_client, cause)  # a version to recover from
     facets = set(cause.facets.values_list("slug", flat=True))
     fixes = list(cause.cause_fixes.values_list("fix_step__slug", flat=True))
@@ -505,7 +481,7 @@ def test_a_deleted_cause_can_be_recovered_with_its_facets_and_fixes(editor_clien
     assert "answer effect" in editor_client.get(admin_url(cause, "delete")).content.decode().lower()
     editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
     assert not Cause.objects.filter(pk=cause.pk).exists()
-    assert client.get(DIAGNOSE).status_code == 200
+    assert client.get(guide_diagnose(guide)).status_code == 200
 
     version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
     recover_url = reverse("admin:guides_cause_recover", args=[version.pk])
@@ -588,16 +564,16 @@ def test_deleting_an_answer_a_follow_up_depends_on_is_refused(editor_client, see
     page = editor_client.get(admin_url(condition, "delete")).content.decode()
     editor_client.post(admin_url(condition, "delete"), {"post": "yes"})
 
-    assert "would require deleting the following protected related objects" in page or "protected" in page
+    assert "would require deleting the following protected related objects" in page
     assert Answer.objects.filter(pk=condition.pk).exists()
     follow_up.refresh_from_db()
     assert follow_up.asked_after_id == condition.pk
 
 
-def test_a_whole_guide_can_still_be_deleted(editor_client, seed_guide):
-    editor_client.post(admin_url(seed_guide, "delete"), {"post": "yes"})
+def test_a_whole_guide_can_still_be_deleted(editor_client, guide):
+    editor_client.post(admin_url(guide, "delete"), {"post": "yes"})
 
-    assert not Guide.objects.filter(pk=seed_guide.pk).exists()
+    assert not Guide.objects.filter(pk=guide.pk).exists()
 
 
 def test_question_page_offers_only_its_guides_causes_in_few_queries(editor_client, seed_guide, load):

@@ -29,7 +29,6 @@ def troubleshooter_screens() -> dict[str, str]:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_public_pages_have_no_accessibility_violations(seeded, page: Page):
     pages = [
         "/",

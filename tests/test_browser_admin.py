@@ -1,9 +1,6 @@
 """An editor's round trip in a real browser: sign in, edit with the live preview, save, see it on the site."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page, expect
 from reversion.models import Version
@@ -13,11 +10,21 @@ from guides.models import Cause, FAQEntry, Guide
 
 @pytest.fixture
 def editor(seeded):
-    # The Editors group comes from a data migration; an earlier transactional test may have emptied the tables.
-    importlib.import_module("guides.migrations.0003_editors_group").create_editors(apps, None)
+    """An editor on the shared site, removed again after the test."""
     user = User.objects.create_user("edna", password="a-long-editor-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    yield user
+    user.delete()
+
+
+@pytest.fixture
+def entry(seeded):
+    """A FAQ entry of the bundled guide, its answer put back after the test for the other browser tests."""
+    entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
+    answer = entry.answer
+    yield entry
+    entry.answer = answer
+    entry.save()
 
 
 def sign_in(page: Page, url: str) -> None:
@@ -28,12 +35,10 @@ def sign_in(page: Page, url: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, page: Page):
+def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(seeded, editor, entry, page: Page):
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    entry = FAQEntry.objects.filter(guide__slug="tiktok-messages").first()
 
     sign_in(page, seeded.url)
     page.goto(f"{seeded.url}/admin/guides/faqentry/{entry.pk}/change/")

@@ -54,7 +54,6 @@ def title_of(snapshot, decision) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_with_javascript_a_question_a_failed_step_and_a_fix(seeded, page: Page):
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
@@ -103,7 +102,6 @@ def test_with_javascript_a_question_a_failed_step_and_a_fix(seeded, page: Page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_without_javascript_screens_are_plain_forms_and_the_back_button_works(seeded, browser):
     snapshot, screens = route()
     context = browser.new_context(java_script_enabled=False)
@@ -133,7 +131,6 @@ def test_without_javascript_screens_are_plain_forms_and_the_back_button_works(se
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_the_tab_title_follows_the_screen_with_javascript(seeded, page: Page):
     snapshot, screens = route()
     page.goto(seeded.url + DIAGNOSE)

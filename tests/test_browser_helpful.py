@@ -29,7 +29,6 @@ def watch_errors(page: Page) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_with_javascript_yes_is_one_tap_once_the_block_is_in_view(seeded, page: Page):
     errors = watch_errors(page)
     page.set_viewport_size(PHONE)
@@ -53,7 +52,6 @@ def test_with_javascript_yes_is_one_tap_once_the_block_is_in_view(seeded, page: 
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_with_javascript_no_asks_why_in_place(seeded, page: Page):
     errors = watch_errors(page)
     cause = Cause.objects.filter(guide__slug="tiktok-messages").order_by("order", "id").first()
@@ -80,7 +78,6 @@ def test_with_javascript_no_asks_why_in_place(seeded, page: Page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_without_javascript_a_vote_is_a_form_a_post_and_a_thank_you_page(seeded, browser, page: Page):
     cause = Cause.objects.filter(guide__slug="tiktok-messages").order_by("order", "id").first()
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)

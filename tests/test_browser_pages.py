@@ -19,7 +19,7 @@ ANDROID = (
     "Chrome/126.0.0.0 Mobile Safari/537.36"
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

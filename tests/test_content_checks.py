@@ -22,23 +22,7 @@ from guides.models import (
     Question,
     StepKind,
 )
-from tests.builders import guide_data
-
-
-def questions_for(causes: int) -> list[dict]:
-    """One yes/no question per cause, seen at a glance: "yes" points strongly to it, "no" rules it out."""
-    return [
-        {
-            "slug": f"q-{n}",
-            "text": f"Is it cause {n}?",
-            "effort": "quick_look",
-            "answers": [
-                {"slug": "yes", "text": "Yes", "effects": {f"cause-{n}": "strong"}},
-                {"slug": "no", "text": "No", "effects": {f"cause-{n}": "rules_out"}},
-            ],
-        }
-        for n in range(causes)
-    ]
+from tests.builders import guide_data, questions_for
 
 
 def healthy(slug="tiny", causes=2, **kwargs) -> dict:

@@ -26,6 +26,8 @@ from guides.diagnose.page_views import FLUSH_SECONDS
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 
+pytestmark = pytest.mark.deploy  # left out of `make test-fast`
+
 
 def free_port() -> int:
     with socket.socket() as sock:

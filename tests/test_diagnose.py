@@ -14,51 +14,18 @@ from hypothesis import strategies as st
 
 from guides import engine
 from guides.diagnose import page_views
-from guides.diagnose.snapshot import build_snapshot
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
+from tests.screens import ANDROID, answer_form, first_step_state, offered
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
-ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
-
-
-@pytest.fixture
-def snapshot(seed_guide):
-    return build_snapshot(seed_guide)
-
-
-@pytest.fixture
-def phone():
-    return Client(headers={"User-Agent": ANDROID})
-
-
-def first_step_state(snapshot) -> list[tuple[str, str]]:
-    """Evidence after which the troubleshooter offers a fix step: answer "unsure" until it stops asking."""
-    evidence: list[tuple[str, str]] = []
-    while (decision := engine.next_step(snapshot.model, evidence)).kind == engine.QUESTION:
-        evidence.append((decision.question.key, engine.UNSURE))
-    assert decision.kind == engine.STEP
-    return evidence
-
-
-def offered(snapshot, evidence) -> engine.Decision:
-    return engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
 
 
 def panel(response) -> str:
     """The troubleshooter's panel, with HTML entities turned back into the characters people see."""
     page = html.unescape(response.content.decode())
     return page[page.index('<div id="panel"') :]
-
-
-def answer_form(client, evidence, **kwargs) -> dict[str, str]:
-    """The hidden fields of the answer form on the step screen of `evidence`, as a browser would send them."""
-    page = client.get(f"{URL}?{urlencode(evidence)}", **kwargs).content.decode()
-    form = re.search(r'<form method="post".*?</form>', page, re.S).group(0)
-    return {
-        name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
-    }
 
 
 def test_first_screen_is_a_plain_get_form_with_i_am_not_sure(phone, snapshot):
@@ -107,7 +74,7 @@ def test_a_fix_step_screen_offers_one_step_with_three_buttons_in_a_post_form(pho
 def test_yes_records_the_step_and_the_ranking_and_thanks_the_visitor(phone, snapshot):
     evidence = first_step_state(snapshot)
     step = offered(snapshot, evidence).step.key
-    response = phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "fixed"})
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "fixed"})
 
     assert response.status_code == 302
     resolution = Resolution.objects.get()
@@ -122,7 +89,7 @@ def test_yes_records_the_step_and_the_ranking_and_thanks_the_visitor(phone, snap
 def test_no_moves_on_to_another_step_and_never_offers_the_same_one_again(phone, snapshot):
     evidence = first_step_state(snapshot)
     step = offered(snapshot, evidence).step.key
-    response = phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
 
     assert response.status_code == 302
     assert f"failed={step}" in response["Location"]
@@ -135,7 +102,7 @@ def test_no_moves_on_to_another_step_and_never_offers_the_same_one_again(phone, 
 def test_i_could_not_do_this_skips_the_step_without_counting_it_as_failed(phone, snapshot):
     evidence = first_step_state(snapshot)
     step = offered(snapshot, evidence).step.key
-    response = phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "couldnt"})
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "couldnt"})
 
     assert f"couldnt={step}" in response["Location"]
     assert StepOutcome.objects.get().outcome == "couldnt"
@@ -148,7 +115,7 @@ def test_an_outcome_for_a_step_the_screen_did_not_offer_is_refused_and_not_saved
     evidence = first_step_state(snapshot)
     shown = offered(snapshot, evidence).step.key
     other = next(slug for slug in snapshot.steps if slug != shown)
-    response = phone.post(FEEDBACK, {**answer_form(phone, evidence), "step": other, "outcome": "fixed"})
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "step": other, "outcome": "fixed"})
 
     assert response.status_code == 400
     assert "could not read your answer" in response.content.decode()
@@ -165,7 +132,7 @@ def test_a_question_screen_cannot_be_answered_with_yes_it_works(phone, snapshot)
 def test_feedback_over_htmx_returns_the_next_panel_and_pushes_its_address(phone, snapshot):
     evidence = first_step_state(snapshot)
     step = offered(snapshot, evidence).step.key
-    data = {**answer_form(phone, evidence, headers={"HX-Request": "true"}), "outcome": "not_fixed"}
+    data = {**answer_form(phone, URL, evidence, headers={"HX-Request": "true"}), "outcome": "not_fixed"}
     response = phone.post(FEEDBACK, data, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
@@ -314,7 +281,8 @@ def test_feedback_only_accepts_post(phone, seed_guide):
 def test_a_flood_of_feedback_from_one_address_is_slowed_down_with_a_429(phone, snapshot):
     evidence = first_step_state(snapshot)
     codes = [
-        phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"}).status_code for _ in range(61)
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}).status_code
+        for _ in range(61)
     ]
 
     assert codes[:60] == [302] * 60
@@ -384,7 +352,7 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(ph
     evidence = first_step_state(snapshot)
 
     def answer(address):
-        data = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+        data = {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}
         return phone.post(FEEDBACK, data, headers={"X-Forwarded-For": address}).status_code
 
     for _ in range(60):

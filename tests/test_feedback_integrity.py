@@ -9,15 +9,14 @@ Question screens carry no token and set no cookie, so they are the same for ever
 import hashlib
 import re
 import time
-from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import pytest
 from django.core import signing
 from django.core.cache import caches
 from django.db import OperationalError, connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from guides import engine
 from guides.diagnose import page_views
@@ -25,21 +24,27 @@ from guides.diagnose.records import read_answer_token
 from guides.diagnose.snapshot import build_snapshot
 from guides.feedback import shown_forms
 from guides.feedback.reports import build_report
-from guides.models import QuestionnaireCount, Resolution, StepOutcome
+from guides.models import Guide, QuestionnaireCount, Resolution, StepOutcome
 from guides.web.client_address import client_address
-from tests.test_diagnose import ANDROID, FEEDBACK, URL, answer_form, first_step_state, offered
+from tests.builders import troubleshooter_data
+from tests.screens import ANDROID, answer_form, first_step_state, offered
 
 DAY = 24 * 60 * 60
+SLUG = "walkable"
+URL = reverse("guides:diagnose", args=[SLUG])
+FEEDBACK = reverse("guides:diagnose_feedback", args=[SLUG])
 
 
 @pytest.fixture
-def snapshot(seed_guide):
-    return build_snapshot(seed_guide)
+def guide(load):
+    """A purpose-made guide: what is tested here is how answers are taken, whatever the content."""
+    load(troubleshooter_data(SLUG))
+    return Guide.objects.get(slug=SLUG)
 
 
 @pytest.fixture
-def phone():
-    return Client(headers={"User-Agent": ANDROID})
+def snapshot(guide):
+    return build_snapshot(guide)
 
 
 def nothing_stored() -> bool:
@@ -95,13 +100,13 @@ def test_each_showing_of_a_step_gets_its_own_answer_token_and_no_shared_cache_ke
         lambda form: {k: v for k, v in form.items() if k != "token"},
         lambda form: {**form, "token": "not-a-token"},
         lambda form: {**form, "token": form["token"][:-2] + ("AA" if form["token"][-2:] != "AA" else "BB")},
-        lambda form: {**form, "token": signing.dumps(["tiktok-messages", "x", form["step"], "n"], salt="other")},
+        lambda form: {**form, "token": signing.dumps([SLUG, "x", form["step"], "n"], salt="other")},
     ],
     ids=["missing", "garbage", "tampered", "signed-for-something-else"],
 )
 def test_an_answer_without_a_valid_token_is_refused_and_nothing_is_stored(phone, snapshot, forge):
     evidence = first_step_state(snapshot)
-    data = {**forge(answer_form(phone, evidence)), "outcome": "fixed"}
+    data = {**forge(answer_form(phone, URL, evidence)), "outcome": "fixed"}
 
     response = phone.post(FEEDBACK, data)
 
@@ -115,7 +120,7 @@ def test_a_token_only_answers_the_screen_it_was_shown_on(phone, snapshot):
     first_step = offered(snapshot, evidence).step.key
     later = [*evidence, (engine.FAILED, first_step)]
     later_step = offered(snapshot, later).step.key
-    form = answer_form(phone, evidence)
+    form = answer_form(phone, URL, evidence)
 
     # The tester's forgery: a genuine token, sent with another state that puts another step on top.
     other_state = phone.post(FEEDBACK, {**form, "state": urlencode(later), "step": later_step, "outcome": "fixed"})
@@ -130,7 +135,7 @@ def test_a_token_only_answers_the_screen_it_was_shown_on(phone, snapshot):
 def test_an_old_answer_form_is_refused_with_a_link_back_to_its_step(phone, snapshot, monkeypatch):
     evidence = first_step_state(snapshot)
     issued_ago(monkeypatch, DAY + 60 * 60)  # longer than a quick step waits, plus a day
-    form = answer_form(phone, evidence)
+    form = answer_form(phone, URL, evidence)
     monkeypatch.undo()
 
     response = phone.post(FEEDBACK, {**form, "outcome": "fixed"})
@@ -180,7 +185,7 @@ def test_a_wait_step_form_stays_good_for_its_waiting_time_and_a_day(phone, snaps
 
     def answer_after(seconds):
         issued_ago(monkeypatch, seconds)
-        form = answer_form(phone, evidence)
+        form = answer_form(phone, URL, evidence)
         monkeypatch.undo()
         return phone.post(FEEDBACK, {**form, "outcome": "not_fixed"})
 
@@ -198,7 +203,7 @@ def test_a_wait_step_form_stays_good_for_its_waiting_time_and_a_day(phone, snaps
 def test_the_same_answer_sent_twice_is_stored_once_and_moves_the_visitor_on_both_times(phone, snapshot, htmx):
     evidence = first_step_state(snapshot)
     headers = {"HX-Request": "true"} if htmx else {}
-    data = {**answer_form(phone, evidence, headers=headers), "outcome": "fixed"}
+    data = {**answer_form(phone, URL, evidence, headers=headers), "outcome": "fixed"}
 
     first = phone.post(FEEDBACK, data, headers=headers)
     retry = phone.post(FEEDBACK, data, headers=headers)
@@ -214,22 +219,22 @@ def test_the_same_answer_sent_twice_is_stored_once_and_moves_the_visitor_on_both
     assert Resolution.objects.count() == 1
 
 
-def test_replaying_one_form_cannot_lift_a_step_in_the_report(phone, snapshot, seed_guide):
+def test_replaying_one_form_cannot_lift_a_step_in_the_report(phone, snapshot, guide):
     evidence = first_step_state(snapshot)
     step = offered(snapshot, evidence).step.key
-    data = {**answer_form(phone, evidence), "outcome": "fixed"}
+    data = {**answer_form(phone, URL, evidence), "outcome": "fixed"}
 
     codes = {phone.post(FEEDBACK, data).status_code for _ in range(20)}
 
     assert codes == {302}
-    row = next(row for row in build_report(seed_guide, days=7).fix_steps if row.slug == step)
+    row = next(row for row in build_report(guide, days=7).fix_steps if row.slug == step)
     assert (row.fixed, row.answered) == (1, 1)
-    assert build_report(seed_guide, days=7).fixed == 1
+    assert build_report(guide, days=7).fixed == 1
 
 
 def test_an_answer_that_could_not_be_saved_can_be_sent_again_with_the_same_form(phone, snapshot):
     evidence = first_step_state(snapshot)
-    data = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+    data = {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}
 
     def database_down_for_writes(execute, sql, params, many, context):
         if sql.lstrip().upper().startswith("INSERT"):
@@ -253,7 +258,7 @@ def test_without_a_trusted_proxy_a_made_up_forwarded_for_does_not_buy_more_answe
     codes = [
         phone.post(
             FEEDBACK,
-            {**answer_form(phone, evidence), "outcome": "not_fixed"},
+            {**answer_form(phone, URL, evidence), "outcome": "not_fixed"},
             headers={"X-Forwarded-For": f"198.51.100.{n}"},
         ).status_code
         for n in range(61)
@@ -294,7 +299,7 @@ def test_ipv4_visitors_each_keep_their_own_allowance(phone, snapshot, settings):
 
 def test_the_rate_limit_keeps_no_plain_hash_of_the_address(phone, snapshot):
     evidence = first_step_state(snapshot)
-    phone.post(FEEDBACK, {**answer_form(phone, evidence), "outcome": "not_fixed"})
+    phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
 
     # A plain hash of an IPv4 address is undone by hashing all four billion of them.
     assert caches["state"].get("feedback-posts:" + hashlib.sha256(b"127.0.0.1").hexdigest()[:32]) is None
@@ -340,59 +345,3 @@ def test_page_views_add_to_one_daily_counter_per_screen_whatever_the_traffic(pho
     assert counters[("question", question, "")] == 200
     assert counters[("answer", question, "unsure")] == 3
     assert len(counters) == 4  # the answer's next screen is the fourth
-
-
-BEFORE_COUNTERS = [("guides", "0007_troubleshooter_efficacy_kinds_efforts")]
-
-
-def migrate(target):
-    """Migrate to `target`, or to the newest migrations if None; return the app registry as it is then."""
-    executor = MigrationExecutor(connection)
-    target = target or executor.loader.graph.leaf_nodes()
-    executor.migrate(target)
-    executor.loader.build_graph()
-    return executor.loader.project_state(target).apps
-
-
-@pytest.fixture
-def migrations_undone():
-    """Leave the database on the newest migrations for the tests after, whatever happens."""
-    yield
-    migrate(None)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_upgrading_turns_page_view_rows_into_daily_counters_and_back(migrations_undone):
-    old = migrate(BEFORE_COUNTERS)
-    guide = old.get_model("guides", "Guide").objects.create(title="Old", slug="old-guide", summary="Kept.")
-    Event = old.get_model("guides", "QuestionnaireEvent")
-    views = [
-        (datetime(2026, 3, 1, 9, tzinfo=UTC), "start", "", "", 3),
-        (datetime(2026, 3, 1, 23, 59, tzinfo=UTC), "start", "", "", 2),
-        (datetime(2026, 3, 2, 0, 1, tzinfo=UTC), "start", "", "", 4),
-        (datetime(2026, 3, 1, 10, tzinfo=UTC), "answer", "age", "unsure", 2),
-        (datetime(2026, 3, 1, 11, tzinfo=UTC), "answer", "age", "adult", 1),
-    ]
-    for when, kind, question, answer, count in views:
-        made = Event.objects.bulk_create(
-            Event(guide_id=guide.pk, kind=kind, question_slug=question, answer_slug=answer) for _ in range(count)
-        )
-        Event.objects.filter(pk__in=[e.pk for e in made]).update(created_at=when)
-
-    migrate(None)
-
-    counters = {
-        (c.day, c.kind, c.question_slug, c.answer_slug): c.count
-        for c in QuestionnaireCount.objects.filter(guide_id=guide.pk)
-    }
-    assert counters == {
-        (date(2026, 3, 1), "start", "", ""): 5,
-        (date(2026, 3, 2), "start", "", ""): 4,
-        (date(2026, 3, 1), "answer", "age", "unsure"): 2,
-        (date(2026, 3, 1), "answer", "age", "adult"): 1,
-    }
-
-    old = migrate(BEFORE_COUNTERS)
-    Event = old.get_model("guides", "QuestionnaireEvent")
-    assert Event.objects.filter(kind="start", created_at__date=date(2026, 3, 1)).count() == 5
-    assert Event.objects.count() == 12

@@ -7,23 +7,22 @@ from pathlib import Path
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
-from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from guides.models import Answer, AnswerEffect, Cause, Facet, FAQEntry, Guide, Question, Strength
-from tests.admin_forms import admin_form
-from tests.test_admin import ALL_MODELS, _form_errors, admin_url, save_change
+from tests.admin_forms import admin_form, admin_url, form_errors, save_change
+from tests.builders import troubleshooter_data
+from tests.test_admin import ALL_MODELS
 
 
 @pytest.fixture
-def editor_client(db):
-    editor = User.objects.create_user("edna", "edna@example.com", "a-long-editor-password", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(editor)
-    return client
+def guide(load) -> Guide:
+    """A purpose-made guide loaded in one revision, as `load_guides` loads each file."""
+    with reversion.create_revision():
+        reversion.set_comment("Loaded from history.yaml")
+        load(troubleshooter_data("history", causes=4, facets=2))
+    return Guide.objects.get(slug="history")
 
 
 def loaded_version(obj) -> Version:
@@ -42,7 +41,7 @@ def restore(client, obj, version, form_id=None):
     assert page.status_code == 200
     data = admin_form(page.content.decode(), form_id or f"{obj._meta.model_name}_form")
     response = client.post(url, data)
-    assert response.status_code == 302, _form_errors(response)
+    assert response.status_code == 302, form_errors(response)
     return page.content.decode()
 
 
@@ -53,33 +52,33 @@ def add_faq_entry(guide) -> FAQEntry:
         )
 
 
-def test_reverting_one_cause_keeps_later_edits_to_the_rest_of_its_load(editor_client, client, seed_guide):
-    cause_a = seed_guide.causes.get(slug="spam-detection")
-    cause_b = seed_guide.causes.get(slug="network-connectivity")
+def test_reverting_one_cause_keeps_later_edits_to_the_rest_of_its_load(editor_client, client, guide):
+    cause_a = guide.causes.get(slug="cause-0")
+    cause_b = guide.causes.get(slug="cause-1")
     loaded = loaded_version(cause_a)
-    assert loaded.revision == loaded_version(cause_b).revision == loaded_version(seed_guide).revision
+    assert loaded.revision == loaded_version(cause_b).revision == loaded_version(guide).revision
     original_title = cause_a.title
 
     save_change(editor_client, cause_a, title="Cause A, edited")
     save_change(editor_client, cause_b, title="Cause B, edited later")
-    save_change(editor_client, seed_guide, summary="Guide summary, edited later.")
-    faq = add_faq_entry(seed_guide)
+    save_change(editor_client, guide, summary="Guide summary, edited later.")
+    faq = add_faq_entry(guide)
 
     restore(editor_client, cause_a, loaded)
 
     cause_a.refresh_from_db()
     cause_b.refresh_from_db()
-    seed_guide.refresh_from_db()
+    guide.refresh_from_db()
     assert cause_a.title == original_title
     assert cause_b.title == "Cause B, edited later"
-    assert seed_guide.summary == "Guide summary, edited later."
+    assert guide.summary == "Guide summary, edited later."
     assert FAQEntry.objects.filter(pk=faq.pk).exists()
-    article = client.get(seed_guide.get_absolute_url()).content.decode()
+    article = client.get(guide.get_absolute_url()).content.decode()
     assert "Guide summary, edited later." in article and "Added after the load?" in article
 
 
-def test_opening_a_version_changes_nothing_until_save(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
+def test_opening_a_version_changes_nothing_until_save(editor_client, guide):
+    cause = guide.causes.get(slug="cause-0")
     save_change(editor_client, cause, title="Edited")
 
     page = editor_client.get(revision_url(cause, loaded_version(cause))).content.decode()
@@ -90,9 +89,9 @@ def test_opening_a_version_changes_nothing_until_save(editor_client, seed_guide)
     assert "as it was on" in page
 
 
-def test_reverting_a_cause_restores_its_facet_text(editor_client, client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
-    facet = cause.facets.get(slug="rate-limiting")
+def test_reverting_a_cause_restores_its_facet_text(editor_client, client, guide):
+    cause = guide.causes.get(slug="cause-0")
+    facet = cause.facets.get(slug="facet-0")
     original = facet.explanation
     save_change(editor_client, facet, explanation="Rewritten facet explanation.")
     assert "Rewritten facet explanation." in client.get(cause.get_absolute_url()).content.decode()
@@ -102,12 +101,12 @@ def test_reverting_a_cause_restores_its_facet_text(editor_client, client, seed_g
     facet.refresh_from_db()
     assert facet.explanation == original
     assert "Rewritten facet explanation." not in client.get(cause.get_absolute_url()).content.decode()
-    assert "4 facets" in page
+    assert "2 facets" in page
 
 
-def test_reverting_a_cause_removes_only_what_was_added_to_it_since(editor_client, seed_guide):
-    cause_a = seed_guide.causes.get(slug="spam-detection")
-    cause_b = seed_guide.causes.get(slug="app-glitches")
+def test_reverting_a_cause_removes_only_what_was_added_to_it_since(editor_client, guide):
+    cause_a = guide.causes.get(slug="cause-0")
+    cause_b = guide.causes.get(slug="cause-2")
     with reversion.create_revision():
         new_a = Facet.objects.create(cause=cause_a, slug="new-on-a", title="New on A", explanation="A.", order=9)
         new_b = Facet.objects.create(cause=cause_b, slug="new-on-b", title="New on B", explanation="B.", order=9)
@@ -120,11 +119,11 @@ def test_reverting_a_cause_removes_only_what_was_added_to_it_since(editor_client
     assert Facet.objects.filter(pk=new_b.pk).exists()
 
 
-def test_reverting_a_question_restores_its_answers_and_their_effects_only(editor_client, seed_guide):
-    question = seed_guide.questions.get(slug="who-affected")
-    other = seed_guide.questions.get(slug="error-notice")
-    answer = question.answers.get(slug="everyone")
-    effect = answer.effects.get(cause__slug="privacy-settings")
+def test_reverting_a_question_restores_its_answers_and_their_effects_only(editor_client, guide):
+    question = guide.questions.get(slug="q-0")
+    other = guide.questions.get(slug="q-1")
+    answer = question.answers.get(slug="no")
+    effect = answer.effects.get(cause__slug="cause-0")
     original = (answer.text, effect.strength)
     with reversion.create_revision():
         answer.text = "Edited answer"
@@ -143,17 +142,17 @@ def test_reverting_a_question_restores_its_answers_and_their_effects_only(editor
     assert other.text == "Edited other question?"
 
 
-def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
-    faq = seed_guide.faq_entries.get(slug="message-requests")
+def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_client, guide):
+    cause = guide.causes.get(slug="cause-0")
+    faq = guide.faq_entries.get(slug="question-0")
     original = faq.answer
     save_change(editor_client, cause, title="Cause edited later")
     save_change(editor_client, faq, answer="FAQ answer edited later.")
-    added = add_faq_entry(seed_guide)
-    checklist = list(seed_guide.checklist_items.values_list("pk", flat=True))
+    added = add_faq_entry(guide)
+    checklist = list(guide.checklist_items.values_list("pk", flat=True))
     assert checklist
 
-    page = restore(editor_client, seed_guide, loaded_version(seed_guide))
+    page = restore(editor_client, guide, loaded_version(guide))
 
     faq.refresh_from_db()
     cause.refresh_from_db()
@@ -162,21 +161,21 @@ def test_reverting_the_guide_restores_its_faq_and_leaves_its_causes(editor_clien
     assert "Added after the load?" in page
     assert cause.title == "Cause edited later"
     # The load saved the checklist without a version of it: not known to be newer, so it stays.
-    assert list(seed_guide.checklist_items.values_list("pk", flat=True)) == checklist
+    assert list(guide.checklist_items.values_list("pk", flat=True)) == checklist
 
 
-def test_reverting_the_guide_brings_back_a_checklist_step_deleted_since_the_load(editor_client, seed_guide):
-    loaded = [(item.fix_step_id, item.order) for item in seed_guide.checklist_items.order_by("order")]
+def test_reverting_the_guide_brings_back_a_checklist_step_deleted_since_the_load(editor_client, guide):
+    loaded = [(item.fix_step_id, item.order) for item in guide.checklist_items.order_by("order")]
     with reversion.create_revision():
-        seed_guide.checklist_items.order_by("order").last().delete()
+        guide.checklist_items.order_by("order").last().delete()
 
-    restore(editor_client, seed_guide, loaded_version(seed_guide))
+    restore(editor_client, guide, loaded_version(guide))
 
-    assert [(item.fix_step_id, item.order) for item in seed_guide.checklist_items.order_by("order")] == loaded
+    assert [(item.fix_step_id, item.order) for item in guide.checklist_items.order_by("order")] == loaded
 
 
-def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_client, seed_guide):
-    question = seed_guide.questions.get(slug="who-affected")
+def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_client, guide):
+    question = guide.questions.get(slug="q-0")
     effect = AnswerEffect.objects.filter(answer__question=question).select_related("cause").first()
     cause = effect.cause
     with reversion.create_revision():
@@ -191,11 +190,11 @@ def test_a_part_whose_target_was_deleted_since_is_skipped_not_a_crash(editor_cli
     assert Question.objects.get(pk=question.pk).text != "Edited?"
 
 
-def test_a_restore_that_would_break_a_follow_up_question_is_refused_with_a_message(editor_client, seed_guide):
-    question = seed_guide.questions.get(slug="who-affected")
+def test_a_restore_that_would_break_a_follow_up_question_is_refused_with_a_message(editor_client, guide):
+    question = guide.questions.get(slug="q-0")
     with reversion.create_revision():
         added = Answer.objects.create(question=question, slug="added-later", text="Added later", order=9)
-        Question.objects.create(guide=seed_guide, slug="follow-up", text="Then what?", asked_after=added, order=9)
+        Question.objects.create(guide=guide, slug="follow-up", text="Then what?", asked_after=added, order=9)
 
     response = editor_client.get(revision_url(question, loaded_version(question)), follow=True)
 
@@ -212,10 +211,10 @@ def _same_id(model, as_model):
 
 
 @pytest.mark.parametrize("other_model", [Cause, Facet, Guide, Question])
-def test_a_version_of_another_object_is_404_and_restores_nothing(editor_client, seed_guide, other_model):
+def test_a_version_of_another_object_is_404_and_restores_nothing(editor_client, guide, other_model):
     if other_model is Cause:
-        cause = seed_guide.causes.get(slug="spam-detection")
-        other = seed_guide.causes.get(slug="app-glitches")
+        cause = guide.causes.get(slug="cause-0")
+        other = guide.causes.get(slug="cause-2")
     else:
         other, cause = _same_id(other_model, Cause)
     foreign = loaded_version(other)
@@ -227,9 +226,9 @@ def test_a_version_of_another_object_is_404_and_restores_nothing(editor_client, 
     assert Cause.objects.get(pk=cause.pk).title == "Kept"
 
 
-def test_compare_refuses_another_objects_versions(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="spam-detection")
-    other = seed_guide.causes.get(slug="app-glitches")
+def test_compare_refuses_another_objects_versions(editor_client, guide):
+    cause = guide.causes.get(slug="cause-0")
+    other = guide.causes.get(slug="cause-2")
     save_change(editor_client, cause, title="Edited")
     compare = reverse("admin:guides_cause_compare", args=[cause.pk])
     own = Version.objects.get_for_object(cause).first()
@@ -240,8 +239,8 @@ def test_compare_refuses_another_objects_versions(editor_client, seed_guide):
     assert editor_client.get(reverse("admin:guides_cause_compare", args=["nope"])).status_code == 404
 
 
-def test_recover_refuses_a_version_of_another_kind_of_object(editor_client, seed_guide):
-    faq = add_faq_entry(seed_guide)
+def test_recover_refuses_a_version_of_another_kind_of_object(editor_client, guide):
+    faq = add_faq_entry(guide)
     version = Version.objects.get_for_object(faq).get()
     with reversion.create_revision():
         faq.delete()
@@ -252,11 +251,11 @@ def test_recover_refuses_a_version_of_another_kind_of_object(editor_client, seed
     assert not FAQEntry.objects.filter(pk=faq.pk).exists()
 
 
-def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_else(editor_client, seed_guide):
-    cause = seed_guide.causes.get(slug="temporary-bans")
+def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_else(editor_client, guide):
+    cause = guide.causes.get(slug="cause-3")
     facets = set(cause.facets.values_list("slug", flat=True))
     effects = AnswerEffect.objects.filter(cause=cause).count()
-    other = seed_guide.causes.get(slug="app-glitches")
+    other = guide.causes.get(slug="cause-2")
     save_change(editor_client, other, title="Other cause, edited later")
     editor_client.post(admin_url(cause, "delete"), {"post": "yes"})
     assert not Cause.objects.filter(pk=cause.pk).exists()
@@ -266,7 +265,7 @@ def test_a_cause_deleted_after_the_load_is_recovered_with_its_parts_and_nothing_
     url = reverse("admin:guides_cause_recover", args=[version.pk])
     response = editor_client.post(url, admin_form(editor_client.get(url).content.decode(), "cause_form"))
 
-    assert response.status_code == 302, _form_errors(response)
+    assert response.status_code == 302, form_errors(response)
     restored = Cause.objects.get(pk=cause.pk)
     assert set(restored.facets.values_list("slug", flat=True)) == facets
     assert AnswerEffect.objects.filter(cause=restored).count() == effects
@@ -401,6 +400,6 @@ def test_a_deleted_cause_is_recovered_with_every_link_to_it(editor_client, seed_
     page = editor_client.get(url).content.decode()
     response = editor_client.post(url, admin_form(page, "cause_form"))
 
-    assert response.status_code == 302, _form_errors(response)
+    assert response.status_code == 302, form_errors(response)
     assert _links(Cause.objects.get(pk=cause.pk)) == before
     assert f"its links from {len(before['symptoms'])} symptoms" in page

@@ -24,16 +24,6 @@ ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/13
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 
 
-@pytest.fixture
-def phone():
-    return Client(headers={"User-Agent": ANDROID})
-
-
-@pytest.fixture
-def snapshot(seed_guide):
-    return build_snapshot(seed_guide)
-
-
 def symptoms(*, several=False):
     """Every symptom of every published guide, with the slugs of its causes; only those of several causes if asked."""
     found = []
@@ -80,7 +70,7 @@ def what_do_you_see(response) -> list[tuple[str, str]]:
 
 
 def test_every_symptom_on_the_article_leads_to_a_page_that_names_one_of_its_causes_first(phone, db):
-    assert symptoms(), "no symptoms in the database: nothing was checked"
+    checked = []
     for guide in Guide.objects.filter(published=True):
         article = phone.get(guide.get_absolute_url())
         choices = dict(what_do_you_see(article))
@@ -92,9 +82,13 @@ def test_every_symptom_on_the_article_leads_to_a_page_that_names_one_of_its_caus
             landed = phone.get(address.split("#")[0])
             assert landed.status_code == 200, address
             assert first_cause_named(landed, guide) in causes, f"{symptom.slug}: {address}"
+            checked.append(symptom.slug)
+
+    assert checked, "no symptom of a published guide in the database: nothing was checked"
 
 
 def test_a_symptom_of_several_causes_opens_the_troubleshooter_and_one_of_a_single_cause_its_page(phone, db):
+    checked = {"one cause": 0, "several causes": 0}
     for guide in Guide.objects.filter(published=True):
         choices = dict(what_do_you_see(phone.get(guide.get_absolute_url())))
         for symptom, causes in symptoms():
@@ -102,9 +96,13 @@ def test_a_symptom_of_several_causes_opens_the_troubleshooter_and_one_of_a_singl
                 continue
             if len(causes) == 1:
                 assert choices[symptom.title].split("#")[0] == symptom.causes.get().get_absolute_url()
+                checked["one cause"] += 1
             else:
                 diagnose = reverse("guides:diagnose", args=[guide.slug])
                 assert choices[symptom.title] == f"{diagnose}?{urlencode({'seen': symptom.slug})}"
+                checked["several causes"] += 1
+
+    assert all(checked.values()), f"nothing checked for some kind of symptom: {checked}"
 
 
 # --------------------------------------------------------------------------------------

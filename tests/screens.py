@@ -1,0 +1,31 @@
+"""The troubleshooter's screens as a visitor's phone walks them: the state that reaches a fix step, and its form."""
+
+import html
+import re
+from urllib.parse import urlencode
+
+from guides import engine
+
+ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
+
+
+def first_step_state(snapshot) -> list[tuple[str, str]]:
+    """Evidence after which the troubleshooter offers a fix step: answer "unsure" until it stops asking."""
+    evidence: list[tuple[str, str]] = []
+    while (decision := engine.next_step(snapshot.model, evidence)).kind == engine.QUESTION:
+        evidence.append((decision.question.key, engine.UNSURE))
+    assert decision.kind == engine.STEP
+    return evidence
+
+
+def offered(snapshot, evidence) -> engine.Decision:
+    return engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
+
+
+def answer_form(client, url, evidence, **kwargs) -> dict[str, str]:
+    """The hidden fields of the answer form on the step screen of `evidence`, as a browser would send them."""
+    page = client.get(f"{url}?{urlencode(evidence)}", **kwargs).content.decode()
+    form = re.search(r'<form method="post".*?</form>', page, re.S).group(0)
+    return {
+        name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
