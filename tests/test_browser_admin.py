@@ -61,7 +61,6 @@ def test_editor_edits_a_faq_answer_with_live_preview_and_sees_it_on_the_article(
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_pressing_save_without_an_edit_changes_no_text_and_adds_no_history(seeded, editor, page: Page):
     """The browser sends every text area with CR LF line ends and the inlines' order as its scripts set it."""
     guide = Guide.objects.get(slug="tiktok-messages")

@@ -151,7 +151,7 @@ def test_an_old_answer_form_is_refused_with_a_link_back_to_its_step(phone, snaps
 def test_an_answer_form_dated_in_the_future_is_refused(phone, snapshot, monkeypatch):
     evidence = first_step_state(snapshot)
     issued_ago(monkeypatch, -(60 * 60))  # signed an hour ahead: a key that leaked, or a clock set wrong
-    form = answer_form(phone, evidence)
+    form = answer_form(phone, URL, evidence)
     monkeypatch.undo()
 
     response = phone.post(FEEDBACK, {**form, "outcome": "fixed"})
@@ -269,7 +269,7 @@ def test_without_a_trusted_proxy_a_made_up_forwarded_for_does_not_buy_more_answe
 
 
 def answer_from(phone, evidence, address: str) -> int:
-    form = {**answer_form(phone, evidence), "outcome": "not_fixed"}
+    form = {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}
     return phone.post(FEEDBACK, form, headers={"X-Forwarded-For": address}).status_code
 
 

@@ -14,7 +14,6 @@ import re
 from contextlib import ExitStack
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import OperationalError, connection, transaction
@@ -24,17 +23,14 @@ from django.urls import reverse
 from guides.diagnose.snapshot import build_snapshot
 from guides.models import Cause, PageVote, StepOutcome
 from tests.admin_forms import admin_form
-from tests.test_diagnose import ANDROID, FEEDBACK, answer_form, first_step_state
+from tests.screens import answer_form, first_step_state
 
 ARTICLE = reverse("guides:article", args=["tiktok-messages"])
 VOTE = reverse("guides:helpful", args=["tiktok-messages"])
+DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
+FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
 VOTE_FEEDBACK = reverse("guides:helpful_feedback", args=["tiktok-messages"])
 NOT_SAVED = "We couldn't save your answer just now, so nothing was recorded."
-
-
-@pytest.fixture
-def phone():
-    return Client(headers={"User-Agent": ANDROID})
 
 
 @pytest.fixture
@@ -120,15 +116,6 @@ def vote_form(client) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def editor_client(db):
-    user = User.objects.create_user("eddie", "eddie@example.com", "a-long-editor-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def save_cause(client, cause, explanation):
     url = reverse("admin:guides_cause_change", args=[cause.pk])
     data = admin_form(client.get(url).content.decode(), "cause_form")
@@ -141,7 +128,7 @@ def save_cause(client, cause, explanation):
 
 def test_an_answer_the_full_database_cannot_keep_gets_the_not_saved_page(phone, seed_guide, fill_the_database):
     evidence = first_step_state(build_snapshot(seed_guide))
-    form = answer_form(phone, evidence)
+    form = answer_form(phone, DIAGNOSE, evidence)
     fill_the_database(lambda n: StepOutcome(guide=seed_guide, step_slug="filler", outcome="fixed", token=f"f{n}"))
     stored = StepOutcome.objects.count()
 
@@ -202,7 +189,7 @@ def test_healthz_says_the_database_is_read_only(client, read_only_database):
 
 def test_an_answer_is_saved_and_counted_while_the_page_cache_disk_is_full(phone, seed_guide, file_cache, monkeypatch):
     """Only page copies live on the file cache: its full disk costs speed, never an answer or its rate limit."""
-    form = answer_form(phone, first_step_state(build_snapshot(seed_guide)))
+    form = answer_form(phone, DIAGNOSE, first_step_state(build_snapshot(seed_guide)))
     fill_the_cache_disk(monkeypatch)
 
     response = phone.post(FEEDBACK, {**form, "outcome": "not_fixed"})
@@ -223,7 +210,7 @@ def test_a_vote_is_saved_while_the_page_cache_disk_is_full(phone, seed_guide, fi
 
 def test_an_answer_the_state_store_keeps_no_counter_for_gets_the_not_saved_page(phone, seed_guide, monkeypatch):
     """A state store that answers but keeps nothing (a full Redis with noeviction) must not switch the limit off."""
-    form = answer_form(phone, first_step_state(build_snapshot(seed_guide)))
+    form = answer_form(phone, DIAGNOSE, first_step_state(build_snapshot(seed_guide)))
     monkeypatch.setattr(DatabaseCache, "incr", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("no key")))
 
     response = phone.post(FEEDBACK, {**form, "outcome": "not_fixed"})

@@ -56,6 +56,7 @@ def test_a_view_counts_on_the_day_it_was_seen_even_when_written_after_midnight(s
 
 
 @pytest.mark.django_db(transaction=True)  # the deleted guide shows when the write commits
+@pytest.mark.usefixtures("seed_back_after_the_module")  # a transactional test empties the database
 def test_views_of_a_deleted_guide_are_dropped_with_a_log_line_and_the_others_written(caplog):
     kept = Guide.objects.create(title="Kept", slug="kept", summary="Stays.")
     deleted = Guide.objects.create(title="Gone", slug="gone", summary="Deleted.")
