@@ -49,8 +49,12 @@ _CLEAR = str.maketrans(dict.fromkeys(_STAND_INS.values(), "\ufffd"))
 
 
 def with_lf_line_ends(text: str) -> str:
-    """The text with LF line ends only: browsers send a textarea's as CR LF, and a file or a diff should not care."""
-    return text.replace("\r\n", "\n")
+    """The text with LF line ends only: browsers send a textarea's as CR LF, and a file or a diff should not care.
+
+    A lone CR is a line end too (browsers send it as CR LF), so a second pass changes nothing: the text
+    saved, exported, loaded and saved again stays byte for byte the same.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def render_markdown(text: str) -> str:

@@ -15,12 +15,8 @@ from guides.authoring.schema import (
     QuestionItem,
     SymptomItem,
 )
+from guides.markup import with_lf_line_ends
 from guides.models import Answer, Cause, Commonness, Efficacy, Facet, FAQEntry, FixStep, Guide, Question, Symptom
-
-
-def _one_line_end(value: str) -> str:
-    # One kind of line end, as models save Markdown, so file and database compare equal.
-    return value.replace("\r\n", "\n")
 
 
 def _rows(obj, relation: str, *select: str):
@@ -33,13 +29,13 @@ def _rows(obj, relation: str, *select: str):
 
 def guide_from_file(content: GuideFile) -> dict:
     return {
-        "title": _one_line_end(content.title),
-        "summary": _one_line_end(content.summary),
+        "title": with_lf_line_ends(content.title),
+        "summary": with_lf_line_ends(content.summary),
         "published": content.published,
         "max_questions": content.max_questions,
-        "introduction": _one_line_end(content.introduction),
-        "conclusion": _one_line_end(content.conclusion),
-        "support": _one_line_end(content.support),
+        "introduction": with_lf_line_ends(content.introduction),
+        "conclusion": with_lf_line_ends(content.conclusion),
+        "support": with_lf_line_ends(content.support),
         "checklist": list(content.checklist),
     }
 
@@ -59,9 +55,9 @@ def guide_from_db(guide: Guide) -> dict:
 
 def cause_from_file(item: CauseItem, order: int) -> dict:
     return {
-        "title": _one_line_end(item.title),
-        "summary": _one_line_end(item.summary),
-        "explanation": _one_line_end(item.explanation),
+        "title": with_lf_line_ends(item.title),
+        "summary": with_lf_line_ends(item.summary),
+        "explanation": with_lf_line_ends(item.explanation),
         "commonness": Commonness[item.commonness.upper()].value,
         "reviewed_on": str(item.reviewed),
         "order": order,
@@ -85,7 +81,7 @@ def cause_from_db(cause: Cause) -> dict:
 
 
 def facet_from_file(item: FacetItem, order: int) -> dict:
-    return {"title": _one_line_end(item.title), "explanation": _one_line_end(item.explanation), "order": order}
+    return {"title": with_lf_line_ends(item.title), "explanation": with_lf_line_ends(item.explanation), "order": order}
 
 
 def facet_from_db(facet: Facet) -> dict:
@@ -94,8 +90,8 @@ def facet_from_db(facet: Facet) -> dict:
 
 def symptom_from_file(item: SymptomItem, order: int) -> dict:
     return {
-        "title": _one_line_end(item.title),
-        "description": _one_line_end(item.description),
+        "title": with_lf_line_ends(item.title),
+        "description": with_lf_line_ends(item.description),
         "order": order,
         "causes": sorted(item.causes),
     }
@@ -112,14 +108,14 @@ def symptom_from_db(symptom: Symptom) -> dict:
 
 def fix_step_from_file(item: FixStepItem) -> dict:
     return {
-        "title": _one_line_end(item.title),
+        "title": with_lf_line_ends(item.title),
         "kind": item.kind,
         "minutes": item.minutes,
-        "where": _one_line_end(item.where),
+        "where": with_lf_line_ends(item.where),
         "reviewed_on": str(item.reviewed),
-        "instructions": _one_line_end(item.instructions),
-        "android": _one_line_end(item.android),
-        "iphone": _one_line_end(item.iphone),
+        "instructions": with_lf_line_ends(item.instructions),
+        "android": with_lf_line_ends(item.android),
+        "iphone": with_lf_line_ends(item.iphone),
     }
 
 
@@ -137,7 +133,7 @@ def fix_step_from_db(step: FixStep) -> dict:
 
 
 def faq_from_file(item: FAQItem, order: int) -> dict:
-    return {"question": _one_line_end(item.question), "answer": _one_line_end(item.answer), "order": order}
+    return {"question": with_lf_line_ends(item.question), "answer": with_lf_line_ends(item.answer), "order": order}
 
 
 def faq_from_db(entry: FAQEntry) -> dict:
@@ -146,8 +142,8 @@ def faq_from_db(entry: FAQEntry) -> dict:
 
 def question_from_file(item: QuestionItem, order: int) -> dict:
     return {
-        "text": _one_line_end(item.text),
-        "help_text": _one_line_end(item.help),
+        "text": with_lf_line_ends(item.text),
+        "help_text": with_lf_line_ends(item.help),
         "effort": item.effort,
         "order": order,
         "asked_after": item.asked_after,
@@ -172,7 +168,7 @@ def question_from_db(question: Question) -> dict:
 
 def answer_from_file(item: AnswerItem, order: int) -> dict:
     return {
-        "text": _one_line_end(item.text),
+        "text": with_lf_line_ends(item.text),
         "order": order,
         "effects": dict(sorted(item.effects.items())),
         "skips": sorted(item.skips),
