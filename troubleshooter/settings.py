@@ -302,7 +302,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_STATE_URL the state stays in the database, which every machine shares. A Redis outage must not
 # take the site down: its calls miss, fail fast (troubleshooter/redis_outage.py) and are logged once a
 # minute per process; /healthz says "cache": "down".
-STATE_CACHE_TABLE = "guides_state_cache"  # created by migration guides/0010
+STATE_CACHE_TABLE = "guides_state_cache"  # created by migration guides/0011
 CACHES = {
     "default": {
         # Django's file cache, dropping (and logging) what a full disk has no room for.
@@ -316,6 +316,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": STATE_CACHE_TABLE,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
+        # The database cache's incr writes the key again with this default timeout: it is the rate
+        # limit's window (guides/feedback/rate_limit.py), so a counter lasts to the end of its window.
+        "TIMEOUT": 10 * 60,
     },
 }
 for alias, url in (("default", ENV.REDIS_URL), ("state", ENV.REDIS_STATE_URL)):

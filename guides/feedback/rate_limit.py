@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.core.cache import caches
 from django.db import DatabaseError
@@ -39,7 +40,10 @@ def too_many_posts(request: HttpRequest, bucket: str = "feedback-posts") -> bool
     taken: filling the disk must not switch the limit off.
     """
     address = client_address(request)
-    key = f"{bucket}:" + salted_hmac(bucket, address, algorithm="sha256").hexdigest()[:32]
+    # A fixed window per key: a steady trickle from a busy shared address starts afresh each window
+    # instead of keeping one counter alive for as long as posts keep coming.
+    window = int(time.time()) // FEEDBACK_WINDOW_SECONDS
+    key = f"{bucket}:" + salted_hmac(bucket, address, algorithm="sha256").hexdigest()[:32] + f":{window}"
     try:
         count = _count(key)
     except DatabaseError:
