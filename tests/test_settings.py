@@ -1,4 +1,8 @@
-"""The settings an operator relies on: refuse to run insecurely or with a mistyped value, pass Django's deploy check."""
+"""The settings an operator relies on: refuse to run insecurely or with a mistyped value, pass Django's deploy check.
+
+Each variable's checks run in this process through `read_environment()`, which reads os.environ as it is called.
+A few checks start the site for real, because their point is the whole settings module at start-up.
+"""
 
 import os
 import subprocess
@@ -6,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from troubleshooter.settings import Environment, read_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -14,6 +21,30 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "help.example.com",
     "DJANGO_SECURE_SSL_REDIRECT": "true",
 }
+# What a fresh start-up reports, then one management command: starting Python and Django costs seconds each time.
+START_UP_PROBE = """
+import sentry_sdk
+from django.conf import settings
+from django.core.management import call_command
+print("debug:", settings.DEBUG)
+print("sentry:", sentry_sdk.get_client().is_active())
+call_command({command})
+"""
+
+
+def environment(monkeypatch, **values) -> Environment:
+    """The environment as the settings read it when only these of its variables are set."""
+    for name in Environment.model_fields:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return read_environment()
+
+
+def refusal(monkeypatch, **values) -> str:
+    with pytest.raises(ImproperlyConfigured) as refused:
+        environment(monkeypatch, **values)
+    return str(refused.value)
 
 
 def manage(*args, **env):
@@ -23,6 +54,21 @@ def manage(*args, **env):
     )
 
 
+@pytest.fixture(scope="module")
+def production_start():
+    """The deploy check, run with production variables that leave DJANGO_DEBUG unset and name no Sentry DSN."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
+    probe = START_UP_PROBE.format(command='"check", deploy=True, fail_level="DEBUG"')
+    return manage("shell", "--no-imports", "-c", probe, **env)
+
+
+@pytest.fixture(scope="module")
+def production_start_with_sentry():
+    """The migrations check, run with production variables and a Sentry DSN."""
+    probe = START_UP_PROBE.format(command='"makemigrations", check=True, dry_run=True')
+    return manage("shell", "--no-imports", "-c", probe, SENTRY_DSN="https://key@sentry.example.com/1", **PRODUCTION)
+
+
 def test_debug_off_without_a_secret_key_refuses_to_start():
     result = manage("check", DJANGO_DEBUG="false")
 
@@ -30,64 +76,51 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def test_debug_is_off_unless_asked_for():
-    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
-
-    result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)", **env)
-
-    assert result.stdout.strip() == "False"
+def test_debug_is_off_unless_asked_for(production_start):
+    assert "debug: False\n" in production_start.stdout, production_start.stderr
 
 
-def test_deploy_check_reports_nothing_with_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION)
-
-    assert result.returncode == 0, result.stderr
-    assert "System check identified no issues" in result.stdout
+def test_deploy_check_reports_nothing_with_production_settings(production_start):
+    assert production_start.returncode == 0, production_start.stderr
+    assert "System check identified no issues" in production_start.stdout
 
 
-def test_models_and_migrations_agree():
-    result = manage("makemigrations", "--check", "--dry-run", DJANGO_DEBUG="true")
+def test_models_and_migrations_agree(production_start_with_sentry):
+    result = production_start_with_sentry
 
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
-def test_errors_go_to_sentry_only_when_a_dsn_is_set():
-    probe = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
-
-    without = manage("shell", "--no-imports", "-c", probe, **PRODUCTION)
-    with_dsn = manage("shell", "--no-imports", "-c", probe, SENTRY_DSN="https://key@sentry.example.com/1", **PRODUCTION)
-
-    assert without.stdout.strip() == "False", without.stderr
-    assert with_dsn.stdout.strip() == "True", with_dsn.stderr
+def test_errors_go_to_sentry_only_when_a_dsn_is_set(production_start, production_start_with_sentry):
+    assert "sentry: False\n" in production_start.stdout, production_start.stderr
+    assert "sentry: True\n" in production_start_with_sentry.stdout, production_start_with_sentry.stderr
 
 
-def test_a_secret_key_shorter_than_50_characters_refuses_to_start():
-    result = manage("check", **PRODUCTION | {"DJANGO_SECRET_KEY": "x7Tq2"})
+def test_a_secret_key_shorter_than_50_characters_refuses_to_start(monkeypatch):
+    message = refusal(monkeypatch, **PRODUCTION | {"DJANGO_SECRET_KEY": "x7Tq2"})
 
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
-    assert "x7Tq2" not in result.stderr
-
-
-def test_a_long_secret_key_of_few_different_characters_refuses_to_start():
-    result = manage("check", **PRODUCTION | {"DJANGO_SECRET_KEY": "abab" * 20})
-
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+    assert "DJANGO_SECRET_KEY is too weak" in message
+    assert "x7Tq2" not in message
 
 
-def test_a_short_secret_key_is_accepted_for_local_development():
-    result = manage("check", DJANGO_DEBUG="true", DJANGO_SECRET_KEY="dev")
+def test_a_long_secret_key_of_few_different_characters_refuses_to_start(monkeypatch):
+    message = refusal(monkeypatch, **PRODUCTION | {"DJANGO_SECRET_KEY": "abab" * 20})
 
-    assert result.returncode == 0, result.stderr
+    assert "DJANGO_SECRET_KEY is too weak" in message
 
 
-def test_a_feedback_retention_below_the_report_window_refuses_to_start():
-    result = manage("check", **PRODUCTION | {"DJANGO_FEEDBACK_RETENTION_DAYS": "30"})
+def test_a_short_secret_key_is_accepted_for_local_development(monkeypatch):
+    env = environment(monkeypatch, DJANGO_DEBUG="true", DJANGO_SECRET_KEY="dev")
 
-    assert result.returncode != 0
-    assert "DJANGO_FEEDBACK_RETENTION_DAYS" in result.stderr
-    assert "greater than or equal to 90" in result.stderr
+    assert env.DJANGO_SECRET_KEY == "dev"
+
+
+def test_a_feedback_retention_below_the_report_window_refuses_to_start(monkeypatch):
+    message = refusal(monkeypatch, **PRODUCTION | {"DJANGO_FEEDBACK_RETENTION_DAYS": "30"})
+
+    assert "DJANGO_FEEDBACK_RETENTION_DAYS" in message
+    assert "greater than or equal to 90" in message
 
 
 @pytest.mark.parametrize(
@@ -113,24 +146,30 @@ def test_a_feedback_retention_below_the_report_window_refuses_to_start():
         ("SENTRY_TRACES_SAMPLE_RATE", "2"),
     ],
 )
-def test_a_bad_value_stops_the_site_with_the_variables_name(variable, value):
-    result = manage("check", **PRODUCTION | {variable: value})
+def test_a_bad_value_stops_the_site_with_the_variables_name(monkeypatch, variable, value):
+    message = refusal(monkeypatch, **PRODUCTION | {variable: value})
 
-    assert result.returncode != 0
-    assert "The environment has settings the site cannot run with:" in result.stderr
-    assert f"\n{variable} (" in result.stderr
+    assert message.startswith("The environment has settings the site cannot run with:\n")
+    assert f"\n{variable} (" in message
 
 
-def test_values_in_every_accepted_spelling_start_the_site():
-    env = PRODUCTION | {
-        "DJANGO_DEBUG": "Off",
-        "DJANGO_SECURE_SSL_REDIRECT": "1",
-        "DJANGO_LOG_LEVEL": "warning",
-        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://help.example.com, https://*.example.com",
-        "REDIS_URL": "",
-        "SENTRY_DSN": "",
-    }
+def test_values_in_every_accepted_spelling_start_the_site(monkeypatch):
+    env = environment(
+        monkeypatch,
+        **PRODUCTION
+        | {
+            "DJANGO_DEBUG": "Off",
+            "DJANGO_SECURE_SSL_REDIRECT": "1",
+            "DJANGO_LOG_LEVEL": "warning",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": "https://help.example.com, https://*.example.com",
+            "REDIS_URL": "",
+            "SENTRY_DSN": "",
+        },
+    )
 
-    result = manage("check", "--deploy", "--fail-level", "DEBUG", **env)
-
-    assert result.returncode == 0, result.stderr
+    assert env.DJANGO_DEBUG is False
+    assert env.DJANGO_SECURE_SSL_REDIRECT is True
+    assert env.DJANGO_LOG_LEVEL == "WARNING"
+    assert env.DJANGO_CSRF_TRUSTED_ORIGINS == ["https://help.example.com", "https://*.example.com"]
+    assert env.REDIS_URL is None
+    assert env.SENTRY_DSN is None

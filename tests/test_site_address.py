@@ -7,20 +7,19 @@ https://help.example.com.
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+
+from tests.test_settings import environment
+from troubleshooter.settings import site_url
 
 SITE = "https://help.example.com"
 ARTICLE = reverse("guides:article", args=["tiktok-messages"])
 CAUSE = reverse("guides:cause", args=["tiktok-messages", "network-connectivity"])
 DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
-ROOT = Path(__file__).resolve().parent.parent
 # Hosts the site answers for, none of them the site's address: a second name, and one under a wildcard.
 HOSTILE = [
     {"HTTP_HOST": "mirror.example.net", "HTTP_X_FORWARDED_PROTO": "http"},
@@ -111,19 +110,13 @@ def test_a_troubleshooter_screen_cached_for_one_host_names_the_site_for_all(clie
     assert canonical(second) == f"{SITE}{DIAGNOSE}"
 
 
-def site_url(**env) -> subprocess.CompletedProcess:
-    """The SITE_URL the settings arrive at in a fresh process with these variables (and no others of Django's)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    production = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "a-long-production-like-secret-0f7b2c9e4d1a6e8b3c5d"}
-    probe = "from django.conf import settings; print(settings.SITE_URL)"
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", probe],
-        cwd=ROOT,
-        env={**clean, **production, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+PRODUCTION = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "a-long-production-like-secret-0f7b2c9e4d1a6e8b3c5d"}
+
+
+def configured_site_url(monkeypatch, **values) -> str:
+    """The SITE_URL the settings arrive at with these variables (and no others the settings read)."""
+    env = environment(monkeypatch, **PRODUCTION | values)
+    return site_url(env, env.DJANGO_ALLOWED_HOSTS or [])
 
 
 @pytest.mark.parametrize(
@@ -134,11 +127,8 @@ def site_url(**env) -> subprocess.CompletedProcess:
         ({"DJANGO_DEBUG": "true"}, "http://127.0.0.1:8000"),
     ],
 )
-def test_the_site_address_comes_from_the_configuration(env, expected):
-    result = site_url(**env)
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == expected
+def test_the_site_address_comes_from_the_configuration(monkeypatch, env, expected):
+    assert configured_site_url(monkeypatch, **env) == expected
 
 
 @pytest.mark.parametrize(
@@ -150,9 +140,9 @@ def test_the_site_address_comes_from_the_configuration(env, expected):
         {"DJANGO_SITE_URL": "ftp://help.example.com", "DJANGO_ALLOWED_HOSTS": "help.example.com"},
     ],
 )
-def test_a_site_address_that_cannot_be_linked_to_refuses_to_start(env):
-    result = site_url(**env)
+def test_a_site_address_that_cannot_be_linked_to_refuses_to_start(monkeypatch, env):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        configured_site_url(monkeypatch, **env)
 
-    assert result.returncode != 0
-    assert "DJANGO_SITE_URL" in result.stderr
-    assert "such as https://help.example.com" in result.stderr
+    assert "DJANGO_SITE_URL" in str(refused.value)
+    assert "such as https://help.example.com" in str(refused.value)

@@ -190,21 +190,28 @@ SECRET_KEY = ENV.DJANGO_SECRET_KEY or "insecure-development-key-only-used-with-d
 ALLOWED_HOSTS = (
     ENV.DJANGO_ALLOWED_HOSTS if ENV.DJANGO_ALLOWED_HOSTS is not None else (["127.0.0.1", "localhost"] if DEBUG else [])
 )
-# The site's own address for canonical links, the sitemap and structured data, never the request's Host header,
-# which anyone reaching gunicorn directly can set. Unset: `make run`'s address with debug on, else the first
-# plain host name in ALLOWED_HOSTS over https.
-SITE_URL = ENV.DJANGO_SITE_URL
-if not SITE_URL:
-    _named_hosts = [host for host in ALLOWED_HOSTS if not host.startswith(".") and "*" not in host]
-    if DEBUG:
-        SITE_URL = "http://127.0.0.1:8000"
-    elif _named_hosts:
-        SITE_URL = f"https://{_named_hosts[0]}"
-    else:
-        raise ImproperlyConfigured(
-            "DJANGO_SITE_URL is not set and DJANGO_ALLOWED_HOSTS names no plain host: set DJANGO_SITE_URL to the "
-            "address visitors use, such as https://help.example.com, or list that host first in DJANGO_ALLOWED_HOSTS."
-        )
+
+
+def site_url(env: Environment, allowed_hosts: list[str]) -> str:
+    """The site's own address for canonical links, the sitemap and structured data.
+
+    Never the request's Host header, which anyone reaching gunicorn directly can set. Unset: `make run`'s
+    address with debug on, else the first plain host name in ALLOWED_HOSTS over https.
+    """
+    if env.DJANGO_SITE_URL:
+        return env.DJANGO_SITE_URL
+    if env.DJANGO_DEBUG:
+        return "http://127.0.0.1:8000"
+    named_hosts = [host for host in allowed_hosts if not host.startswith(".") and "*" not in host]
+    if named_hosts:
+        return f"https://{named_hosts[0]}"
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL is not set and DJANGO_ALLOWED_HOSTS names no plain host: set DJANGO_SITE_URL to the "
+        "address visitors use, such as https://help.example.com, or list that host first in DJANGO_ALLOWED_HOSTS."
+    )
+
+
+SITE_URL = site_url(ENV, ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = ENV.DJANGO_CSRF_TRUSTED_ORIGINS
 # How many proxies in front of the site add to X-Forwarded-For (0: trust none, use the socket's address).
 TRUSTED_PROXY_COUNT = ENV.DJANGO_TRUSTED_PROXIES
