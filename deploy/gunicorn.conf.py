@@ -33,14 +33,15 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)
 timeout = 30
 # On a deploy or restart (SIGHUP, SIGTERM) workers finish the request in hand for up to this long.
 graceful_timeout = 20
-# Replace each worker after 10,000 to 20,000 requests, so a slow leak in any library never grows
-# for long. A new worker loads Django afresh: about 0.4 s of CPU during which it serves nothing.
-# Not fewer requests: under load a worker serves a thousand a second, and at 1,000 the static
-# file's rate fell by 40 % and its p99 passed 300 ms (64 connections, 2 workers). A wide jitter:
-# workers serve equal shares, so with a narrow one they restart together and for those 0.4 s
-# nobody answers.
-max_requests = 10000
-max_requests_jitter = 10000
+# Replace each worker after 100,000 to 150,000 requests, so a slow leak in any library never grows
+# for long. A new worker loads Django afresh (about 0.4 s of CPU during which it serves nothing) and
+# starts cold: the troubleshooter's snapshot, the search index and its last pages and screens are
+# read again. Under load a worker serves over a thousand requests a second; at 10,000 it was
+# replaced every few seconds and those restarts were the long tail of bench-load (search's p99 at
+# 6 times its p50). A wide jitter: workers serve equal shares, so with a narrow one they restart
+# together and nobody answers meanwhile.
+max_requests = 100_000
+max_requests_jitter = 50_000
 
 # Only the local proxy may say which scheme the visitor used (X-Forwarded-Proto) and who they are.
 forwarded_allow_ips = "127.0.0.1,::1"

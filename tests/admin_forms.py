@@ -5,6 +5,23 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
+from guides.models import (
+    Answer,
+    AnswerEffect,
+    Cause,
+    CauseFix,
+    ChecklistItem,
+    Facet,
+    FAQEntry,
+    FixStep,
+    Guide,
+    Question,
+    Symptom,
+)
+
+# Every content model staff edit in the admin, each with its own pages and history.
+ALL_MODELS = [Guide, Cause, Facet, Symptom, FixStep, CauseFix, FAQEntry, ChecklistItem, Question, Answer, AnswerEffect]
+
 
 class _FormParser(HTMLParser):
     def __init__(self, form_id):

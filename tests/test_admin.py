@@ -21,7 +21,6 @@ from guides.models import (
     AnswerEffect,
     Cause,
     CauseFix,
-    ChecklistItem,
     Efficacy,
     Effort,
     Facet,
@@ -32,7 +31,7 @@ from guides.models import (
     StepKind,
     Symptom,
 )  # fmt: skip
-from tests.admin_forms import admin_form, admin_url, form_errors, save_change
+from tests.admin_forms import ALL_MODELS, admin_form, admin_url, form_errors, save_change
 from tests.builders import guide_data, troubleshooter_data
 
 ARTICLE = reverse("guides:article", args=["tiktok-messages"])
@@ -68,9 +67,6 @@ def test_editor_changes_text_and_it_shows_on_the_public_page_at_once(
     save_change(editor_client, obj, **{field: "Freshly edited by staff"})
 
     assert "Freshly edited by staff" in client.get(url_of(obj)).content.decode()
-
-
-ALL_MODELS = [Guide, Cause, Facet, Symptom, FixStep, CauseFix, FAQEntry, ChecklistItem, Question, Answer, AnswerEffect]
 
 
 @pytest.mark.parametrize("model", ALL_MODELS, ids=[m.__name__ for m in ALL_MODELS])

@@ -11,9 +11,8 @@ from django.urls import reverse
 from reversion.models import Version
 
 from guides.models import Answer, AnswerEffect, Cause, Facet, FAQEntry, Guide, Question, Strength
-from tests.admin_forms import admin_form, admin_url, form_errors, save_change
+from tests.admin_forms import ALL_MODELS, admin_form, admin_url, form_errors, save_change
 from tests.builders import troubleshooter_data
-from tests.test_admin import ALL_MODELS
 
 
 @pytest.fixture

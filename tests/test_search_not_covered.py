@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from guides.models import Cause, FixStep, StepKind
 from tests.builders import guide_data
-from tests.test_search import PHRASINGS, cause_links, fix_step_links, search_page, section
+from tests.search_pages import PHRASINGS, cause_links, fix_step_links, search_page, section
 
 SEARCH = reverse("guides:search")
 NOT_COVERED = "We don't have a guide for that yet"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from troubleshooter.settings import Environment, read_environment
+from tests.operator_environment import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -30,15 +30,6 @@ print("debug:", settings.DEBUG)
 print("sentry:", sentry_sdk.get_client().is_active())
 call_command({command})
 """
-
-
-def environment(monkeypatch, **values) -> Environment:
-    """The environment as the settings read it when only these of its variables are set."""
-    for name in Environment.model_fields:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return read_environment()
 
 
 def refusal(monkeypatch, **values) -> str:

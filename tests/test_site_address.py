@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from tests.test_settings import environment
+from tests.operator_environment import environment
 from troubleshooter.settings import site_url
 
 SITE = "https://help.example.com"
