@@ -134,7 +134,7 @@ def _outage(request: HttpRequest, slug: str, message: str) -> HttpResponse:
         "retry": request.get_full_path() if request.method == "GET" else "",
         "retry_label": "Try again",
     }
-    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    template = "guides/diagnose.html#problem" if request.htmx else "problem.html"
     return render(request, template, context, status=503)
 
 
@@ -147,5 +147,5 @@ def _problem(
         "retry": retry or reverse("guides:diagnose", args=[snapshot.slug]),
         "retry_label": retry_label,
     }
-    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    template = "guides/diagnose.html#problem" if request.htmx else "problem.html"
     return render(request, template, context, status=status)

@@ -147,5 +147,5 @@ def _helpful_problem(request: HttpRequest, message: str, status: int, *, retry: 
     context = {"message": message, "retry": retry, "retry_label": retry_label or "Try again"}
     if status == 503:
         context["heading"] = "Something is down for a moment"
-    template = "guides/helpful.html#problem" if request.htmx else "400.html"
+    template = "guides/helpful.html#problem" if request.htmx else "problem.html"
     return render(request, template, context, status=status)

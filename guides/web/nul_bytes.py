@@ -27,7 +27,7 @@ def refuse_nul_bytes(get_response):
         if NUL in request.path:
             return page_not_found(request)
         if request.path.startswith(admin) and NUL in unquote_plus(request.META.get("QUERY_STRING", "")):
-            return render(request, "400.html", {"message": MESSAGE}, status=400)
+            return render(request, "problem.html", {"message": MESSAGE}, status=400)
         return get_response(request)
 
     return middleware

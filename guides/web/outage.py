@@ -27,7 +27,7 @@ def outage_page(request: HttpRequest) -> HttpResponse:
     context = {"heading": HEADING, "message": MESSAGE, "retry_label": "Try again"}
     if request.method in ("GET", "HEAD"):
         context["retry"] = request.get_full_path()
-    response = render(request, "400.html", context, status=503)
+    response = render(request, "problem.html", context, status=503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)  # no proxy may keep the outage page for longer than the outage
     return response

@@ -118,7 +118,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "If cookies are blocked for this site, allow them, reload the page and try again."
     )
     context = {"message": message, "retry": request.path.removesuffix("feedback/")}
-    template = "guides/diagnose.html#problem" if request.htmx else "400.html"
+    template = "guides/diagnose.html#problem" if request.htmx else "problem.html"
     if "/was-this-helpful/" in request.path:  # the vote block, not the troubleshooter's panel
         context["retry_label"] = "Answer again"
         template = "guides/helpful.html#problem" if request.htmx else template
@@ -138,7 +138,7 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     Django's own handler checks the CSRF token first, which reads the unreadable form again and ends in a 500.
     """
     context = {"message": UNREADABLE_ENCODING} if (request.encoding or "utf-8").lower() != "utf-8" else {}
-    return render(request, "400.html", context, status=400)
+    return render(request, "problem.html", context, status=400)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
