@@ -70,6 +70,18 @@ class Guide(RenderedMarkdown):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="The troubleshooter never asks more questions than this, however useful another would be.",
     )
+    max_screens = models.PositiveSmallIntegerField(
+        default=engine.MAX_SCREENS,
+        validators=[MinValueValidator(3), MaxValueValidator(30)],
+        help_text="No visitor sees more screens than this before a fix, an explanation or the honest list of "
+        "long shots with the hand-off.",
+    )
+    long_shot_odds = models.PositiveSmallIntegerField(
+        default=round(1 / engine.LONG_SHOT_FLOOR),
+        validators=[MinValueValidator(5), MaxValueValidator(1000)],
+        help_text="A fix step that works for fewer than 1 visitor in this many, given their answers, is a long "
+        "shot: it is not offered a screen of its own, but listed with the others at the end.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,6 +110,29 @@ class Cause(RenderedMarkdown):
         default=Commonness.COMMON,
         help_text="How often this is the reason. The troubleshooter starts from it.",
     )
+    explains = models.BooleanField(
+        "nothing on the visitor's side fixes it",
+        default=False,
+        help_text="Tick for a cause the visitor can only understand, not fix (they are blocked, too young, "
+        "TikTok is down). The troubleshooter then shows “What is happening” and asks whether it matches, "
+        "instead of fix steps.",
+    )
+    what_is_happening = models.TextField(
+        blank=True,
+        help_text="Markdown. For a cause nobody can fix from their side: what is going on, in a few short sentences.",
+    )
+    what_is_happening_html = models.TextField(blank=True, editable=False)
+    what_you_can_do = models.TextField(
+        blank=True,
+        help_text="Markdown. What the visitor can still do: wait until a date, ask the person, ask a parent.",
+    )
+    what_you_can_do_html = models.TextField(blank=True, editable=False)
+    where_to_get_help = models.TextField(
+        blank=True,
+        help_text="Markdown. Where to get help when this is the likely cause and nothing worked (the appeal "
+        "route, Family Pairing, or that support can't change it). Shown on the hand-off instead of the guide's.",
+    )
+    where_to_get_help_html = models.TextField(blank=True, editable=False)
     order = models.PositiveIntegerField(default=0, db_index=True)
     reviewed_on = models.DateField(
         default=timezone.localdate, help_text="When someone last checked this is still true."
@@ -106,7 +141,7 @@ class Cause(RenderedMarkdown):
     fix_steps = models.ManyToManyField("FixStep", through="CauseFix", related_name="causes", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    markdown_fields = ("explanation",)
+    markdown_fields = ("explanation", "what_is_happening", "what_you_can_do", "where_to_get_help")
 
     class Meta:
         ordering = ["order", "id"]
@@ -151,6 +186,12 @@ class Symptom(RenderedMarkdown):
     description = models.TextField(blank=True, help_text="Markdown. What it looks like and what it suggests.")
     description_html = models.TextField(blank=True, editable=False)
     causes = models.ManyToManyField(Cause, related_name="symptoms", help_text="The causes this points to.")
+    settles = models.ManyToManyField(
+        "Answer",
+        related_name="settled_by",
+        blank=True,
+        help_text="Answers this symptom gives by itself: someone who sees it is never asked those questions.",
+    )
     order = models.PositiveIntegerField(default=0, db_index=True)
 
     markdown_fields = ("description",)
@@ -188,6 +229,12 @@ class FixStep(RenderedMarkdown):
         default=StepKind.DO_NOW,
         help_text="Most steps are done now. A wait is a limit that lifts with time: its minutes are the waiting, "
         "and visitors are told when to come back. The hand-off (one per guide) is the report to the app's support.",
+    )
+    risky = models.BooleanField(
+        "can lose data or a sign-in",
+        default=False,
+        help_text="Tick for a step that costs something if done for nothing, such as reinstalling or logging out. "
+        "The troubleshooter never offers it while a cause like “TikTok is down” is still plausible.",
     )
     minutes = models.PositiveIntegerField(
         default=2,
@@ -440,7 +487,13 @@ class Resolution(models.Model):
     answers = models.CharField(max_length=2000, blank=True, help_text="The answers and steps, as in the address.")
     cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolutions")
     cause_slug = models.SlugField(max_length=100, help_text="The likeliest cause then; kept if the cause is deleted.")
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "A fix step fixed it"
+        EXPLAINED = "explained", "An explanation matched (nothing on the visitor's side fixes it)"
+
     fixed = models.BooleanField()
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.FIXED)
     fix_steps = models.CharField(max_length=1000, blank=True, help_text="Slugs of the fix steps tried, in order.")
     step_slug = models.SlugField(max_length=100, blank=True, help_text="The fix step that fixed it.")
     ranking = models.CharField(
@@ -464,6 +517,9 @@ class StepOutcome(models.Model):
         FIXED = "fixed", "Fixed it"
         NOT_FIXED = "not_fixed", "Did not fix it"
         COULDNT = "couldnt", "Could not do it"
+        # On an explanation screen; the step slug is then the explained cause's slug.
+        EXPLAINED = "explained", "Explained it"
+        NOT_IT = "not_it", "Was not it"
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="step_outcomes")
     step_slug = models.SlugField(max_length=100)
@@ -500,6 +556,8 @@ class QuestionnaireCount(models.Model):
         ANSWER = "answer", "Question answered"
         STEP = engine.STEP, "Fix step shown"
         HAND_OFF = engine.HAND_OFF, "Hand-off shown"
+        EXPLAIN = engine.EXPLAIN, "Explanation shown"
+        LONG_SHOTS = engine.LONG_SHOTS, "Long shots shown"
         RESULT = "result", "Result page shown (an earlier design; the report skips it)"
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="screen_counts")

@@ -14,7 +14,7 @@ PLATFORM = "platform"  # "android" or "iphone": which phone's instructions come 
 VIEW_PARAMETERS = frozenset({ASK, FIXED, PLATFORM})
 
 # What the visitor told us besides answers, in the engine's words: a step that did not fix it, a
-# step they could not do, a symptom they see.
-EVIDENCE_PARAMETERS = frozenset({engine.FAILED, engine.COULDNT, engine.SEEN})
+# step they could not do, a symptom they see, an explanation that was not it.
+EVIDENCE_PARAMETERS = frozenset({engine.FAILED, engine.COULDNT, engine.SEEN, engine.NOT_IT})
 
 RESERVED_QUESTION_SLUGS = VIEW_PARAMETERS | EVIDENCE_PARAMETERS

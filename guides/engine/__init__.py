@@ -7,14 +7,18 @@ truthful visitor, for checks and tests) and ``simulator`` (visitors drawn from a
 measure strategies against each other).
 """
 
-from guides.engine.beliefs import COULDNT, FAILED, SEEN, Ranked, Reason, clean_evidence, rank
+from guides.engine.beliefs import COULDNT, FAILED, NOT_IT, SEEN, Ranked, Reason, clean_evidence, rank
 from guides.engine.model import (
     DEFAULT_EFFICACY,
     DEFAULT_EFFORT,
     DEFAULT_HANDOFF_MINUTES,
     EFFICACY,
     EFFORT_MINUTES,
+    EXPLAIN_MINUTES,
     LIKELIHOOD_RATIO,
+    LONG_SHOT_FLOOR,
+    MAX_SCREENS,
+    RECOGNISED,
     SCREEN_MINUTES,
     UNSURE,
     Answer,
@@ -31,7 +35,9 @@ from guides.engine.model import (
     Strength,
 )
 from guides.engine.planner import (
+    EXPLAIN,
     HAND_OFF,
+    LONG_SHOTS,
     QUESTION,
     STEP,
     Decision,
@@ -51,10 +57,17 @@ __all__ = [
     "DEFAULT_HANDOFF_MINUTES",
     "EFFICACY",
     "EFFORT_MINUTES",
+    "EXPLAIN",
+    "EXPLAIN_MINUTES",
     "FAILED",
     "HAND_OFF",
     "LIKELIHOOD_RATIO",
+    "LONG_SHOTS",
+    "LONG_SHOT_FLOOR",
+    "MAX_SCREENS",
+    "NOT_IT",
     "QUESTION",
+    "RECOGNISED",
     "SCREEN_MINUTES",
     "SEEN",
     "STEP",

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from guides.engine.compiled import Compiled, compiled
 from guides.engine.model import UNSURE, Model, Strength
 
-__all__ = ["COULDNT", "FAILED", "SEEN", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
+__all__ = ["COULDNT", "FAILED", "NOT_IT", "SEEN", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
 
 FAILED = "failed"
 COULDNT = "couldnt"
 SEEN = "seen"
+NOT_IT = "not_it"  # (NOT_IT, cause): "No, that's not it" on the explanation of that cause
 
 # Log-weights are rounded to this many decimals before ordering causes, so causes with the
 # same evidence tie exactly (and fall back to content order) despite rounding in the logs.

@@ -1,5 +1,8 @@
 """What a troubleshooting guide knows, as plain data: causes, questions and fix steps.
 
+This module is long because it holds, in one place, every number the engine works with and
+the reason for each, beside the data classes those numbers describe.
+
 The numbers behind the words staff choose
 -----------------------------------------
 Staff never type probabilities; they pick words, and these tables turn them into numbers.
@@ -84,7 +87,11 @@ __all__ = [
     "DEFAULT_HANDOFF_MINUTES",
     "EFFICACY",
     "EFFORT_MINUTES",
+    "EXPLAIN_MINUTES",
     "LIKELIHOOD_RATIO",
+    "LONG_SHOT_FLOOR",
+    "MAX_SCREENS",
+    "RECOGNISED",
     "SCREEN_MINUTES",
     "UNSURE",
     "Answer",
@@ -139,6 +146,9 @@ class Kind(StrEnum):
     DO_NOW = "do_now"
     WAIT = "wait"
     HAND_OFF = "hand_off"
+    # Made by the engine, never by staff: the screen that explains a cause nothing on the visitor's
+    # side fixes ("this is why, and it isn't on your side"). See ``Cause.explains``.
+    EXPLAIN = "explain"
 
 
 # The reasons for each number are in the module docstring.
@@ -168,6 +178,17 @@ DEFAULT_EFFICACY = Efficacy.SOMETIMES
 DEFAULT_EFFORT = Effort.IN_APP
 # A guide without a hand-off step still ends at the app's support; two days to hear back.
 DEFAULT_HANDOFF_MINUTES = 2 * 24 * 60
+
+# An explanation screen (``Cause.explains``) costs a screen of reading on top of SCREEN_MINUTES,
+# and a visitor whose cause it is recognises it ("Yes, that explains it") this often: short of
+# certain, like an "almost always" fix, so one mistaken "No" never buries the cause for good.
+EXPLAIN_MINUTES = 1.0
+RECOGNISED = 0.9
+# A step whose chance of fixing it now is below this is a long shot: it is not offered a screen of
+# its own, but listed with the others on one honest "long shots" screen (a guide may set its own).
+LONG_SHOT_FLOOR = 1 / 50
+# No visitor sees more screens than this before a fix, an explanation or the long-shots screen.
+MAX_SCREENS = 8
 
 # The answer key meaning "I'm not sure": always accepted, changes nothing, counts as asked.
 UNSURE = "unsure"
@@ -232,25 +253,34 @@ class Observation:
 
     It is evidence only: the troubleshooter never asks for it, so it never costs a screen. Its
     ``effects`` say which causes it points to (on the site, each symptom "strongly points to"
-    every cause it is linked to).
+    every cause it is linked to). ``settles`` are the (question, answer) pairs it answers by
+    itself: someone who tapped "A notice says you are sending messages too fast" has told us that
+    a notice shows, and which one, so those questions are never asked.
     """
 
     key: str
     text: str
     effects: tuple[Effect, ...] = ()
+    settles: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "effects", _as_tuple(self.effects))
+        object.__setattr__(self, "settles", tuple(tuple(pair) for pair in self.settles))
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A fix step: ``fixes`` maps each cause it can fix to its efficacy (0 < e < 1)."""
+    """A fix step: ``fixes`` maps each cause it can fix to its efficacy (0 < e < 1).
+
+    ``risky`` marks a step that can lose something if done for nothing (reinstalling, logging
+    out): it never comes before an explanation that is still plausible, such as TikTok being down.
+    """
 
     key: str
     cost: float
     fixes: dict[str, float] = field(default_factory=dict)
     kind: Kind = Kind.DO_NOW
+    risky: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -258,11 +288,17 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Cause:
-    """A possible cause; ``weight`` is its relative prior (rare=1 ... very_common=8)."""
+    """A possible cause; ``weight`` is its relative prior (rare=1 ... very_common=8).
+
+    ``explains``: nothing on the visitor's side fixes this cause (blocked by the other person,
+    too young, TikTok down). The troubleshooter offers its explanation as a screen of its own
+    (kind ``EXPLAIN``), which ends the visit when the visitor says "Yes, that explains it".
+    """
 
     key: str
     weight: float
     facets: tuple[str, ...] = ()
+    explains: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "facets", _as_tuple(self.facets))
@@ -281,6 +317,8 @@ class Model:
     questions: tuple[Question, ...] = ()
     steps: tuple[Step, ...] = ()
     observations: tuple[Observation, ...] = ()
+    floor: float = LONG_SHOT_FLOOR
+    max_screens: int = MAX_SCREENS
 
     def __post_init__(self):
         object.__setattr__(self, "causes", _as_tuple(self.causes))

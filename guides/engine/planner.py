@@ -43,10 +43,24 @@ from guides.engine.beliefs import Belief, Ranked, belief_for, ranking
 from guides.engine.compiled import Compiled, CompiledQuestion
 from guides.engine.model import Kind, Model, Question, Step
 
-__all__ = ["Decision", "Plan", "expected_cost", "next_step", "plan", "question_values"]
+__all__ = [
+    "EXPLAIN",
+    "HAND_OFF",
+    "LONG_SHOTS",
+    "QUESTION",
+    "STEP",
+    "Decision",
+    "Plan",
+    "expected_cost",
+    "next_step",
+    "plan",
+    "question_values",
+]
 
 QUESTION = "question"
 STEP = "step"
+EXPLAIN = Kind.EXPLAIN.value  # the decision to explain a cause nothing on the visitor's side fixes
+LONG_SHOTS = "long_shots"  # the honest last screen: only long shots are left, listed, with the hand-off
 HAND_OFF = Kind.HAND_OFF.value  # the decision to show the hand-off step
 
 # Each decision weighs at most this many questions in full, those whose answers move beliefs most:
@@ -76,8 +90,12 @@ class Plan:
 class Decision:
     """What to show next, and why.
 
-    ``kind`` is "question", "step" or "hand_off". ``question`` or ``step`` is set to match
-    (``step`` is None for a hand-off when the guide has no hand-off step). ``chance`` is the
+    ``kind`` is "question", "step", "explain", "long_shots" or "hand_off". ``question`` or ``step``
+    is set to match (``step`` is None for a hand-off when the guide has no hand-off step; for
+    "long_shots" it is the hand-off step that ends that screen). ``cause`` is the cause an
+    "explain" screen explains. ``long_shots`` are the steps a "long_shots" screen lists, with
+    their chance of fixing it now, best value first. ``span`` is the range (low, high) of screens
+    still to come, this one included, that holds for most visitors in this position. ``chance`` is the
     probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
     when acting now; ``ecr_question`` the expected minutes when asking the best question first
     (None when no question may be asked). ``remaining`` is the expected number of screens
@@ -96,6 +114,9 @@ class Decision:
     ranking: tuple[Ranked, ...]
     evidence: tuple[tuple[str, str], ...]
     nothing_left: bool = False
+    cause: str | None = None
+    long_shots: tuple[tuple[Step, float], ...] = ()
+    span: tuple[int, int] = (1, 1)
 
 
 def _chances(tables: Compiled, p: list[float], done) -> dict[int, float]:
