@@ -19,6 +19,7 @@ from tests.screens import ANDROID, answer_form, first_step_state, offered
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
+HTMX = {"HX-Request": "true"}
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 
 
@@ -28,17 +29,20 @@ def panel(response) -> str:
     return page[page.index('<div id="panel"') :]
 
 
-def test_first_screen_is_a_plain_get_form_with_i_am_not_sure(phone, snapshot):
+def test_a_question_is_answered_with_one_tap_each_answer_a_button_of_a_plain_get_form(phone, snapshot):
     page = panel(phone.get(URL))
     question = offered(snapshot, []).question
 
     assert 'id="panel"' in page
-    assert re.search(r'<form method="get" action="' + re.escape(URL), page)
-    assert question.text in page
+    assert re.search(r'<form method="get" action="' + re.escape(URL) + "#screen", page)
+    assert f'<h1 id="screen" tabindex="-1">{question.text}</h1>' in page
     for answer in question.answers:
-        assert f'name="{question.key}" value="{answer.key}"' in page
-    assert f'name="{question.key}" value="unsure"' in page
-    assert "Next</button>" in page
+        assert (
+            f'<button type="submit" class="answer" name="{question.key}" value="{answer.key}">{answer.text}</button>'
+            in page
+        )
+    assert f'name="{question.key}" value="unsure">I\'m not sure</button>' in page
+    assert 'type="radio"' not in page and "Next</button>" not in page
 
 
 def test_htmx_request_gets_the_panel_only_with_its_own_title(phone, snapshot):
@@ -61,7 +65,7 @@ def test_a_fix_step_screen_offers_one_step_with_three_buttons_in_a_post_form(pho
     step = snapshot.steps[offered(snapshot, evidence).step.key]
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert f'<h2 id="panel-heading" tabindex="-1">{step.title}</h2>' in page
+    assert f'<h1 id="screen" tabindex="-1">{step.title}</h1>' in page
     assert f'<form method="post" action="{FEEDBACK}"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert f'name="step" value="{step.slug}"' in page
@@ -145,7 +149,7 @@ def test_back_link_drops_the_last_answer(phone, snapshot):
     evidence = [(first.key, first.answers[0].key)]
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert 'href="?platform=android">Back</a>' in page  # the phone guessed from the browser is kept
+    assert 'href="?platform=android#screen" hx-boost="true">Back</a>' in page  # the phone guessed is kept
 
 
 def test_changing_an_earlier_answer_asks_it_again_in_place(phone, snapshot):
@@ -156,7 +160,8 @@ def test_changing_an_earlier_answer_asks_it_again_in_place(phone, snapshot):
         evidence.append((second.question.key, engine.UNSURE))
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}&ask={first.key}"))
 
-    assert f'name="{first.key}" value="{first.answers[0].key}" required checked' in page
+    assert f'class="answer chosen" name="{first.key}" value="{first.answers[0].key}"' in page
+    assert page.count("chosen") == 1
     for key, value in evidence[1:]:
         assert f'<input type="hidden" name="{key}" value="{value}">' in page
 
@@ -217,7 +222,7 @@ def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone,
 
     assert "Come back after" in page and "Bookmark this page" in page
     assert "Still blocked after that, or waiting on an appeal?" in page and "Report a problem" in page
-    assert f'href="?{urlencode([*evidence, ("platform", "android")])}"' in page
+    assert f'href="?{urlencode([*evidence, ("platform", "android")])}#screen"' in page
 
 
 def test_when_nothing_is_left_the_hand_off_shows_support_and_a_summary_to_copy(phone, snapshot):
@@ -227,7 +232,7 @@ def test_when_nothing_is_left_the_hand_off_shows_support_and_a_summary_to_copy(p
     assert decision.kind == engine.HAND_OFF
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert "Ask the app's own support" in page
+    assert '<h1 id="screen" tabindex="-1">Where to get help now</h1>' in page
     assert "Report a problem" in page  # the guide's own support text
     summary = re.search(r'<textarea id="support-summary"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert "Phone: Android" in summary
@@ -278,16 +283,47 @@ def test_feedback_only_accepts_post(phone, seed_guide):
     assert phone.get(FEEDBACK).status_code == 405
 
 
-def test_a_flood_of_feedback_from_one_address_is_slowed_down_with_a_429(phone, snapshot):
+def test_over_the_answer_limit_an_answer_still_leads_to_the_next_screen_and_nothing_is_stored(phone, snapshot):
     evidence = first_step_state(snapshot)
-    codes = [
-        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}).status_code
-        for _ in range(61)
-    ]
+    step = offered(snapshot, evidence).step.key
+    responses = [phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}) for _ in range(61)]
 
-    assert codes[:60] == [302] * 60
-    assert codes[60] == 429
+    assert [r.status_code for r in responses] == [302] * 61  # nobody behind a shared address is stopped
+    assert responses[60]["Location"].endswith(f"failed={step}&platform=android#screen")
+    assert StepOutcome.objects.count() == 60  # the 61st answer is not recorded
+    next_screen = phone.get(responses[60]["Location"])
+    assert next_screen.status_code == 200 and f'name="step" value="{step}"' not in panel(next_screen)
+
+
+def test_over_the_answer_limit_a_fixed_answer_still_thanks_the_visitor_and_stores_no_resolution(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    for _ in range(60):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "fixed"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert 'data-screen="fixed"' in response.content.decode()
+    assert not Resolution.objects.exists()
+
+
+def test_over_the_answer_limit_a_forged_answer_still_gets_a_429(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    for _ in range(60):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+    forged = {**answer_form(phone, URL, evidence), "outcome": "not_fixed", "token": "made-up"}
+
+    assert phone.post(FEEDBACK, forged).status_code == 429
     assert StepOutcome.objects.count() == 60
+
+
+def test_an_answer_over_the_limit_is_counted_in_the_log(phone, snapshot, caplog):
+    evidence = first_step_state(snapshot)
+    for _ in range(61):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+
+    warnings = [r.getMessage() for r in caplog.records if "over the answer limit" in r.getMessage()]
+    assert len(warnings) == 1 and "so far in this process" in warnings[0]
 
 
 def test_refused_feedback_over_htmx_explains_itself_inside_the_panel(phone, seed_guide):
@@ -358,5 +394,7 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(ph
     for _ in range(60):
         answer("203.0.113.1")
 
-    assert answer("203.0.113.1") == 429
+    assert answer("203.0.113.1") == 302
+    assert StepOutcome.objects.count() == 60  # over its allowance: moved on, not recorded
     assert answer("203.0.113.2") == 302
+    assert StepOutcome.objects.count() == 61  # a neighbour's answer is recorded
