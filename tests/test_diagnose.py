@@ -398,3 +398,64 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(ph
     assert StepOutcome.objects.count() == 60  # over its allowance: moved on, not recorded
     assert answer("203.0.113.2") == 302
     assert StepOutcome.objects.count() == 61  # a neighbour's answer is recorded
+
+
+def page_title(response) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1))
+
+
+def test_without_javascript_each_screen_s_title_names_the_screen(phone, snapshot):
+    question = offered(snapshot, []).question
+    evidence = first_step_state(snapshot)
+    step = snapshot.steps[offered(snapshot, evidence).step.key]
+    *_, (end, last) = engine.visit(snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions)
+
+    assert page_title(phone.get(URL)).startswith(f"{question.text} · ")
+    assert page_title(phone.get(f"{URL}?{urlencode(evidence)}")).startswith(f"{step.title} · ")
+    fixed = phone.get(f"{URL}?{urlencode([*evidence, ('fixed', step.slug)])}")
+    assert page_title(fixed).startswith("Great, it works again · ")
+    assert page_title(phone.get(f"{URL}?{urlencode(end)}")).startswith(
+        "We've run out of likely fixes · " if last.kind == engine.LONG_SHOTS else "Where to get help now · "
+    )
+
+
+def test_the_screen_s_question_or_step_is_the_page_s_only_h1_with_no_lead_before_it(phone, snapshot):
+    for query in ("", urlencode(first_step_state(snapshot))):
+        page = phone.get(f"{URL}?{query}").content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+
+        assert main.count("<h1") == 1
+        assert re.search(r"<h1 id=\"screen\" tabindex=\"-1\">", main)
+        assert 'class="lead"' not in main and "Fix it step by step" not in main
+        before_heading = re.sub(r"<[^>]+>", "", main[: main.index("<h1")]).split()
+        assert len(before_heading) < 25, before_heading  # a short breadcrumb and the progress line only
+
+
+def test_without_javascript_each_new_screen_opens_at_its_heading(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+    page = panel(phone.get(response["Location"]))
+
+    assert response["Location"].endswith("#screen")
+    assert 'id="screen"' in page
+    links = re.findall(r'<a [^>]*href="(\?[^"]*)"', page)
+    assert links and all(link.endswith("#screen") for link in links)  # Back, Go back to here, Remove this
+    assert f'href="{URL}#screen">Start again</a>' in page
+    question_page = panel(phone.get(URL))
+    assert f'<form method="get" action="{URL}#screen"' in question_page
+
+
+def test_after_an_htmx_swap_the_new_screen_s_heading_takes_the_focus(phone, snapshot):
+    page = phone.get(URL, headers=HTMX).content.decode()
+
+    assert re.search(r'<h1 id="screen" tabindex="-1" autofocus>', page)
+    assert "<script" not in page
+
+
+def test_the_answer_buttons_of_a_step_come_right_after_the_step_s_own_text(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
+
+    heading, buttons = page.index('<h1 id="screen"'), page.index("Yes, it works now")
+    assert heading < buttons < page.index('<details class="why">')
+    assert "<details" not in page[heading:buttons]  # nothing folded sits between the step and its answer
