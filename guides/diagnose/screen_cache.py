@@ -157,9 +157,9 @@ def _context(snapshot: Snapshot, decision: engine.Decision, kind: str, platform:
         "step": step,
         "cause": snapshot.causes[decision.cause] if kind == engine.EXPLAIN else None,
         "long_shots": [snapshot.steps[shot.key] for shot, _ in decision.long_shots if shot.key in snapshot.steps],
-        # The likely reason on the long-shots screen: an explanation cause not yet rejected.
-        "likely_explanation": likeliest
-        if kind == engine.LONG_SHOTS and likeliest.explains and (engine.NOT_IT, likeliest.slug) not in evidence
+        # The likely reason on the last screens: the likeliest cause, when it is an explanation not rejected.
+        "likely_explanation": snapshot.causes[decision.cause]
+        if kind in (engine.LONG_SHOTS, engine.HAND_OFF) and decision.cause
         else None,
         # The hand-off's help: the likeliest cause's own (an appeal route, Family Pairing), else the guide's.
         "help_html": (likeliest and likeliest.where_to_get_help_html) or snapshot.support_html,
