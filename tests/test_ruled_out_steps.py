@@ -107,15 +107,15 @@ RULED_OUT = {
         None,
         {"update-app"},
     ),
-    "a too-fast notice": (
+    "a too-fast notice: about how you send, not the link or their settings": (
         [("error-notice", "yes-notice"), ("which-notice", "too-fast")],
         None,
-        {"send-without-link"} | NETWORK_STEPS | APP_STEPS,
+        {"send-without-link", "check-privacy-settings"} | NETWORK_STEPS | APP_STEPS,
     ),
     "a too-fast notice, tapped on the article": (
         [(SEEN, "sending-messages-too-fast")],
         "spam-detection",
-        {"send-without-link"} | NETWORK_STEPS | APP_STEPS,
+        {"send-without-link", "check-privacy-settings"} | NETWORK_STEPS | APP_STEPS,
     ),
     "a ban notice": (
         [("error-notice", "yes-notice"), ("which-notice", "suspended")],
