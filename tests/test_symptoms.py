@@ -238,7 +238,7 @@ def test_the_hand_off_summary_says_what_the_visitor_sees(phone, snapshot):
         evidence=[(engine.SEEN, "inbox-wont-load")],
         max_questions=snapshot.max_questions,
     )
-    assert decision.kind == engine.HAND_OFF
+    assert decision.kind in (engine.HAND_OFF, engine.LONG_SHOTS)  # both end with the hand-off and its summary
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
     summary = re.search(r'<textarea id="support-summary"[^>]*>(.*?)</textarea>', page, re.S).group(1)
 
