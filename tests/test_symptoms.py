@@ -146,10 +146,13 @@ def test_one_cause_at_60_percent_or_more_is_named_as_most_likely(phone, snapshot
 
 
 def test_the_start_screen_and_answers_of_i_am_not_sure_name_no_cause_up_front(phone, snapshot):
-    first = engine.next_step(snapshot.model, []).question.key
+    answered = []  # steps that failed, until the first question: its "not sure" names nothing either
+    while (decision := engine.next_step(snapshot.model, answered)).kind != engine.QUESTION:
+        answered.append((engine.FAILED, decision.step.key))
+    unsure = [*answered, (decision.question.key, engine.UNSURE)]
 
-    for query in ("", f"{first}=unsure"):
-        assert "From what you told us" not in main_text(phone.get(f"{URL}?{query}"))
+    assert "From what you told us" not in main_text(phone.get(URL))
+    assert "From what you told us" not in main_text(phone.get(f"{URL}?{urlencode(unsure)}"))
 
 
 def test_the_symptom_stays_in_the_address_of_every_next_screen(phone, snapshot):
@@ -191,7 +194,7 @@ def test_unknown_symptoms_are_ignored_like_any_bad_parameter(phone, seed_guide):
     ):
         response = phone.get(f"{URL}?{query}")
         assert (response.status_code, response.url) == (302, clean)  # dropped before any cache is touched
-    assert panel(phone.get(f"{URL}?seen=no-such-symptom", follow=True)) == panel(plain)
+    assert without_tokens(panel(phone.get(f"{URL}?seen=no-such-symptom", follow=True))) == without_tokens(panel(plain))
     assert without_tokens(panel(phone.get(f"{URL}?seen=stuck-on-sending&seen=stuck-on-sending", follow=True))) == (
         without_tokens(panel(phone.get(f"{URL}?seen=stuck-on-sending")))
     )
@@ -208,7 +211,9 @@ def test_a_symptom_of_another_guide_is_ignored(phone, load):
     load(guide_data(slug="other"))
     other = Symptom.objects.filter(guide__slug="other").first()
 
-    assert panel(phone.get(f"{URL}?seen={other.slug}", follow=True)) == panel(phone.get(URL))
+    assert without_tokens(panel(phone.get(f"{URL}?seen={other.slug}", follow=True))) == without_tokens(
+        panel(phone.get(URL))
+    )
 
 
 def test_so_far_lists_the_symptom_in_words_with_a_link_that_takes_only_it_out(phone, snapshot):
