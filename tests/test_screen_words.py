@@ -134,3 +134,12 @@ def test_an_explanation_screen_says_how_sure_we_are_and_why(snapshot):
     assert screen.explained.reasons == (
         f"You see “{snapshot.symptoms['temporarily-banned-notice'].title}”: more likely.",
     )
+
+
+def test_an_explanation_nothing_pointed_to_is_not_said_to_fit_what_the_visitor_told_us(snapshot):
+    plain = decision(engine.EXPLAIN, cause="temporary-bans", ranking=[ranked("temporary-bans", 0.1)])
+    notice = engine.Reason(seen="temporarily-banned-notice", strength=SIGN)
+    raised = decision(engine.EXPLAIN, cause="temporary-bans", ranking=[ranked("temporary-bans", 0.8, notice)])
+
+    assert screens.why_words(snapshot, plain).startswith("Nothing you told us rules this out")
+    assert screens.why_words(snapshot, raised).startswith("What you told us fits this")

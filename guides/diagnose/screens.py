@@ -155,9 +155,11 @@ def why_words(snapshot: Snapshot, decision: engine.Decision) -> str:
             f"{step.duration}. Of what's left, it's the quickest way to a likely fix."
         )
     if decision.kind == engine.EXPLAIN:
+        ranked = next((r for r in decision.ranking if r.cause == decision.cause), None)
+        fits_it = ranked is not None and any(raised(reason) for reason in ranked.reasons)
         return (
-            "What you told us fits this, and nothing on your side fixes it. It takes a moment to read; "
-            "if it's not what you see, say so and we'll move on."
+            f"{'What you told us fits this' if fits_it else 'Nothing you told us rules this out'}, and nothing "
+            "on your side fixes it. It takes a moment to read; if it's not what you see, say so and we'll move on."
         )
     if decision.kind == engine.LONG_SHOTS:
         return (
