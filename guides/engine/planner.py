@@ -404,10 +404,14 @@ def _last_screen(tables: Compiled, belief: Belief, chances, ecr: float, ecr_ques
 
 
 def next_step(model: Model, evidence, *, max_questions: int | None = None) -> Decision:
-    """Return the question to ask, the fix step to try or the hand-off, with the figures behind it.
+    """Return the next screen: a question, a fix step, an explanation, or the last screen, with the figures behind it.
 
-    ``evidence`` is cleaned first (see ``clean_evidence``), so any list of string pairs is safe.
-    No question is asked once ``max_questions`` have been answered ("I'm not sure" counts).
+    The last screen is the long shots with the hand-off, or the hand-off alone when nothing
+    with any chance is left; it comes when no likely step or explanation is left, or once the
+    visitor has seen ``model.max_screens`` screens. ``evidence`` is cleaned first (see
+    ``clean_evidence``), so any list of string pairs is safe. No question is asked once
+    ``max_questions`` have been answered ("I'm not sure" counts; a symptom's settled answers do
+    not). ``span`` is set from ``progress.span_of``.
     """
     decision = _decide(*_belief(model, evidence), max_questions)
     return replace(decision, span=span_of(decision, model))
@@ -438,9 +442,7 @@ def plan(model: Model, evidence) -> Plan:
 def expected_cost(model: Model, evidence, order: list[str]) -> float:
     """The ECR of trying the steps in ``order`` (keys, ``explain:<cause>`` too), then handing off.
 
-    For tests and the bench.
-
-    No floor and no last screen here: the order given is costed exactly as given.
+    For tests and the bench: no floor and no last screen here, the order is costed as given.
     """
     tables, belief = _belief(model, evidence)
     p = belief.probabilities()
