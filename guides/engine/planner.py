@@ -4,6 +4,10 @@ This is decision-theoretic troubleshooting (Heckerman, Breese & Rommelse, "Decis
 troubleshooting", CACM 1995; the SACSO troubleshooter of Jensen et al., 2001), on the scale of
 minutes.
 
+This module is long because the plan, the value of asking, the explanations, the long shots and
+the last screen are one calculation: each part uses the same walk and the same figures, and
+reads best beside the others.
+
 Acting now
     Each untried fix step s fixes the problem now with probability
     p(s) = Σ_c P(c | evidence) · efficacy(s, c). With a single cause and steps whose successes
@@ -14,6 +18,34 @@ Acting now
     Σ_k cost(s_k) · P(s_1 … s_{k-1} all failed) + cost(hand-off) · P(every step failed).
     The order is exactly optimal when no two steps fix the same cause (tested against brute
     force); when they do, it is the standard, near-optimal, greedy order.
+
+Explanations
+    A cause nothing on the visitor's side fixes (``Cause.explains``: blocked, too young,
+    TikTok down) is explained on a screen of its own, which ends the visit when the visitor
+    recognises it ("Yes, that explains it", ``RECOGNISED`` of the time). To the plan it is one
+    more action: cost ``EXPLAIN_MINUTES`` and a screen, "fixing" its cause with ``RECOGNISED``,
+    so it takes its place by value p/c among the fix steps. "No, that's not it" (``NOT_IT``) is
+    evidence against the cause, and that explanation is never offered again. A ``risky`` step
+    (reinstall, log out) is never the decision while an explanation still on offer has
+    P(cause) at or above the floor: losing a login because TikTok was down costs more than
+    the minutes say, and reading why costs one screen.
+
+Long shots and the last screen
+    A step whose chance now is below the guide's floor (``Model.floor``, 1 in 50) is a long
+    shot: it is never offered a screen of its own and is left out of the planning walk. The
+    plan is the likely steps in order, then the last screen: up to ``LONG_SHOTS_LISTED`` long
+    shots listed to try in any order, and the hand-off. That screen comes when no likely step
+    is left, or once the visitor has seen ``Model.max_screens`` screens (every piece of
+    evidence but a tapped symptom is a screen); with nothing at all left, it is the hand-off.
+    In the ECR the last screen costs what it costs the visitor who reaches it: the listed long
+    shots tried best value first, then the hand-off (``_last_screen_cost``). Why that and not
+    the hand-off alone: counting only the hand-off made every long shot a 2-day loss, so any
+    question that might lift one over the floor looked worth minutes, and the planner asked a
+    question more per visitor (3.5 against 2.5 on the bundled guide, more minutes, no more
+    fixed); walking the long shots at their place by value, as before, kept planning on steps
+    the visitor never sees one by one. Twelve long shots are no longer a cheap plan: at most
+    six are counted, after the likely steps, so a question that splits the tail earns what it
+    saves against them and the hand-off.
 
 Asking first
     A question q is worth asking when its effort plus the expected ECR after its answer,
@@ -31,7 +63,9 @@ What is never offered
     no Message button is asked to "send a plain hi". A question whose answers cannot change the
     plan has no value and is not asked either. What the visitor saw and told us unasked (a
     symptom they tapped, ``SEEN`` evidence) is no question: it moves the beliefs, and is never
-    offered, never weighed as a question and never counted toward ``max_questions``.
+    offered, never weighed as a question and never counted toward ``max_questions``; the answers
+    it settles (``Observation.settles``) are never asked. A step whose every cause a given answer
+    ruled out, or that an answer skips, is never offered, not even as a long shot.
 """
 
 from __future__ import annotations
