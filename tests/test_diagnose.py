@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from guides import engine
 from guides.diagnose import page_views
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-from tests.screens import ANDROID, answer_form, first_step_state, offered
+from tests.screens import ANDROID, answer_form, first_step_state, nothing_left_state, offered
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
@@ -227,14 +227,7 @@ def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone,
 
 
 def test_when_nothing_is_left_the_hand_off_shows_support_and_a_summary_to_copy(phone, snapshot):
-    *_, (evidence, decision) = engine.visit(
-        snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions
-    )
-    # The visit ends on the long-shots screen; once every step listed there failed too, nothing is left.
-    while decision.kind == engine.LONG_SHOTS:
-        evidence = (*evidence, *((engine.FAILED, step.key) for step, _ in decision.long_shots))
-        decision = engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
-    assert (decision.kind, decision.nothing_left) == (engine.HAND_OFF, True)
+    evidence = nothing_left_state(snapshot)
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
     assert "Ask the app's own support" in page
