@@ -211,6 +211,8 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float, screens: int) 
     hand_off = tables.hand_off_cost
     # What the likely steps can fix at most: no later stop can beat the best so far once
     # spent + last · (remaining - left) - gain does not (gain only shrinks as steps fix causes).
+    # The cap's last screen, which lists likely steps too, can in principle cost less than that
+    # bound says; walking without the bound gave the same decisions on the bundled guide.
     left = 0.0
     shots = []
     for _, pos, chance in ranked:
