@@ -18,6 +18,28 @@ def first_step_state(snapshot) -> list[tuple[str, str]]:
     return evidence
 
 
+def nothing_left_state(snapshot, evidence=()) -> list[tuple[str, str]]:
+    """Evidence after which only the hand-off is left: "unsure" to every question, every step and long shot failed.
+
+    A visit that finds nothing ends on the long-shots screen; the hand-off alone comes once the
+    steps listed there failed too.
+    """
+    *_, (evidence, decision) = engine.visit(
+        snapshot.model, lambda q: engine.UNSURE, evidence=evidence, max_questions=snapshot.max_questions
+    )
+    evidence = list(evidence)
+    while decision.kind == engine.LONG_SHOTS:
+        evidence += [(engine.FAILED, step.key) for step, _ in decision.long_shots]
+        decision = offered(snapshot, evidence)
+    assert (decision.kind, decision.nothing_left) == (engine.HAND_OFF, True)
+    return evidence
+
+
+def without_tokens(html_text: str) -> str:
+    """A fix step's form carries fresh tokens on every showing; the rest of the screen must match."""
+    return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', r'name="\1"', html_text)
+
+
 def offered(snapshot, evidence) -> engine.Decision:
     return engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
 
@@ -45,8 +67,3 @@ def question_state(snapshot) -> list[tuple[str, str]]:
         else:
             break
     raise AssertionError("The guide never asks a question")
-
-
-def without_tokens(page: str) -> str:
-    """An answer form carries fresh tokens on every showing; the rest of the screen must match."""
-    return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', r'name="\1" value=""', page)
