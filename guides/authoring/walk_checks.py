@@ -69,8 +69,12 @@ def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
         yield Problem(
             ERROR,
             f"{who} and answers every question truthfully reaches {where} before the troubleshooter offers {goal}. "
-            "Make the answers that point to it stronger, add a question that asks about it, or make its cure's "
-            "efficacy higher.",
+            + (
+                "Make the answers that point to it stronger, or add a question that asks about it."
+                if walker.causes[cause].explains
+                else "Make the answers that point to it stronger, add a question that asks about it, or make its "
+                "cure's efficacy higher."
+            ),
             obj,
             "not_fixed_before_hand_off",
         )
