@@ -143,3 +143,9 @@ def test_an_explanation_nothing_pointed_to_is_not_said_to_fit_what_the_visitor_t
 
     assert screens.why_words(snapshot, plain).startswith("Nothing you told us rules this out")
     assert screens.why_words(snapshot, raised).startswith("What you told us fits this")
+
+
+def test_an_explanation_the_visitor_said_is_not_it_is_listed_as_less_likely(snapshot):
+    reason = engine.Reason(not_it="temporary-bans", efficacy=engine.RECOGNISED)
+
+    assert screens.reason_words(snapshot, reason) == "You said this explanation is not it: less likely."

@@ -102,6 +102,8 @@ def likely_causes(snapshot: Snapshot, ranking) -> tuple[LikelyCause, ...]:
 def reason_words(snapshot: Snapshot, reason: engine.Reason) -> str:
     if reason.step:
         return f"“{snapshot.steps[reason.step].title}” didn't fix it: less likely."
+    if reason.not_it:
+        return "You said this explanation is not it: less likely."
     direction = "more" if raised(reason) else "less"
     if reason.seen:
         return f"You see “{snapshot.symptoms[reason.seen].title}”: {direction} likely."
