@@ -82,6 +82,7 @@ __all__ = [
     "EXPLAIN",
     "HAND_OFF",
     "LONG_SHOTS",
+    "LONG_SHOTS_LISTED",
     "QUESTION",
     "STEP",
     "Decision",
@@ -105,17 +106,23 @@ QUESTIONS_WEIGHED = 16
 # The long-shots screen lists at most this many steps: a short list the visitor can take in at once.
 LONG_SHOTS_LISTED = 6
 
+# The last screens' costs kept per model (by their list of long shots), so that the many walks of
+# one decision, and of the next, cost them once; cleared when full, it never grows without bound.
+_LAST_SCREENS_KEPT = 4096
+
 # Minutes: a question must save more than this to be asked, so rounding noise never asks one.
 _TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The fix steps in the order to try them, before the hand-off, and what the order costs.
+    """The likely fix steps and explanations in the order to try them, before the last screen, and what it costs.
 
-    ``chances[k]`` is the probability that ``steps[k]`` fixes the problem when tried now
-    (not given that earlier ones failed); ``ecr`` is in minutes; ``screens`` is the expected
-    number of steps shown until fixed, the hand-off included.
+    ``steps`` are step keys, and ``explain:<cause>`` for an explanation (see ``compiled``); long
+    shots are not in it (they wait on the last screen). ``chances[k]`` is the probability that
+    ``steps[k]`` fixes the problem (or explains it) when tried now, not given that earlier ones
+    failed; ``ecr`` is in minutes, the last screen included; ``screens`` is the expected number
+    of screens until fixed or explained, the last screen counted as one.
     """
 
     steps: tuple[str, ...]
@@ -129,9 +136,11 @@ class Decision:
     """What to show next, and why.
 
     ``kind`` is "question", "step", "explain", "long_shots" or "hand_off". ``question`` or ``step``
-    is set to match (``step`` is None for a hand-off when the guide has no hand-off step; for
-    "long_shots" it is the hand-off step that ends that screen). ``cause`` is the cause an
-    "explain" screen explains. ``long_shots`` are the steps a "long_shots" screen lists, with
+    is set to match (``step`` is None for a hand-off when the guide has no hand-off step, and
+    for an explanation; for "long_shots" it is the hand-off step that ends that screen, or None).
+    ``cause`` is the cause an "explain" screen explains; on "long_shots" and "hand_off" it is the
+    likeliest cause when that is an explanation cause the visitor has not rejected (the likely
+    reason the last screen can name), else None. ``long_shots`` are the steps a "long_shots" screen lists, with
     their chance of fixing it now, best value first. ``span`` is the range (low, high) of screens
     still to come, this one included, that holds for most visitors in this position. ``chance`` is the
     probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
@@ -190,18 +199,29 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
     """
     costs, fixes = tables.step_costs, tables.step_fixes
     floor = tables.model.floor
+    hand_off = tables.hand_off_cost
     # What the likely steps can fix at most: no later stop can beat the best so far once
     # spent + last · (remaining - left) - gain does not (gain only shrinks as steps fix causes).
     left = 0.0
     shots = []
     for _, pos, chance in ranked:
-        if chance * scale >= floor:
-            left += chance * scale
-        elif len(shots) < LONG_SHOTS_LISTED and tables.steps[pos].cause is None:
-            shots.append((pos, chance * scale))
-    last, saves = _last_screen_cost(tables, shots)
+        chance *= scale
+        if chance >= floor:
+            left += chance
+        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and tables.steps[pos].cause is None:
+            shots.append(pos)  # a long shot worth its minutes against the hand-off: tried on the last screen
     surviving = list(p)
-    gain = sum(surviving[ci] * saved for ci, saved in saves.items())
+    if shots:
+        key = tuple(shots)
+        cached = tables.last_screens.get(key)
+        if cached is None:
+            if len(tables.last_screens) >= _LAST_SCREENS_KEPT:
+                tables.last_screens.clear()
+            cached = tables.last_screens[key] = _last_screen_cost(tables, shots)
+        last, saves = cached
+        gain = sum(surviving[ci] * saved for ci, saved in enumerate(saves))
+    else:
+        last, saves, gain = hand_off, None, 0.0
     remaining = 1.0  # P(every step so far failed)
     spent = shown = 0.0
     best_ecr, best_screens, best_k = last - gain, 1.0, 0
@@ -217,35 +237,30 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
             fixed = surviving[ci] * efficacy
             surviving[ci] -= fixed
             remaining -= fixed
-            saved = saves.get(ci)
-            if saved is not None:
-                gain -= fixed * saved
+            if saves is not None:
+                gain -= fixed * saves[ci]
         ecr = spent + last * remaining - gain
         if ecr < best_ecr:
             best_ecr, best_screens, best_k = ecr, shown + remaining, k
     return best_ecr, best_screens, best_k
 
 
-def _last_screen_cost(tables: Compiled, shots: list[tuple[int, float]]) -> tuple[float, dict[int, float]]:
-    """What the last screen costs a visitor who reaches it: (cost for a cause no long shot fixes, savings).
+def _last_screen_cost(tables: Compiled, shots: list[int]) -> tuple[float, list[float]]:
+    """What the last screen costs a visitor who reaches it: (cost for a cause no long shot fixes, savings by cause).
 
-    On the long-shots screen the visitor tries the listed long shots, best value first, each at
-    its own minutes and a screen's (a list item is read and come back to like a screen), then
-    hands off. For a cause c that costs Σ_i cost_i · Π_{j<i} (1 - e_jc) + hand-off · Π_j (1 - e_jc):
-    the first figure (every long shot tried, then the hand-off) less ``savings[c]``. Without
-    long shots it is the hand-off alone, as in Heckerman et al. ``shots`` are (step position,
-    chance now), best value first; one whose chance is not worth its minutes against the
-    hand-off's is not counted as tried.
+    On the long-shots screen the visitor tries the listed long shots (``shots``, step positions,
+    best value first), each at its own minutes and a screen's (a list item is read and come
+    back to like a screen), then hands off. For a cause c that costs
+    Σ_i cost_i · Π_{j<i} (1 - e_jc) + hand-off · Π_j (1 - e_jc): the first figure (every long
+    shot tried, then the hand-off) less ``savings[c]``, which is 0 for a cause no long shot
+    fixes. Without long shots it is the hand-off alone, as in Heckerman et al.
     """
     hand_off = tables.hand_off_cost
-    costs = tables.step_costs
-    shots = [pos for pos, chance in shots if chance * hand_off > costs[pos]]
-    if not shots:
-        return hand_off, {}
+    costs, fixes = tables.step_costs, tables.step_fixes
     everything = hand_off + sum(costs[pos] for pos in shots)
-    efficacies = [dict(tables.step_fixes[pos]) for pos in shots]
-    savings = {}
-    for ci in {ci for pos in shots for ci, _ in tables.step_fixes[pos]}:
+    efficacies = [dict(fixes[pos]) for pos in shots]
+    savings = [0.0] * len(tables.causes)
+    for ci in {ci for pos in shots for ci, _ in fixes[pos]}:
         reach, cost = 1.0, 0.0
         for pos, efficacy in zip(shots, efficacies, strict=True):
             cost += costs[pos] * reach
@@ -399,10 +414,14 @@ def _last_screen(tables: Compiled, belief: Belief, chances, ecr: float, ecr_ques
 
 
 def next_step(model: Model, evidence, *, max_questions: int | None = None) -> Decision:
-    """Return the question to ask, the fix step to try or the hand-off, with the figures behind it.
+    """Return the next screen: a question, a fix step, an explanation, or the last screen, with the figures behind it.
 
-    ``evidence`` is cleaned first (see ``clean_evidence``), so any list of string pairs is safe.
-    No question is asked once ``max_questions`` have been answered ("I'm not sure" counts).
+    The last screen is the long shots with the hand-off, or the hand-off alone when nothing
+    with any chance is left; it comes when no likely step or explanation is left, or once the
+    visitor has seen ``model.max_screens`` screens. ``evidence`` is cleaned first (see
+    ``clean_evidence``), so any list of string pairs is safe. No question is asked once
+    ``max_questions`` have been answered ("I'm not sure" counts; a symptom's settled answers do
+    not). ``span`` is set from ``progress.span_of``.
     """
     decision = _decide(*_belief(model, evidence), max_questions)
     return replace(decision, span=span_of(decision, model))
@@ -431,7 +450,10 @@ def plan(model: Model, evidence) -> Plan:
 
 
 def expected_cost(model: Model, evidence, order: list[str]) -> float:
-    """The ECR of trying the steps in ``order`` (keys), then handing off: for tests and the bench."""
+    """The ECR of trying the steps in ``order`` (keys, ``explain:<cause>`` too), then handing off.
+
+    For tests and the bench: no floor and no last screen here, the order is costed as given.
+    """
     tables, belief = _belief(model, evidence)
     p = belief.probabilities()
     surviving, remaining, ecr = list(p), 1.0, 0.0
