@@ -208,8 +208,12 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
         chance *= scale
         if chance >= floor:
             left += chance
-        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and tables.steps[pos].cause is None:
-            shots.append(pos)  # a long shot worth its minutes against the hand-off: tried on the last screen
+        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos]:
+            # A long shot worth its minutes against the hand-off: tried on the last screen. An explanation
+            # below the floor is read there too (the screen names the likely reason): costed at the hand-off
+            # instead, a cause an answer makes unlikely would cost its whole mass two days, so every answer
+            # that sharpens beliefs looked dearer than asking nothing and no question was ever asked.
+            shots.append(pos)
     surviving = list(p)
     if shots:
         key = tuple(shots)
