@@ -554,8 +554,10 @@ def test_after_the_screen_cap_the_last_screen_comes_whatever_is_left():
 def test_every_decision_carries_the_progress_range_for_its_state():
     from guides.engine.progress import span_of
 
-    model = ruled_out_model()
-    for _, decision in engine.visit(model, lambda question: UNSURE):
+    model = ruled_out_model(max_screens=3)
+    for evidence, decision in engine.visit(model, lambda question: UNSURE):
         low, high = decision.span
         assert decision.span == span_of(decision, model)
         assert 1 <= low <= high
+        # The screens to come never exceed those left before the cap, and the last screen.
+        assert decision.remaining <= model.max_screens - len(evidence) + 1

@@ -146,7 +146,8 @@ class Decision:
     probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
     when acting now; ``ecr_question`` the expected minutes when asking the best question first
     (None when no question may be asked). ``remaining`` is the expected number of screens
-    still to come, this one included. ``nothing_left`` says the hand-off comes because no step
+    still to come, this one included (never more than the screens left before the cap, and the
+    last screen). ``nothing_left`` says the hand-off comes because no step
     that could help is left, not because it is better value than those that are.
     """
 
@@ -340,14 +341,16 @@ def _decide(tables: Compiled, belief: Belief, max_questions: int | None) -> Deci
     capped = belief.screens >= tables.model.max_screens
     best = _best_question(tables, belief, p, now, chances, ranked, max_questions) if not capped else None
     common = {"plan": now, "ranking": ranking(belief, p), "evidence": belief.evidence}
+    # No visit has more screens to come than those left before the cap, and the last screen.
+    most = tables.model.max_screens - belief.screens + 1
     if best is not None and best[1] < now.ecr - _TOLERANCE:
         question, ecr_question, screens = best
-        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, screens, **common)
+        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, min(screens, most), **common)
     ecr_question = None if best is None else best[1]
     if now.steps and not capped:
         key = now.steps[0]
         first = _first(tables, p, chances, tables.step_by_key.get(key) or tables.explain_by_key[key])
-        figures = (chances[first.position], now.ecr, ecr_question, now.screens)
+        figures = (chances[first.position], now.ecr, ecr_question, min(now.screens, most))
         if first.cause is not None:
             return Decision(EXPLAIN, None, None, *figures, cause=first.cause, **common)
         return Decision(STEP, None, first.step, *figures, **common)
