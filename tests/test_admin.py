@@ -767,3 +767,20 @@ def test_history_compares_the_explanation_texts_and_settled_answers(editor_clien
     compare = reverse("admin:guides_symptom_compare", args=[symptom.pk])
     page = editor_client.get(compare, {"version_id1": versions[1].pk, "version_id2": versions[0].pk}).content.decode()
     assert str(answer) in html.unescape(page)
+
+
+def test_a_deleted_answer_comes_back_with_the_symptoms_that_settle_it(editor_client, guide):
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    answer = Answer.objects.get(question__guide=guide, question__slug="q-0", slug="yes")
+    save_change(editor_client, symptom, settles=str(answer.pk))
+
+    editor_client.post(admin_url(answer, "delete"), {"post": "yes"})
+    assert not symptom.settles.exists()
+    version = Version.objects.get_deleted(Answer).get(object_id=str(answer.pk))
+    recover_url = reverse("admin:guides_answer_recover", args=[version.pk])
+    response = editor_client.post(
+        recover_url, admin_form(editor_client.get(recover_url).content.decode(), "answer_form")
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    assert list(symptom.settles.all()) == [Answer.objects.get(pk=answer.pk)]

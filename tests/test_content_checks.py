@@ -1,5 +1,7 @@
 """The content checks find each kind of problem, and only that kind, in a guide broken on purpose."""
 
+import dataclasses
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -949,4 +951,34 @@ def test_a_question_asked_after_the_symptom_that_answers_it_is_an_error(tiny, mo
     assert problems[0].message == (
         "Someone who taps “Symptom 1.0” is still asked “Is it cause 1?”, although the symptom already answers it "
         "(“Yes”). Check the answers this symptom settles."
+    )
+
+
+def test_a_long_shot_listed_after_answers_that_together_rule_out_all_it_fixes_is_an_error(load, monkeypatch):
+    data = healthy(causes=3)
+    for question in data["questions"][:2]:
+        question["answers"][1]["effects"]["cause-2"] = "more"  # so someone with cause 2 answers "No" to both
+    data["fix_steps"].append(fix_step("fix-both"))
+    data["causes"][0]["fixes"]["fix-both"] = data["causes"][1]["fixes"]["fix-both"] = "sometimes"
+    load(data)
+    guide = Guide.objects.get(slug="tiny")
+    assert "ruled_out_step_offered" not in kinds(check_guide(guide))
+    walk = [("question", "q-0"), ("question", "q-1"), ("long_shots", "")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-2", ()): walk}))
+    real = engine.next_step
+
+    def listing_fix_both(model, evidence, **kwargs):
+        decision = real(model, evidence, **kwargs)
+        both = next(step for step in model.steps if step.key == "fix-both")
+        return dataclasses.replace(decision, long_shots=((both, 0.01),)) if ("q-1", "no") in evidence else decision
+
+    monkeypatch.setattr(engine, "next_step", listing_fix_both)
+
+    problems = [p for p in check_guide(guide) if p.kind == "ruled_out_step_offered"]
+
+    assert [(p.level, p.obj) for p in problems] == [(ERROR, guide.fix_steps.get(slug="fix-both"))]
+    assert problems[0].message == (
+        "“Fix both” is offered to someone who answered “No” to “Is it cause 0?” and “No” to “Is it cause 1?”, which "
+        "rule out every cause it fixes. Check what those answers say about the causes this step fixes, and what "
+        "they skip."
     )

@@ -69,8 +69,12 @@ def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
         yield Problem(
             ERROR,
             f"{who} and answers every question truthfully reaches {where} before the troubleshooter offers {goal}. "
-            "Make the answers that point to it stronger, add a question that asks about it, or make its cure's "
-            "efficacy higher.",
+            + (
+                "Make the answers that point to it stronger, or add a question that asks about it."
+                if walker.causes[cause].explains
+                else "Make the answers that point to it stronger, add a question that asks about it, or make its "
+                "cure's efficacy higher."
+            ),
             obj,
             "not_fixed_before_hand_off",
         )
@@ -85,50 +89,79 @@ def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
         )
 
 
-def _given(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[tuple, tuple[str, str]]]:
-    """Yield (answers given so far, screen) for each screen: the answers as (question, answer) keys.
+def _screens(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[list, tuple, tuple[str, str]]]:
+    """Yield (evidence so far, answers given so far, screen) for each screen of the walk.
 
-    The answers are those the walk gave (``engine.answer_for``) and those the tapped symptoms settle.
+    The answers, as (question, answer) keys, are those the walk gave (``engine.answer_for``) and
+    those the tapped symptoms settle; the evidence is what the troubleshooter's address holds then.
     """
+    evidence = [(engine.SEEN, key) for key in seen]
     given = [pair for o in walker.model.observations if o.key in seen for pair in o.settles]
     questions = {question.key: question for question in walker.model.questions}
     for screen in walk:
-        yield tuple(given), screen
+        yield list(evidence), tuple(given), screen
         kind, key = screen
         if kind == engine.QUESTION:
             answer = engine.answer_for(questions[key], cause)
+            evidence.append((key, answer))
             if answer != engine.UNSURE:
                 given.append((key, answer))
+        elif kind == engine.EXPLAIN:
+            evidence.append((engine.NOT_IT, key))
+        elif kind == "step":
+            evidence.append((engine.FAILED, key))
 
 
 def _ruled_out(walker: Walker, cause: str, walk, seen, reported: set) -> Iterator[Problem]:
-    """A step offered after an answer that skips it, or that rules out every cause it fixes, is an error."""
+    """A step offered after an answer that skips it, or after answers that rule out every cause it fixes.
+
+    Offered means on a screen of its own, or in the list of long shots.
+    """
     answers = {(q.key, a.key): (q, a) for q in walker.model.questions for a in q.answers}
-    steps = {step.key: step for step in walker.model.steps}
-    for given, (kind, key) in _given(walker, cause, walk, seen):
-        if kind not in ("step", "fixed") or key not in steps:
+    for evidence, given, (kind, key) in _screens(walker, cause, walk, seen):
+        if kind in ("step", "fixed"):
+            offered = [key]
+        elif kind == engine.LONG_SHOTS:
+            decision = engine.next_step(walker.model, evidence, max_questions=walker.max_questions)
+            offered = [step.key for step, _ in decision.long_shots]
+        else:
             continue
-        step = steps[key]
-        for pair in given:
-            if pair not in answers or (key, pair) in reported:
-                continue
-            question, answer = answers[pair]
-            ruled_out = {e.cause for e in answer.effects if e.strength == engine.Strength.RULES_OUT and not e.facet}
-            if key in answer.skips:
-                why = "which says this step is done already or cannot help"
-            elif step.fixes and set(step.fixes) <= ruled_out:
-                why = "which rules out every cause it fixes"
-            else:
-                continue
-            reported.add((key, pair))
-            fix_step = walker.steps[key]
-            yield Problem(
-                ERROR,
-                f"“{fix_step.title}” is offered to someone who answered “{answer.text}” to “{question.text}”, {why}. "
-                "Check what that answer says about the causes this step fixes, and what it skips.",
-                fix_step,
-                "ruled_out_step_offered",
-            )
+        for step_key in offered:
+            if step_key in walker.steps and step_key not in reported:
+                why, several = _why_ruled_out(walker, step_key, [answers[pair] for pair in given if pair in answers])
+                if why:
+                    reported.add(step_key)
+                    fix_step = walker.steps[step_key]
+                    yield Problem(
+                        ERROR,
+                        f"“{fix_step.title}” is offered to someone who {why}. Check what "
+                        f"{'those answers say' if several else 'that answer says'} about the causes this step "
+                        f"fixes, and what {'they skip' if several else 'it skips'}.",
+                        fix_step,
+                        "ruled_out_step_offered",
+                    )
+
+
+def _why_ruled_out(walker: Walker, step_key: str, given: list) -> tuple[str, bool]:
+    """Say which answers make this step pointless ("answered “No” to “...?”, which ..."), and if several do.
+
+    Return ("", False) when none does.
+    """
+    for question, answer in given:
+        if step_key in answer.skips:
+            why = f"answered “{answer.text}” to “{question.text}”, which says this step is done already or cannot help"
+            return why, False
+    fixes = set(next(step.fixes for step in walker.model.steps if step.key == step_key))
+    ruling = [
+        (question, answer, {e.cause for e in answer.effects if e.strength == engine.Strength.RULES_OUT and not e.facet})
+        for question, answer in given
+    ]
+    ruling = [(question, answer, causes & fixes) for question, answer, causes in ruling if causes & fixes]
+    if not fixes or set().union(*(causes for _, _, causes in ruling)) != fixes:
+        return "", False
+    several = len(ruling) > 1
+    names = " and ".join(f"“{answer.text}” to “{question.text}”" for question, answer, _ in ruling)
+    return f"answered {names}, which {'rule' if several else 'rules'} out every cause it fixes", several
 
 
 def _settled_asked(walker: Walker, observation, symptom, walk, reported: set) -> Iterator[Problem]:
