@@ -561,3 +561,21 @@ def test_every_decision_carries_the_progress_range_for_its_state():
         assert 1 <= low <= high
         # The screens to come never exceed those left before the cap, and the last screen.
         assert decision.remaining <= model.max_screens - len(evidence) + 1
+
+
+def test_a_question_is_worth_asking_when_the_screen_cap_would_cut_an_explanation_off():
+    """Six quick cures and an outage: the outage's explanation is worth least, so it comes seventh."""
+    causes = (*(Cause(f"c{i}", 2) for i in range(6)), Cause("outage", 1, explains=True))
+    cures = tuple(Step(f"s{i}", 0.5, {f"c{i}": 0.9}) for i in range(6))
+    walks = {}
+    for cap in (8, 4):
+        model = Model(causes, (FRIENDS,), (*cures, Step("help", 1000.0, {}, "hand_off")), max_screens=cap)
+        walks[cap] = engine.truthful_walk(model, "outage")
+        asked = engine.question_values(model, [])["friends"] > 0
+        assert asked is (cap == 4)
+
+    # With room for every cure first, asking is not worth its minutes; with four screens the
+    # explanation would be cut off (the long-shots screen lists steps, not explanations).
+    assert walks[8][-1] == walks[4][-1] == ("explained", "outage")
+    assert len(walks[8]) == 7
+    assert walks[4] == [("question", "friends"), ("explained", "outage")]
