@@ -54,6 +54,7 @@ SYNONYMS = {
     "mom": "parent", "mum": "parent", "dad": "parent", "mother": "parent", "father": "parent", "parental": "parent",
     "strike": "strik", "strikes": "strik", "vpn": "proxy", "thru": "through", "ppl": "people",
     "spamming": "spam", "spammed": "spam", "spammy": "spam",
+    "for you page": "fyp", "foryou": "fyp", "foryoupage": "fyp",
     # Ages: "im 15", "my 13 year old", "aged 16 and over", "the birthday on the account".
     "10": "teen", "11": "teen", "12": "teen", "13": "teen", "14": "teen", "15": "teen", "16": "teen", "17": "teen",
     "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
@@ -145,6 +146,8 @@ FUZZY_WEIGHT = 0.7
 # A word is in a guide when a title, summary, symptom, "where" or answer has it; a word only in long
 # explanations ("down" in "scroll down") does not make the query one the guide covers.
 COVERED_WEIGHT = 1.0
+# ...and a word only in summaries, symptoms' texts or "where" must be in this many of them.
+PASSING = 2
 # The words a guide does cover point to a related cause only when one cause stands out this clearly.
 RELATED_MARGIN = 1.5
 # Only the few guides the words point to are scored in full; more would cost time and show nothing.
@@ -195,10 +198,14 @@ def content_words(text_words: list[str]) -> list[str]:
     """The words that carry meaning, read in context.
 
     In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent;
-    to "log in" or "sign in" is a login.
+    to "log in" or "sign in" is a login; "for you page" is TikTok's feed, not any page.
     """
-    result, previous = [], ""
+    result, previous, raw = [], "", ("", "")
     for word in text_words:
+        raw, before = (raw[1], word), raw
+        if word == "page" and before == ("for", "you"):
+            result.append("for you page")
+            continue
         if word == "old" and SYNONYMS.get(previous) in ("age", "teen"):
             continue
         if word in ("through", "thru") and previous in GOING:
@@ -394,8 +401,12 @@ class GuideIndex:
         return Hit(step.title, f"{self.causes[cause].url}#fix-{step.slug}", step.summary, slug=step.slug)
 
     def covers(self, term: str) -> bool:
-        """Whether a title, summary, symptom, "where" or answer of the guide has the term."""
-        return any(self.weights[p & 15] >= COVERED_WEIGHT for p in self.postings.get(term, ()))
+        """Whether the guide is about the term: a title or an answer has it, or more than one summary,
+        symptom or "where" does. Named once in passing ("Posts, comments or messages that break the
+        rules earn strikes") the guide does not cover it: "tiktok comments not showing" is not answered there.
+        """
+        weights = [self.weights[p & 15] for p in self.postings.get(term, ())]
+        return any(w > COVERED_WEIGHT for w in weights) or sum(w >= COVERED_WEIGHT for w in weights) >= PASSING
 
     def strongest(self) -> dict[str, float]:
         """Each term's strongest field weight in this guide, for ranking guides against each other."""
