@@ -29,3 +29,24 @@ def answer_form(client, url, evidence, **kwargs) -> dict[str, str]:
     return {
         name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
     }
+
+
+def question_state(snapshot) -> list[tuple[str, str]]:
+    """Evidence after which the troubleshooter asks a question: each step offered failed, each explanation not it."""
+    evidence: list[tuple[str, str]] = []
+    for _ in range(snapshot.model.max_screens):
+        decision = offered(snapshot, evidence)
+        if decision.kind == engine.QUESTION:
+            return evidence
+        if decision.kind == engine.STEP:
+            evidence.append((engine.FAILED, decision.step.key))
+        elif decision.kind == engine.EXPLAIN:
+            evidence.append((engine.NOT_IT, decision.cause))
+        else:
+            break
+    raise AssertionError("The guide never asks a question")
+
+
+def without_tokens(page: str) -> str:
+    """An answer form carries fresh tokens on every showing; the rest of the screen must match."""
+    return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', r'name="\1" value=""', page)

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from guides import engine
 from guides.diagnose import page_views
 from guides.models import QuestionnaireCount, Resolution, StepOutcome
-from tests.screens import ANDROID, answer_form, first_step_state, offered
+from tests.screens import ANDROID, answer_form, first_step_state, offered, question_state, without_tokens
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
+HTMX = {"HX-Request": "true"}
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 
 
@@ -28,17 +29,21 @@ def panel(response) -> str:
     return page[page.index('<div id="panel"') :]
 
 
-def test_first_screen_is_a_plain_get_form_with_i_am_not_sure(phone, snapshot):
-    page = panel(phone.get(URL))
-    question = offered(snapshot, []).question
+def test_a_question_is_answered_with_one_tap_each_answer_a_button_of_a_plain_get_form(phone, snapshot):
+    before = question_state(snapshot)
+    page = panel(phone.get(f"{URL}?{urlencode(before)}"))
+    question = offered(snapshot, before).question
 
     assert 'id="panel"' in page
-    assert re.search(r'<form method="get" action="' + re.escape(URL), page)
-    assert question.text in page
+    assert re.search(r'<form method="get" action="' + re.escape(URL) + "#screen", page)
+    assert f'<h1 id="screen" tabindex="-1">{question.text}</h1>' in page
     for answer in question.answers:
-        assert f'name="{question.key}" value="{answer.key}"' in page
-    assert f'name="{question.key}" value="unsure"' in page
-    assert "Next</button>" in page
+        assert (
+            f'<button type="submit" class="answer" name="{question.key}" value="{answer.key}">{answer.text}</button>'
+            in page
+        )
+    assert f'name="{question.key}" value="unsure">I\'m not sure</button>' in page
+    assert 'type="radio"' not in page and "Next</button>" not in page
 
 
 def test_htmx_request_gets_the_panel_only_with_its_own_title(phone, snapshot):
@@ -61,7 +66,7 @@ def test_a_fix_step_screen_offers_one_step_with_three_buttons_in_a_post_form(pho
     step = snapshot.steps[offered(snapshot, evidence).step.key]
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert f'<h2 id="panel-heading" tabindex="-1">{step.title}</h2>' in page
+    assert f'<h1 id="screen" tabindex="-1">{step.title}</h1>' in page
     assert f'<form method="post" action="{FEEDBACK}"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert f'name="step" value="{step.slug}"' in page
@@ -141,34 +146,40 @@ def test_feedback_over_htmx_returns_the_next_panel_and_pushes_its_address(phone,
 
 
 def test_back_link_drops_the_last_answer(phone, snapshot):
-    first = offered(snapshot, []).question
-    evidence = [(first.key, first.answers[0].key)]
+    before = question_state(snapshot)
+    first = offered(snapshot, before).question
+    evidence = [*before, (first.key, first.answers[0].key)]
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert 'href="?platform=android">Back</a>' in page  # the phone guessed from the browser is kept
+    back = urlencode([*before, ("platform", "android")])  # the phone guessed from the browser is kept
+    assert f'href="?{back}#screen" hx-boost="true">Back</a>' in page
 
 
 def test_changing_an_earlier_answer_asks_it_again_in_place(phone, snapshot):
-    first = offered(snapshot, []).question
-    evidence = [(first.key, first.answers[0].key)]
+    before = question_state(snapshot)
+    first = offered(snapshot, before).question
+    evidence = [*before, (first.key, first.answers[0].key)]
     second = offered(snapshot, evidence)
     if second.kind == engine.QUESTION:
         evidence.append((second.question.key, engine.UNSURE))
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}&ask={first.key}"))
 
-    assert f'name="{first.key}" value="{first.answers[0].key}" required checked' in page
-    for key, value in evidence[1:]:
+    assert f'class="answer chosen" name="{first.key}" value="{first.answers[0].key}"' in page
+    assert page.count("chosen") == 1
+    for key, value in [*before, *evidence[len(before) + 1 :]]:
         assert f'<input type="hidden" name="{key}" value="{value}">' in page
 
 
 def test_garbage_unknown_and_repeated_parameters_are_dropped_from_the_address(phone, snapshot):
-    first = offered(snapshot, []).question
-    clean = phone.get(f"{URL}?{first.key}=unsure")
-    noisy = phone.get(f"{URL}?{first.key}=unsure&{first.key}=nonsense&nope=1&failed=no-such-step&couldnt=")
+    before = question_state(snapshot)
+    first = offered(snapshot, before).question
+    here = urlencode([*before, (first.key, "unsure")])
+    clean = phone.get(f"{URL}?{here}")
+    noisy = phone.get(f"{URL}?{here}&{first.key}=nonsense&nope=1&failed=no-such-step&couldnt=")
 
     assert noisy.status_code == 302
-    assert noisy["Location"] == f"{URL}?{first.key}=unsure"
-    assert panel(phone.get(noisy["Location"])) == panel(clean)
+    assert noisy["Location"] == f"{URL}?{here}"
+    assert without_tokens(panel(phone.get(noisy["Location"]))) == without_tokens(panel(clean))
 
 
 def test_a_huge_query_string_gets_a_clear_400(phone, seed_guide):
@@ -200,61 +211,89 @@ def test_your_phone_steps_come_first_and_the_other_phone_is_folded(snapshot):
     assert 'name="platform" value="android"' in chosen
 
 
+def wait_step_state(snapshot):
+    """Where a truthful visitor whose limit only lifts with time (from one of its symptoms) is offered the wait."""
+    wait = next(step for step in snapshot.model.steps if step.kind == engine.Kind.WAIT)
+    for cause in wait.fixes:
+        for symptom in [o.key for o in snapshot.model.observations if any(e.cause == cause for e in o.effects)]:
+            for evidence, decision in engine.visit(
+                snapshot.model,
+                lambda q, cause=cause: engine.answer_for(q, cause),
+                evidence=[(engine.SEEN, symptom)],
+                max_questions=snapshot.max_questions,
+            ):
+                if decision.kind == engine.STEP and decision.step.key == wait.key:
+                    return list(evidence)
+    raise AssertionError("No truthful visitor is offered the wait step")
+
+
 def test_a_wait_step_says_when_to_come_back_with_a_link_that_resumes_here(phone, snapshot):
-    wait = next(slug for slug, step in snapshot.steps.items() if step.is_wait)
-    # Someone whose limit only lifts with time: the cause the wait step fixes best.
-    step = next(s for s in snapshot.model.steps if s.key == wait)
-    cause = max(step.fixes, key=step.fixes.get)
-    evidence, decision = next(
-        (evidence, decision)
-        for evidence, decision in engine.visit(
-            snapshot.model, lambda q: engine.answer_for(q, cause), max_questions=snapshot.max_questions
-        )
-        if decision.kind == engine.HAND_OFF or (decision.kind == engine.STEP and decision.step.key == wait)
-    )
-    assert decision.kind == engine.STEP and decision.step.key == wait
+    evidence = wait_step_state(snapshot)
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
     assert "Come back after" in page and "Bookmark this page" in page
     assert "Still blocked after that, or waiting on an appeal?" in page and "Report a problem" in page
-    assert f'href="?{urlencode([*evidence, ("platform", "android")])}"' in page
+    assert f'href="?{urlencode([*evidence, ("platform", "android")])}#screen"' in page
 
 
-def test_when_nothing_is_left_the_hand_off_shows_support_and_a_summary_to_copy(phone, snapshot):
-    *_, (evidence, decision) = engine.visit(
-        snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions
-    )
+def nothing_left(snapshot) -> list[tuple[str, str]]:
+    """Every fix step tried and failed: only the hand-off is left."""
+    return [(engine.FAILED, s.key) for s in snapshot.model.steps if s.kind != engine.Kind.HAND_OFF]
+
+
+def test_when_nothing_is_left_the_hand_off_shows_the_likeliest_cause_s_help_and_a_summary_to_copy(phone, snapshot):
+    evidence = [(engine.COULDNT, "restart-router"), *(e for e in nothing_left(snapshot) if e[1] != "restart-router")]
+    decision = offered(snapshot, evidence)
     assert decision.kind == engine.HAND_OFF
+    likeliest = snapshot.causes[decision.ranking[0].cause]
+    assert likeliest.where_to_get_help_html  # the bundled guide says where to get help for it
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
 
-    assert "Ask the app's own support" in page
-    assert "Report a problem" in page  # the guide's own support text
+    assert '<h1 id="screen" tabindex="-1">Where to get help now</h1>' in page
+    assert html.unescape(likeliest.where_to_get_help_html) in page
     summary = re.search(r'<textarea id="support-summary"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert "Phone: Android" in summary
-    tried = [slug for key, slug in evidence if key == engine.FAILED]
+    tried = [slug for key, slug in evidence if key == engine.FAILED and slug != "restart-router"]
+    assert tried
     for slug in tried:
         assert snapshot.steps[slug].title + ": didn't fix it" in summary
-    assert "I'm not sure" in summary
+    assert snapshot.steps["restart-router"].title + ": couldn't do it" in summary
+    assert snapshot.steps["restart-router"].title + ": didn't fix it" not in summary
+
+
+def test_a_hand_off_with_no_likely_cause_of_its_own_shows_the_guide_s_support(phone, snapshot):
+    evidence = nothing_left(snapshot)
+    evidence += [(engine.NOT_IT, c.key) for c in snapshot.model.causes if c.explains]
+    decision = offered(snapshot, evidence)
+    assert decision.kind == engine.HAND_OFF
+    page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
+    help_html = snapshot.causes[decision.ranking[0].cause].where_to_get_help_html or snapshot.support_html
+
+    assert html.unescape(help_html) in page
+    summary = re.search(r'<textarea id="support-summary"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    for cause in (c for c in snapshot.model.causes if c.explains):
+        assert f"- Not it: {snapshot.causes[cause.key].title}" in summary
 
 
 def test_screens_run_no_sql_once_the_snapshot_is_built_and_their_views_are_written_later(phone, snapshot):
-    evidence = first_step_state(snapshot)
+    walk = list(engine.visit(snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions))[:3]
     phone.get(URL)  # builds this process's snapshot
-    page_views.flush()
-    screens = ("", urlencode(evidence), urlencode([*evidence, (engine.FAILED, offered(snapshot, evidence).step.key)]))
-    for query in screens:
+    page_views.forget()  # only the screens below count
+    for evidence, _ in walk:
         with CaptureQueriesContext(connection) as counted:
-            assert phone.get(f"{URL}?{query}").status_code == 200
+            assert phone.get(f"{URL}?{urlencode(evidence)}").status_code == 200
         assert counted.captured_queries == []  # not even the page view: it waits in memory
 
-    assert not QuestionnaireCount.objects.filter(kind=QuestionnaireCount.Kind.STEP).exists()
+    assert not QuestionnaireCount.objects.exists()
+    # Each screen shown, the first one's start, and each answer to a question.
+    answers = sum(1 for evidence, _ in walk[1:] if evidence[-1][0] in snapshot.questions)
     with CaptureQueriesContext(connection) as written:
-        assert page_views.flush() == 5  # each screen shown, the first one's start, the second one's answer
+        assert page_views.flush() == len(walk) + 1 + answers
     statements = [q["sql"] for q in written.captured_queries]
     writes = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE"))]
     assert len(writes) == 1 and writes[0].startswith("INSERT"), writes  # one upsert for the guide
     assert len(statements) == 3, statements  # in a savepoint of the test's transaction
-    step = offered(snapshot, evidence).step.key
+    step = next(decision.step.key for _, decision in walk if decision.kind == engine.STEP)
     assert QuestionnaireCount.objects.get(kind=QuestionnaireCount.Kind.STEP, question_slug=step).count == 1
 
 
@@ -278,16 +317,47 @@ def test_feedback_only_accepts_post(phone, seed_guide):
     assert phone.get(FEEDBACK).status_code == 405
 
 
-def test_a_flood_of_feedback_from_one_address_is_slowed_down_with_a_429(phone, snapshot):
+def test_over_the_answer_limit_an_answer_still_leads_to_the_next_screen_and_nothing_is_stored(phone, snapshot):
     evidence = first_step_state(snapshot)
-    codes = [
-        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}).status_code
-        for _ in range(61)
-    ]
+    step = offered(snapshot, evidence).step.key
+    responses = [phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}) for _ in range(61)]
 
-    assert codes[:60] == [302] * 60
-    assert codes[60] == 429
+    assert [r.status_code for r in responses] == [302] * 61  # nobody behind a shared address is stopped
+    assert responses[60]["Location"].endswith(f"failed={step}&platform=android#screen")
+    assert StepOutcome.objects.count() == 60  # the 61st answer is not recorded
+    next_screen = phone.get(responses[60]["Location"])
+    assert next_screen.status_code == 200 and f'name="step" value="{step}"' not in panel(next_screen)
+
+
+def test_over_the_answer_limit_a_fixed_answer_still_thanks_the_visitor_and_stores_no_resolution(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    for _ in range(60):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "fixed"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert 'data-screen="fixed"' in response.content.decode()
+    assert not Resolution.objects.exists()
+
+
+def test_over_the_answer_limit_a_forged_answer_still_gets_a_429(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    for _ in range(60):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+    forged = {**answer_form(phone, URL, evidence), "outcome": "not_fixed", "token": "made-up"}
+
+    assert phone.post(FEEDBACK, forged).status_code == 429
     assert StepOutcome.objects.count() == 60
+
+
+def test_an_answer_over_the_limit_is_counted_in_the_log(phone, snapshot, caplog):
+    evidence = first_step_state(snapshot)
+    for _ in range(61):
+        phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+
+    warnings = [r.getMessage() for r in caplog.records if "over the answer limit" in r.getMessage()]
+    assert len(warnings) == 1 and "so far in this process" in warnings[0]
 
 
 def test_refused_feedback_over_htmx_explains_itself_inside_the_panel(phone, seed_guide):
@@ -358,5 +428,69 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_feedback_allowance(ph
     for _ in range(60):
         answer("203.0.113.1")
 
-    assert answer("203.0.113.1") == 429
+    assert answer("203.0.113.1") == 302
+    assert StepOutcome.objects.count() == 60  # over its allowance: moved on, not recorded
     assert answer("203.0.113.2") == 302
+    assert StepOutcome.objects.count() == 61  # a neighbour's answer is recorded
+
+
+def page_title(response) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1))
+
+
+def test_without_javascript_each_screen_s_title_names_the_screen(phone, snapshot):
+    asking = question_state(snapshot)
+    question = offered(snapshot, asking).question
+    evidence = first_step_state(snapshot)
+    step = snapshot.steps[offered(snapshot, evidence).step.key]
+    *_, (end, last) = engine.visit(snapshot.model, lambda q: engine.UNSURE, max_questions=snapshot.max_questions)
+
+    assert page_title(phone.get(f"{URL}?{urlencode(asking)}")).startswith(f"{question.text} · ")
+    assert page_title(phone.get(f"{URL}?{urlencode(evidence)}")).startswith(f"{step.title} · ")
+    fixed = phone.get(f"{URL}?{urlencode([*evidence, ('fixed', step.slug)])}")
+    assert page_title(fixed).startswith("Great, it works again · ")
+    assert page_title(phone.get(f"{URL}?{urlencode(end)}")).startswith(
+        "We've run out of likely fixes · " if last.kind == engine.LONG_SHOTS else "Where to get help now · "
+    )
+
+
+def test_the_screen_s_question_or_step_is_the_page_s_only_h1_with_no_lead_before_it(phone, snapshot):
+    for query in (urlencode(question_state(snapshot)), urlencode(first_step_state(snapshot))):
+        page = phone.get(f"{URL}?{query}").content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+
+        assert main.count("<h1") == 1
+        assert re.search(r"<h1 id=\"screen\" tabindex=\"-1\">", main)
+        assert 'class="lead"' not in main and "Fix it step by step" not in main
+        before_heading = re.sub(r"<[^>]+>", "", main[: main.index("<h1")]).split()
+        assert len(before_heading) < 25, before_heading  # a short breadcrumb and the progress line only
+
+
+def test_without_javascript_each_new_screen_opens_at_its_heading(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    response = phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"})
+    page = panel(phone.get(response["Location"]))
+
+    assert response["Location"].endswith("#screen")
+    assert 'id="screen"' in page
+    links = re.findall(r'<a [^>]*href="(\?[^"]*)"', page)
+    assert links and all(link.endswith("#screen") for link in links)  # Back, Go back to here, Remove this
+    assert f'href="{URL}#screen">Start again</a>' in page
+    question_page = panel(phone.get(f"{URL}?{urlencode(question_state(snapshot))}"))
+    assert f'<form method="get" action="{URL}#screen"' in question_page
+
+
+def test_after_an_htmx_swap_the_new_screen_s_heading_takes_the_focus(phone, snapshot):
+    page = phone.get(URL, headers=HTMX).content.decode()
+
+    assert re.search(r'<h1 id="screen" tabindex="-1" autofocus>', page)
+    assert "<script" not in page
+
+
+def test_the_answer_buttons_of_a_step_come_right_after_the_step_s_own_text(phone, snapshot):
+    evidence = first_step_state(snapshot)
+    page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
+
+    heading, buttons = page.index('<h1 id="screen"'), page.index("Yes, it works now")
+    assert heading < buttons < page.index('<details class="why">')
+    assert "<details" not in page[heading:buttons]  # nothing folded sits between the step and its answer

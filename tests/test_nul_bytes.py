@@ -114,5 +114,5 @@ def test_the_troubleshooter_reads_a_nul_in_its_address_as_nothing_it_knows(clien
 
     assert response.redirect_chain == [(diagnose, 302)]
     assert response.status_code == 200
-    first_question = re.search(r'<h2 id="panel-heading"[^>]*>(.*?)</h2>', start).group(1)
-    assert f'<h2 id="panel-heading" tabindex="-1">{first_question}</h2>' in response.content.decode()
+    first_question = re.search(r'<h1 id="screen"[^>]*>(.*?)</h1>', start).group(1)
+    assert f'<h1 id="screen" tabindex="-1">{first_question}</h1>' in response.content.decode()

@@ -10,8 +10,9 @@ from guides import engine
 # What to show, not what the visitor told us.
 ASK = "ask"  # an earlier question asked again, to change its answer
 FIXED = "fixed"  # the "it works now" screen after this fix step
+EXPLAINED = "explained"  # the "that explains it" screen for this explanation cause
 PLATFORM = "platform"  # "android" or "iphone": which phone's instructions come first
-VIEW_PARAMETERS = frozenset({ASK, FIXED, PLATFORM})
+VIEW_PARAMETERS = frozenset({ASK, EXPLAINED, FIXED, PLATFORM})
 
 # What the visitor told us besides answers, in the engine's words: a step that did not fix it, a
 # step they could not do, a symptom they see, an explanation that was not it.

@@ -1,3 +1,4 @@
+import itertools
 import logging
 
 from django.core import signing
@@ -10,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from guides import engine
-from guides.diagnose.records import TOKEN_MAX_AGE_SECONDS, read_answer_token, record_outcome
+from guides.diagnose.records import TOKEN_MAX_AGE_SECONDS, answer_form, read_answer_token, record_outcome
 from guides.diagnose.screen_cache import platform_from, render_screen
 from guides.diagnose.snapshot import Snapshot, evidence_from_query, snapshot_for, state_query
 from guides.feedback.rate_limit import TOO_MANY_ANSWERS, CannotCount, too_many_posts
@@ -41,66 +42,120 @@ def diagnose(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
-    """Record what happened with the fix step the visitor was shown, then show the next screen."""
+    """Record the visitor's answer about the step, explanation or long shot they were shown, then show the next screen.
+
+    Over the answer limit (``too_many_posts``) an answer from a form we showed still takes the visitor
+    on to their next screen: only its record is dropped, and counted in the log. Anything else over
+    the limit (a forged, mangled or stale form) gets the 429 as before; under it, a 400.
+    """
     try:
         snapshot = _visible_snapshot(request, slug)
     except DatabaseError:
         logger.exception("The troubleshooter of %s could not be read from the database", slug)
         return _outage(request, slug, SAVE_FAILED)
     try:
-        if too_many_posts(request):
-            return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
+        over_limit = too_many_posts(request)
     except CannotCount:
         logger.warning("An answer for %s was refused: the rate limit cannot count", snapshot.slug)
         return _outage(request, snapshot.slug, SAVE_FAILED)
     state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
     platform = platform_from(request.POST.get("platform", ""))
-    outcome = request.POST.get("outcome", "")
-    step = request.POST.get("step", "")
-    # Only a form we showed counts: its token was signed for this guide, state and step when the screen
-    # was rendered, and a wait step's form stays good for its waiting time on top.
-    waiting = snapshot.steps[step].minutes * 60 if step in snapshot.steps else 0
-    try:
-        token = read_answer_token(
-            request.POST.get("token", ""),
-            slug=snapshot.slug,
-            state=state,
-            step=step,
-            max_age=TOKEN_MAX_AGE_SECONDS + waiting,
-        )
-    except signing.SignatureExpired:
-        here = state_query(evidence_from_query(state), platform=platform)
-        retry = f"{reverse('guides:diagnose', args=[snapshot.slug])}?{here}"
-        return _problem(request, snapshot, TOO_OLD, 400, retry=retry, retry_label="Go back to the step")
-    except signing.BadSignature:
-        return _problem(request, snapshot, UNREADABLE, 400)
     try:
         decision = engine.next_step(snapshot.model, evidence_from_query(state), max_questions=snapshot.max_questions)
     except engine.ModelError:
         logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
         return _problem(request, snapshot, UNAVAILABLE, 503)
-    # The guide may have changed since the screen was shown: the answer must still be about the step offered.
-    if outcome not in OUTCOMES or decision.kind != engine.STEP or decision.step.key != step:
-        return _problem(request, snapshot, UNREADABLE, 400)
+    # Only a form we showed counts: its token was signed for this guide, state and form when the screen
+    # was rendered (the guide may have changed since: then the form is not this state's any more).
+    form = answer_form(decision)
     try:
-        # False for a retry of an answer already stored: nothing more is stored, and the visitor moves on.
-        record_outcome(snapshot, decision, outcome, token=token)
-    except DatabaseError:
-        logger.exception("A step outcome for %s could not be saved", snapshot.slug)
-        return _outage(request, snapshot.slug, SAVE_FAILED)
-    evidence = decision.evidence
-    if outcome == StepOutcome.Outcome.FIXED:
-        next_query = state_query(evidence, platform=platform, fixed=step)
+        if form is None:
+            raise signing.BadSignature("This state's screen has no answer form")
+        token = read_answer_token(
+            request.POST.get("token", ""),
+            slug=snapshot.slug,
+            state=state,
+            step=form,
+            max_age=TOKEN_MAX_AGE_SECONDS + _waiting(snapshot, decision),
+        )
+    except signing.SignatureExpired:
+        if over_limit:
+            return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
+        here = state_query(evidence_from_query(state), platform=platform)
+        retry = f"{reverse('guides:diagnose', args=[snapshot.slug])}?{here}{SCREEN_ANCHOR}"
+        return _problem(request, snapshot, TOO_OLD, 400, retry=retry, retry_label="Go back to the step")
+    except signing.BadSignature:
+        return _problem(request, snapshot, *((TOO_MANY_ANSWERS, 429) if over_limit else (UNREADABLE, 400)))
+    answer = _answer(request, decision)
+    if answer is None:
+        return _problem(request, snapshot, *((TOO_MANY_ANSWERS, 429) if over_limit else (UNREADABLE, 400)))
+    outcome, chosen = answer
+    if over_limit:
+        # A real visitor behind a busy shared address (a school, a phone carrier): they go on, unrecorded.
+        logger.warning(
+            "An answer for %s was not recorded: its address is over the answer limit (%d so far in this process)",
+            snapshot.slug,
+            next(_unrecorded),
+        )
     else:
-        key = engine.FAILED if outcome == StepOutcome.Outcome.NOT_FIXED else engine.COULDNT
-        next_query = state_query([*evidence, (key, step)], platform=platform)
+        try:
+            # False for a retry of an answer already stored: nothing more is stored, and the visitor moves on.
+            record_outcome(snapshot, decision, outcome, chosen=chosen, token=token)
+        except DatabaseError:
+            logger.exception("An answer for %s could not be saved", snapshot.slug)
+            return _outage(request, snapshot.slug, SAVE_FAILED)
+    next_query = _next_query(decision.evidence, outcome, chosen, platform)
     next_url = f"{reverse('guides:diagnose', args=[snapshot.slug])}?{next_query}"
     if not request.htmx:
-        return redirect(next_url)
+        return redirect(next_url + SCREEN_ANCHOR)  # without script, the next screen opens at its heading
     return push_url(render_screen(request, snapshot, next_query), next_url)
 
 
-OUTCOMES = frozenset(StepOutcome.Outcome.values)
+# Answers over the limit that went unrecorded, since this process started: the log says how many.
+_unrecorded = itertools.count(1)
+
+
+# Each screen's heading has this id: a new screen opens there, below the site's header.
+SCREEN_ANCHOR = "#screen"
+
+
+STEP_OUTCOMES = frozenset({StepOutcome.Outcome.FIXED, StepOutcome.Outcome.NOT_FIXED, StepOutcome.Outcome.COULDNT})
+
+
+EXPLAIN_OUTCOMES = frozenset({StepOutcome.Outcome.EXPLAINED, StepOutcome.Outcome.NOT_IT})
+
+
+def _answer(request: HttpRequest, decision: engine.Decision) -> tuple[str, str] | None:
+    """(outcome, step or cause) when the POST answers the screen of this decision as its form allows; else None."""
+    outcome, step, cause = (request.POST.get(name, "") for name in ("outcome", "step", "explain"))
+    if decision.kind == engine.STEP and outcome in STEP_OUTCOMES and step == decision.step.key:
+        return outcome, step
+    if decision.kind == engine.EXPLAIN and outcome in EXPLAIN_OUTCOMES and cause == decision.cause:
+        return outcome, decision.cause
+    listed = {shot.key for shot, _ in decision.long_shots}
+    if decision.kind == engine.LONG_SHOTS and outcome == StepOutcome.Outcome.FIXED and step in listed:
+        return outcome, step
+    return None
+
+
+def _next_query(evidence, outcome: str, chosen: str, platform: str) -> str:
+    """The address of the screen after this answer."""
+    if outcome == StepOutcome.Outcome.FIXED:
+        return state_query(evidence, platform=platform, fixed=chosen)
+    if outcome == StepOutcome.Outcome.EXPLAINED:
+        return state_query(evidence, platform=platform, explained=chosen)
+    key = {
+        StepOutcome.Outcome.NOT_FIXED: engine.FAILED,
+        StepOutcome.Outcome.COULDNT: engine.COULDNT,
+        StepOutcome.Outcome.NOT_IT: engine.NOT_IT,
+    }[outcome]
+    return state_query([*evidence, (key, chosen)], platform=platform)
+
+
+def _waiting(snapshot: Snapshot, decision: engine.Decision) -> int:
+    """Seconds a form stays good on top of the usual: the longest step it asks about (a wait step's waiting)."""
+    steps = [decision.step] if decision.kind == engine.STEP else [shot for shot, _ in decision.long_shots]
+    return max((snapshot.steps[s.key].minutes * 60 for s in steps if s.key in snapshot.steps), default=0)
 
 
 UNREADABLE = "We could not read your answer about this step. Please go back to the step and press a button."

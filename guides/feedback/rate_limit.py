@@ -13,7 +13,9 @@ logger = logging.getLogger(__name__)
 
 # A visit presses "Did this fix it?" one to four times. Each press needs a token from a step screen
 # shown, so this limit only slows a script down; it is set for the many visitors one address can carry
-# (an office, a school, a phone carrier's shared address): fifteen such visits in ten minutes.
+# (an office, a school, a phone carrier's shared address): fifteen such visits in ten minutes are recorded.
+# Over it, the troubleshooter still takes a visitor with a genuine answer form on to their next screen and
+# only leaves the answer unrecorded (guides/diagnose/views.py); anything else over it gets a 429.
 FEEDBACK_POSTS_PER_WINDOW = 60
 
 
