@@ -37,7 +37,7 @@ STOPWORDS = frozenset({
     "up", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "won", "you", "your", "yours",
     "u", "ur", "urs", "youre", "ya", "im", "ive", "id", "cant", "dont", "wont", "didnt", "doesnt", "isnt", "arent",
     "wasnt", "aint", "couldnt", "wouldnt", "hasnt", "havent", "pls", "plz", "please", "help", "thx", "thanks", "bc",
-    "cuz", "coz", "lol", "omg", "idk", "rn",
+    "cuz", "coz", "lol", "omg", "idk", "rn", "did",
 })  # fmt: skip
 # Words people use for the same thing, mapped onto one word (then stemmed like any other).
 SYNONYMS = {
@@ -53,8 +53,8 @@ SYNONYMS = {
     "daughter": "teen", "teens": "teen", "teenager": "teen", "underage": "teen",
     "mom": "parent", "mum": "parent", "dad": "parent", "mother": "parent", "father": "parent", "parental": "parent",
     "strike": "strik", "strikes": "strik", "vpn": "proxy", "thru": "through", "ppl": "people",
-    "spamming": "spam", "spammed": "spam", "spammy": "spam",
-    "for you page": "fyp", "foryou": "fyp", "foryoupage": "fyp",
+    "spamming": "spam", "spammed": "spam", "spammy": "spam", "outage": "down", "outages": "down",
+    "for you page": "fyp", "foryou": "fyp", "foryoupage": "fyp", "blocked you": "blockedyou",
     # Ages: "im 15", "my 13 year old", "aged 16 and over", "the birthday on the account".
     "10": "teen", "11": "teen", "12": "teen", "13": "teen", "14": "teen", "15": "teen", "16": "teen", "17": "teen",
     "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
@@ -78,6 +78,7 @@ COMMON_WORDS = frozenset(
 # Words asking whether an app is down for everyone: the honest answer says how to tell.
 OUTAGE_WORDS = frozenset({"down", "outage", "outages", "server", "servers", "offline"})
 LOGGING = frozenset({"log", "logs", "logged", "logging", "sign", "signs", "signed", "signing"})  # "... in"
+BLOCKING = frozenset({"block", "blocks", "blocked", "blocking"})  # "... me", "... you"
 GOING = frozenset({"go", "goes", "going", "gone", "went", "get", "gets", "got", "getting"})  # "... through"
 SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
 
@@ -198,7 +199,8 @@ def content_words(text_words: list[str]) -> list[str]:
     """The words that carry meaning, read in context.
 
     In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent;
-    to "log in" or "sign in" is a login; "for you page" is TikTok's feed, not any page.
+    to "log in" or "sign in" is a login; "for you page" is TikTok's feed, not any page; someone who
+    "blocked me" is a person who "blocked you", not a network that blocks the app.
     """
     result, previous, raw = [], "", ("", "")
     for word in text_words:
@@ -213,6 +215,9 @@ def content_words(text_words: list[str]) -> list[str]:
             continue
         if word == "in" and previous in LOGGING:
             result[-1] = "login"
+            continue
+        if word in ("me", "you") and previous in BLOCKING:
+            result[-1] = "blocked you"
             continue
         previous = word
         if word not in STOPWORDS:
