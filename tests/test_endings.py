@@ -12,12 +12,13 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from guides import engine
 from guides.diagnose import screens
 from guides.models import Resolution, StepOutcome
-from tests.screens import answer_form, offered
+from tests.screens import ANDROID, answer_form, offered
 
 URL = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
@@ -161,6 +162,14 @@ def test_the_explained_screen_over_htmx_is_the_panel_with_what_to_do_next(phone,
     cause = snapshot.causes[decision.cause]
     if cause.what_you_can_do_html:
         assert "What you can do" in page
+
+
+def test_the_explained_screen_is_the_same_for_everyone_no_cookie_no_token(snapshot):
+    cause = explanation_causes(snapshot)[0]
+    response = Client(headers={"User-Agent": ANDROID}).get(f"{URL}?explained={cause}")
+
+    assert response.status_code == 200 and 'data-screen="explained"' in response.content.decode()
+    assert not response.cookies and 'name="token"' not in response.content.decode()
 
 
 def test_only_an_explanation_cause_has_an_explained_screen(phone, snapshot):

@@ -63,14 +63,13 @@ def issued_ago(monkeypatch, seconds: int) -> None:
 # Screens
 
 
-def test_question_hand_off_fixed_and_explained_screens_set_no_cookie_and_carry_no_token(snapshot):
+def test_question_hand_off_and_fixed_screens_set_no_cookie_and_carry_no_token(snapshot):
     step_state = first_step_state(snapshot)
     hand_off = [(engine.FAILED, s.key) for s in snapshot.model.steps if s.kind != engine.Kind.HAND_OFF]
     assert offered(snapshot, hand_off).kind == engine.HAND_OFF  # every step failed: nothing left
     fixed = [*step_state, ("fixed", offered(snapshot, step_state).step.key)]
-    explained = [("explained", next(c.key for c in snapshot.model.causes if c.explains))]
 
-    for evidence in (question_state(snapshot), hand_off, fixed, explained):
+    for evidence in (question_state(snapshot), hand_off, fixed):
         response = Client(headers={"User-Agent": ANDROID}).get(f"{URL}?{urlencode(evidence)}")
         page = response.content.decode()
 

@@ -65,19 +65,9 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     except engine.ModelError:
         logger.exception("The troubleshooter of %s cannot run", snapshot.slug)
         return _problem(request, snapshot, UNAVAILABLE, 503)
-    # Only a form we showed counts: its token was signed for this guide, state and form when the screen
-    # was rendered (the guide may have changed since: then the form is not this state's any more).
-    form = answer_form(decision)
     try:
-        if form is None:
-            raise signing.BadSignature("This state's screen has no answer form")
-        token = read_answer_token(
-            request.POST.get("token", ""),
-            slug=snapshot.slug,
-            state=state,
-            step=form,
-            max_age=TOKEN_MAX_AGE_SECONDS + _waiting(snapshot, decision),
-        )
+        token = _shown_form(request, snapshot, decision, state)
+        outcome, chosen = _answer(request, decision)
     except signing.SignatureExpired:
         if over_limit:
             return _problem(request, snapshot, TOO_MANY_ANSWERS, 429)
@@ -86,10 +76,6 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         return _problem(request, snapshot, TOO_OLD, 400, retry=retry, retry_label="Go back to the step")
     except signing.BadSignature:
         return _problem(request, snapshot, *((TOO_MANY_ANSWERS, 429) if over_limit else (UNREADABLE, 400)))
-    answer = _answer(request, decision)
-    if answer is None:
-        return _problem(request, snapshot, *((TOO_MANY_ANSWERS, 429) if over_limit else (UNREADABLE, 400)))
-    outcome, chosen = answer
     if over_limit:
         # A real visitor behind a busy shared address (a school, a phone carrier): they go on, unrecorded.
         logger.warning(
@@ -125,8 +111,30 @@ STEP_OUTCOMES = frozenset({StepOutcome.Outcome.FIXED, StepOutcome.Outcome.NOT_FI
 EXPLAIN_OUTCOMES = frozenset({StepOutcome.Outcome.EXPLAINED, StepOutcome.Outcome.NOT_IT})
 
 
-def _answer(request: HttpRequest, decision: engine.Decision) -> tuple[str, str] | None:
-    """(outcome, step or cause) when the POST answers the screen of this decision as its form allows; else None."""
+def _shown_form(request: HttpRequest, snapshot: Snapshot, decision: engine.Decision, state: str) -> str:
+    """The answer token's id, when the POST comes from the answer form we showed for this state.
+
+    Its token was signed for this guide, state and form when the screen was rendered; the guide may
+    have changed since, and then the form is not this state's any more. Raises ``signing.BadSignature``
+    (``SignatureExpired`` for a form of ours that is too old) otherwise.
+    """
+    form = answer_form(decision)
+    if form is None:
+        raise signing.BadSignature("This state's screen has no answer form")
+    return read_answer_token(
+        request.POST.get("token", ""),
+        slug=snapshot.slug,
+        state=state,
+        step=form,
+        max_age=TOKEN_MAX_AGE_SECONDS + _waiting(snapshot, decision),
+    )
+
+
+def _answer(request: HttpRequest, decision: engine.Decision) -> tuple[str, str]:
+    """(outcome, step or cause) when the POST answers this decision's screen as its form allows.
+
+    Raises ``signing.BadSignature`` otherwise: an answer the form could not have sent is no answer of ours.
+    """
     outcome, step, cause = (request.POST.get(name, "") for name in ("outcome", "step", "explain"))
     if decision.kind == engine.STEP and outcome in STEP_OUTCOMES and step == decision.step.key:
         return outcome, step
@@ -135,7 +143,7 @@ def _answer(request: HttpRequest, decision: engine.Decision) -> tuple[str, str] 
     listed = {shot.key for shot, _ in decision.long_shots}
     if decision.kind == engine.LONG_SHOTS and outcome == StepOutcome.Outcome.FIXED and step in listed:
         return outcome, step
-    return None
+    raise signing.BadSignature("The answer is not one the form offers")
 
 
 def _next_query(evidence, outcome: str, chosen: str, platform: str) -> str:
