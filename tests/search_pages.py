@@ -61,6 +61,12 @@ PHRASINGS = [
     ("message went thru but they didnt see it", "privacy-settings"),
     ("ur app keeps asking me to update", "software-updates"),
     ("notice says my account is restricted", "account-restrictions"),
+    # Someone else's block, and TikTok's own outage: nothing on the visitor's side fixes them.
+    ("she blocked me", "blocked-by-them"),
+    ("i think he blocked me on tiktok", "blocked-by-them"),
+    ("did someone block me", "blocked-by-them"),
+    ("tiktok server problem", "tiktok-down"),
+    ("is tiktok down", "tiktok-down"),
     # Spelling slips.
     ("my freind never gets my mesages", "privacy-settings"),
     ("messsages stuck on sendng", "network-connectivity"),

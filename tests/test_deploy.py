@@ -5,6 +5,7 @@ Both run for real, with production settings on a scratch SQLite database. They n
 """
 
 import gzip
+import html
 import json
 import os
 import re
@@ -15,8 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -440,3 +444,82 @@ def test_workers_that_stop_normally_write_their_views_on_the_way_out(stack):
         assert stack.page_views("start") == before + 4
     finally:
         stack.start_app()
+
+
+# Per-address POST limits: strict where a POST costs us, none on what a visitor needs
+
+
+def post(port: int, path: str, fields: dict, headers: dict | None = None):
+    """One form POST; return the response with its body read."""
+    connection = HTTPConnection("127.0.0.1", port, timeout=20)
+    body = urlencode(fields)
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={"User-Agent": PHONE, "Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+    )
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def step_state(stack) -> str:
+    """The address of a troubleshooter state that offers a fix step, from the site's own engine."""
+    return stack.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from guides.diagnose.snapshot import build_snapshot, state_query\n"
+        "from guides.models import Guide\n"
+        "from tests.screens import first_step_state\n"
+        "print(state_query(first_step_state(build_snapshot(Guide.objects.get(slug='tiktok-messages')))))",
+    ).strip()
+
+
+def open_step(stack, state: str) -> tuple[dict, dict]:
+    """A visitor opens the step screen: the answer form's fields and the CSRF cookie they get with it."""
+    response = get(stack.port, f"{START}?{state}")
+    assert response.status == 200
+    form = re.search(rb'<form method="post".*?</form>', response.body, re.S).group(0).decode()
+    fields = {
+        name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    return fields, {"Cookie": f"csrftoken={cookie}"}
+
+
+def test_fifty_visitors_behind_one_address_answering_steps_are_never_refused(stack):
+    """A mobile carrier's shared address: 50 visitors answer a step every 3 s, and all press at once.
+
+    That is 50 answers in the same second, three times over: 150 answers in 7 s from one address,
+    which the old limit (2 a second, bursts of 20) refused 117 of. Every answer must take
+    its visitor on to their next screen.
+    """
+    state = step_state(stack)
+    visitors = [open_step(stack, state) for _ in range(50)]
+    answers = []
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        for round_ in range(3):
+            if round_:
+                time.sleep(3)
+            answers += pool.map(
+                lambda visitor: post(
+                    stack.port, f"{START}feedback/", {**visitor[0], "outcome": "not_fixed"}, visitor[1]
+                ),
+                visitors,
+            )
+
+    statuses = Counter(response.status for response in answers)
+    assert statuses == {302: 150}, statuses
+    assert all(response.getheader("Location").startswith(f"{START}?") for response in answers)
+
+
+def test_password_guessing_at_the_sign_in_page_is_still_stopped_but_the_form_still_shows(stack):
+    tries = [post(stack.port, "/admin/login/", {"username": "admin", "password": f"guess-{n}"}) for n in range(12)]
+
+    statuses = [response.status for response in tries]
+    assert statuses[:6] == [statuses[0]] * 6 and statuses[0] != 429, statuses  # a person who mistypes gets through
+    assert statuses.count(429) >= 5, statuses  # a script guessing passwords does not
+    assert get(stack.port, "/admin/login/").status == 200  # showing the form is not a try

@@ -37,7 +37,7 @@ STOPWORDS = frozenset({
     "up", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "won", "you", "your", "yours",
     "u", "ur", "urs", "youre", "ya", "im", "ive", "id", "cant", "dont", "wont", "didnt", "doesnt", "isnt", "arent",
     "wasnt", "aint", "couldnt", "wouldnt", "hasnt", "havent", "pls", "plz", "please", "help", "thx", "thanks", "bc",
-    "cuz", "coz", "lol", "omg", "idk", "rn",
+    "cuz", "coz", "lol", "omg", "idk", "rn", "did",
 })  # fmt: skip
 # Words people use for the same thing, mapped onto one word (then stemmed like any other).
 SYNONYMS = {
@@ -53,7 +53,8 @@ SYNONYMS = {
     "daughter": "teen", "teens": "teen", "teenager": "teen", "underage": "teen",
     "mom": "parent", "mum": "parent", "dad": "parent", "mother": "parent", "father": "parent", "parental": "parent",
     "strike": "strik", "strikes": "strik", "vpn": "proxy", "thru": "through", "ppl": "people",
-    "spamming": "spam", "spammed": "spam", "spammy": "spam",
+    "spamming": "spam", "spammed": "spam", "spammy": "spam", "outage": "down", "outages": "down",
+    "for you page": "fyp", "foryou": "fyp", "foryoupage": "fyp", "blocked you": "blockedyou",
     # Ages: "im 15", "my 13 year old", "aged 16 and over", "the birthday on the account".
     "10": "teen", "11": "teen", "12": "teen", "13": "teen", "14": "teen", "15": "teen", "16": "teen", "17": "teen",
     "age": "age", "aged": "age", "ages": "age", "year": "age", "years": "age", "yr": "age", "yrs": "age",
@@ -77,6 +78,7 @@ COMMON_WORDS = frozenset(
 # Words asking whether an app is down for everyone: the honest answer says how to tell.
 OUTAGE_WORDS = frozenset({"down", "outage", "outages", "server", "servers", "offline"})
 LOGGING = frozenset({"log", "logs", "logged", "logging", "sign", "signs", "signed", "signing"})  # "... in"
+BLOCKING = frozenset({"block", "blocks", "blocked", "blocking"})  # "... me", "... you"
 GOING = frozenset({"go", "goes", "going", "gone", "went", "get", "gets", "got", "getting"})  # "... through"
 SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s", "e", "y")
 
@@ -145,6 +147,8 @@ FUZZY_WEIGHT = 0.7
 # A word is in a guide when a title, summary, symptom, "where" or answer has it; a word only in long
 # explanations ("down" in "scroll down") does not make the query one the guide covers.
 COVERED_WEIGHT = 1.0
+# ...and a word only in summaries, symptoms' texts or "where" must be in this many of them.
+PASSING = 2
 # The words a guide does cover point to a related cause only when one cause stands out this clearly.
 RELATED_MARGIN = 1.5
 # Only the few guides the words point to are scored in full; more would cost time and show nothing.
@@ -195,10 +199,15 @@ def content_words(text_words: list[str]) -> list[str]:
     """The words that carry meaning, read in context.
 
     In "15 years old" the "old" is the age, not an old phone; a message that "went through" was sent;
-    to "log in" or "sign in" is a login.
+    to "log in" or "sign in" is a login; "for you page" is TikTok's feed, not any page; someone who
+    "blocked me" is a person who "blocked you", not a network that blocks the app.
     """
-    result, previous = [], ""
+    result, previous, raw = [], "", ("", "")
     for word in text_words:
+        raw, before = (raw[1], word), raw
+        if word == "page" and before == ("for", "you"):
+            result.append("for you page")
+            continue
         if word == "old" and SYNONYMS.get(previous) in ("age", "teen"):
             continue
         if word in ("through", "thru") and previous in GOING:
@@ -206,6 +215,9 @@ def content_words(text_words: list[str]) -> list[str]:
             continue
         if word == "in" and previous in LOGGING:
             result[-1] = "login"
+            continue
+        if word in ("me", "you") and previous in BLOCKING:
+            result[-1] = "blocked you"
             continue
         previous = word
         if word not in STOPWORDS:
@@ -394,8 +406,12 @@ class GuideIndex:
         return Hit(step.title, f"{self.causes[cause].url}#fix-{step.slug}", step.summary, slug=step.slug)
 
     def covers(self, term: str) -> bool:
-        """Whether a title, summary, symptom, "where" or answer of the guide has the term."""
-        return any(self.weights[p & 15] >= COVERED_WEIGHT for p in self.postings.get(term, ()))
+        """Whether the guide is about the term: a title or an answer has it, or more than one summary,
+        symptom or "where" does. Named once in passing ("Posts, comments or messages that break the
+        rules earn strikes") the guide does not cover it: "tiktok comments not showing" is not answered there.
+        """
+        weights = [self.weights[p & 15] for p in self.postings.get(term, ())]
+        return any(w > COVERED_WEIGHT for w in weights) or sum(w >= COVERED_WEIGHT for w in weights) >= PASSING
 
     def strongest(self) -> dict[str, float]:
         """Each term's strongest field weight in this guide, for ranking guides against each other."""
