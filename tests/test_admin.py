@@ -216,7 +216,7 @@ def test_question_and_answer_text_changes_show_in_the_troubleshooter(editor_clie
     save_change(editor_client, answer, text="Edited answer")
 
     page = client.get(DIAGNOSE).content.decode()
-    assert ">Edited question?</h2></legend>" in page and "Edited answer" in page
+    assert ">Edited question?</h1>" in page and "Edited answer" in page
 
 
 def test_answer_effect_change_changes_the_ranking(editor_client, client, seed_guide):

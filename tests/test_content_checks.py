@@ -846,8 +846,16 @@ def test_a_symptom_giving_two_answers_to_one_question_is_an_error(tiny):
 
 
 def test_a_cause_whose_explanation_comes_after_the_screen_cap_is_an_error(load):
-    data = explained(max_questions_guide(3), n=3)
-    data["max_screens"] = 3  # cause-3 needs its three questions first: the explanation would be the fourth screen
+    data = healthy(causes=4)
+    for cause, commonness in zip(data["causes"], ["very_common", "very_common", "very_common", "rare"], strict=True):
+        cause["commonness"] = commonness
+    data = explained(data, n=3)
+    # No question can single the rare cause out, and three likely quick fixes come first, one a screen:
+    # its explanation would be the fourth.
+    data["questions"] = []
+    for step in data["fix_steps"]:
+        step["minutes"] = 2
+    data["max_screens"] = 3
     load(data)
     cause = Cause.objects.get(guide__slug="tiny", slug="cause-3")
 
@@ -855,7 +863,7 @@ def test_a_cause_whose_explanation_comes_after_the_screen_cap_is_an_error(load):
 
     assert [p.kind for p in problems] == ["not_fixed_before_hand_off"]
     assert problems[0].message.startswith(
-        "Someone who has “Cause 3” and answers every question truthfully reaches the list of long shots before "
+        "Someone who has “Cause 3” and answers every question truthfully reaches the hand-off to support before "
         "the troubleshooter offers its explanation."
     )
 

@@ -123,4 +123,5 @@ class AnswerInline(OrderedStackedInline):
     inlines = [AnswerEffectInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question")
+        # Each answer's form starts from the steps it skips: one query for all of them, not one each.
+        return super().get_queryset(request).select_related("question").prefetch_related("skips")

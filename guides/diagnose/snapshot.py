@@ -167,8 +167,31 @@ def build_snapshot(guide: Guide) -> Snapshot:
     # slugged like the symptoms' parameter could never be answered: leave it out too (checks say so).
     questions = [q for q in questions if q.answers.all() and q.slug != engine.SEEN]
     symptoms = _symptoms(guide, causes)
+    model = _engine_model(guide, causes, steps, questions, symptoms)
+    return Snapshot(
+        guide_pk=guide.pk,
+        slug=guide.slug,
+        title=guide.title,
+        published=guide.published,
+        support_html=guide.support_html,
+        max_questions=guide.max_questions,
+        url=guide.get_absolute_url(),
+        troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
+        model=model,
+        causes={c.slug: _cause_on_screen(c) for c in causes},
+        steps={s.slug: _step_on_screen(s, causes, guide) for s in steps},
+        questions={
+            q.slug: QuestionOnScreen(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
+            for q in questions
+        },
+        symptoms={s.slug: SymptomOnScreen(s.slug, s.title) for s, _ in symptoms},
+    )
+
+
+def _engine_model(guide: Guide, causes: list[Cause], steps, questions, symptoms) -> engine.Model:
+    """The guide as the engine sees it: plain data, links into other guides left out."""
     settles = _settled_answers(guide, questions)
-    model = engine.Model(
+    return engine.Model(
         causes=tuple(
             engine.Cause(
                 key=c.slug,
@@ -192,24 +215,6 @@ def build_snapshot(guide: Guide) -> Snapshot:
         ),
         floor=1 / guide.long_shot_odds,
         max_screens=guide.max_screens,
-    )
-    return Snapshot(
-        guide_pk=guide.pk,
-        slug=guide.slug,
-        title=guide.title,
-        published=guide.published,
-        support_html=guide.support_html,
-        max_questions=guide.max_questions,
-        url=guide.get_absolute_url(),
-        troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
-        model=model,
-        causes={c.slug: _cause_on_screen(c) for c in causes},
-        steps={s.slug: _step_on_screen(s, causes, guide) for s in steps},
-        questions={
-            q.slug: QuestionOnScreen(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
-            for q in questions
-        },
-        symptoms={s.slug: SymptomOnScreen(s.slug, s.title) for s, _ in symptoms},
     )
 
 
