@@ -58,15 +58,30 @@ def test_the_article_opens_on_what_do_you_see_and_is_at_most_eight_screens_long(
 
 
 def test_every_cause_page_shows_its_likeliest_fix_within_two_screens(seeded, phone: Page):
+    """And a cause nothing on the visitor's side fixes (a block, TikTok down) says what is happening and what to do.
+
+    A visitor who lands on "The other person may have blocked you" from a search reads that first, not
+    "No fix steps yet".
+    """
     causes = Cause.objects.filter(guide__slug="tiktok-messages").prefetch_related("cause_fixes__fix_step")
-    assert causes
+    assert causes.filter(explains=True, cause_fixes__isnull=True).exists(), "no cause is only an explanation"
 
     for cause in causes:
-        best = min(cause.cause_fixes.all(), key=lambda fix: (-EFFICACY[fix.efficacy], fix.order, fix.pk))
         phone.goto(seeded.url + cause.get_absolute_url())
-        first = phone.locator(".fix-steps > li").first
-        expect(first).to_have_id(f"fix-{best.fix_step.slug}")
-        assert first.bounding_box()["y"] < 2 * SCREEN["height"], cause.slug
+        fixes = cause.cause_fixes.all()
+        if fixes:
+            best = min(fixes, key=lambda fix: (-EFFICACY[fix.efficacy], fix.order, fix.pk))
+            first = phone.locator(".fix-steps > li").first
+            expect(first).to_have_id(f"fix-{best.fix_step.slug}")
+            assert first.bounding_box()["y"] < 2 * SCREEN["height"], cause.slug
+        else:
+            expect(phone.locator(".fix-steps")).to_have_count(0)  # no "No fix steps yet" for a block
+        if cause.explains:
+            for part in ("what-is-happening", "what-you-can-do"):
+                words = phone.locator(f'section[aria-labelledby="{part}"] > .prose').first
+                expect(words).to_be_visible()
+                expect(words).not_to_be_empty()
+                assert words.bounding_box()["y"] < 2 * SCREEN["height"], (cause.slug, part)
 
 
 def test_an_android_phone_sees_its_steps_and_switches_to_iphone_for_the_rest_of_the_visit(seeded, phone: Page):
