@@ -432,6 +432,26 @@ def test_a_risky_step_waits_while_an_explanation_is_plausible():
     assert engine.next_step(model, [("friends", "no"), (NOT_IT, "blocked")]).step.key == "reinstall"
 
 
+def test_on_the_long_shots_screen_risky_steps_come_last_while_an_explanation_is_plausible():
+    def listed(risky: bool) -> list[str]:
+        model = Model(
+            (Cause("glitch", 8), Cause("outage", 1, explains=True)),
+            (),
+            (Step("reinstall", 0.5, {"glitch": 0.3}, risky=risky), Step("restart", 3.0, {"glitch": 0.3}),
+             Step("look", 1.0, {}), Step("help", 2880.0, {}, "hand_off")),
+            max_screens=1,
+        )  # fmt: skip
+        # The one screen allowed is spent (a step they could not do): the next is the last screen,
+        # with the outage still plausible.
+        decision = engine.next_step(model, [(engine.COULDNT, "look")])
+        assert (decision.kind, decision.cause) == ("long_shots", "outage") or decision.kind == "long_shots"
+        return [step.key for step, _ in decision.long_shots]
+
+    # The quick reinstall is the better value, but it loses a login for nothing if TikTok is down.
+    assert listed(risky=False) == ["reinstall", "restart"]
+    assert listed(risky=True) == ["restart", "reinstall"]
+
+
 def ruled_out_model(**limits) -> Model:
     """The message box: a plain "hi" that fails too rules out the link; no Message button skips the box steps."""
     return Model(

@@ -449,19 +449,23 @@ def _last_screen(tables: Compiled, belief: Belief, chances, ecr: float, ecr_ques
     Long shots are the fix steps (no explanation: those are read, not tried) still on offer
     with any chance, best value first, at most ``LONG_SHOTS_LISTED``: a list the visitor can
     try in any order, ending at the hand-off. ``cause`` is the likeliest cause when it is an
-    explanation cause not rejected: the likely reason the screen can name.
+    explanation cause not rejected: the likely reason the screen can name. While such an
+    explanation is still plausible (TikTok may be down), risky steps come last on the list.
     """
     hand_off = tables.hand_off.step if tables.hand_off else None
     steps = tables.steps
+    p = belief.probabilities()
+    floor = tables.model.floor
+    wait_first = any(e.position in chances and p[ci] >= floor for ci, e in tables.explain_of.items())
     shots = sorted(
-        (-chance / steps[pos].cost, pos, chance)
+        (wait_first and steps[pos].risky, -chance / steps[pos].cost, pos, chance)
         for pos, chance in chances.items()
         if chance > 0.0 and steps[pos].cause is None
     )[:LONG_SHOTS_LISTED]
     top = common["ranking"][0].cause
     cause = top if tables.explain_of.get(tables.cause_pos[top]) and top not in belief.rejected else None
     if shots:
-        long_shots = tuple((steps[pos].step, chance) for _, pos, chance in shots)
+        long_shots = tuple((steps[pos].step, chance) for _, _, pos, chance in shots)
         chance = min(sum(c for _, c in long_shots), 1.0)
         return Decision(
             LONG_SHOTS, None, hand_off, chance, ecr, ecr_question, 1.0, cause=cause, long_shots=long_shots, **common
