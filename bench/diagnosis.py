@@ -11,7 +11,9 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 (b) today's flow, the information-gain flow in ``bench.baseline``;
 (c) the planner, ``engine.next_step``;
 
-prints one table per case and then the targets with met/missed. Minutes and screens run
+prints one table per case, then the planner's figures per kind of visitor (``bench.kinds``:
+explanation causes, TikTok's side, a cause the guide lacks; screens, progress range held), and
+then the targets with met/missed. Minutes and screens run
 until fixed or through the hand-off (whose minutes count); questions count as screens.
 Visitors answer by the plain reading of the words (``simulator.RATIOS``); for the TikTok
 guide one more table has them answer exactly as the planner's fitted answer model expects
@@ -32,7 +34,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench import baseline
+from bench import baseline, kinds
 from bench.engine import percentile, pin_to_one_core
 from bench.generated import checklist as generated_checklist
 from bench.generated import generated_model
@@ -135,10 +137,11 @@ def main(argv: list[str] | None = None) -> int:
 
     tiktok, generated = the_two_guides(args.seed)
     tables = simulate(tiktok, generated, args)
+    by_kind = visitor_kinds(tiktok, args.seed)
     worlds = more_worlds(tiktok, args.seed)
     p95 = time_generated(generated, args.seed)
     slowest = print_screen_timings()
-    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95))
+    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95) + kinds.targets(by_kind))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
     return 0
 
@@ -180,6 +183,17 @@ def simulate(tiktok: Guide, generated: Guide, args) -> dict[tuple[str, str], dic
             extra = f", priors x/÷ 3, efficacies ± 0.2, {wrong:.0%} wrong answers" if wrong else ""
             print_table(f"{g.name}, {case}{extra}: {visitors} visitors", results, time.perf_counter() - start)
     return tables
+
+
+def visitor_kinds(tiktok: Guide, seed: int):
+    """The TikTok guide's kinds of visitor (``bench.kinds``), true model and the misspecified one of ``simulate``."""
+    start = time.perf_counter()
+    # The same misspecified world as the comparison table's: the first drawn from the seed.
+    misspecified = simulator.perturbed(tiktok.model, random.Random(seed))
+    worlds = [("true", tiktok.model, 0.0), ("misspecified", misspecified, WRONG_ANSWERS)]
+    results = kinds.measure(tiktok.strategies["(c) planner"], tiktok.model, worlds, seed)
+    kinds.print_kinds(results, time.perf_counter() - start)
+    return results
 
 
 def more_worlds(tiktok: Guide, seed: int) -> list[dict[str, Metrics]]:
@@ -268,7 +282,7 @@ def targets(tables, worlds, tiktok: Guide, generated: Guide, slowest: float, p95
 def print_targets(rows: list[tuple[str, bool, str]]) -> None:
     print("\ntargets")
     for label, met, figure in rows:
-        print(f"  {'met   ' if met else 'MISSED'}  {label:<52} {figure}")
+        print(f"  {'met   ' if met else 'MISSED'}  {label:<60} {figure}")
 
 
 if __name__ == "__main__":
