@@ -28,18 +28,22 @@ every screen index up to 8; ``tests/test_progress.py`` keeps it so.
 
 from __future__ import annotations
 
-from guides.engine.beliefs import SEEN
+from guides.engine.beliefs import SEEN, belief_for
 from guides.engine.compiled import compiled
 from guides.engine.model import RECOGNISED, Kind, Model
 
-__all__ = ["HIGH", "LOW", "QUESTION_SLACK", "span_of"]
+__all__ = ["HIGH", "LOW", "MORE_QUESTIONS", "span_of"]
 
-# The range runs from this percentile of the screens left to that one.
-LOW = 0.10
-HIGH = 0.90
-# Screens the top of the range allows for questions a failed step may still make worth asking.
-QUESTION_SLACK = 1
+# The range runs from this quantile of the screens left with no more questions to that quantile
+# of the screens left with the questions that may still come.
+LOW = 0.15
+HIGH = 0.85
+# The chance that one more question comes before the visit ends (a failed step can make one
+# worth asking): the plan assumes none.
+MORE_QUESTIONS = 0.3
 
+# The planner keys an explanation in its plan as "explain:<cause>".
+EXPLAIN_PREFIX = "explain:"
 _ENDINGS = (Kind.HAND_OFF.value, "long_shots")
 
 
@@ -49,12 +53,61 @@ def span_of(decision, model: Model) -> tuple[int, int]:
         return 1, 1
     shown = sum(1 for key, _ in decision.evidence if key != SEEN)
     cap = max(model.max_screens - shown, 0) + 1
-    first = 1 if decision.kind == "question" else 0  # this question's own screen comes before the plan
-    ends = _ends(decision, model)
-    low = first + _percentile(ends, LOW)
-    high = first + _percentile(ends, HIGH) + QUESTION_SLACK + first
-    low, high = min(low, cap), min(high, cap)
-    return max(low, 1), max(high, low, 1)
+    # chances[k]: P(k + 1 screens left). A question's own screen comes before the plan.
+    chances = [0.0] if decision.kind == "question" else []
+    chances += _ends(decision, model)
+    # The low end as if no question came again, the high end with the questions that may.
+    low = min(_quantile(chances, LOW), cap)
+    high = min(_quantile(_with_questions(chances, decision, model, cap), HIGH), cap)
+    if high - low <= 2:
+        middle = (low + high + 1) // 2
+        return middle, middle
+    return low, high
+
+
+def _with_questions(chances: list[float], decision, model: Model, cap: int) -> list[float]:
+    """The screens left when each question still worth asking comes with chance MORE_QUESTIONS.
+
+    "Worth asking" is cheap to tell apart from "not": askable now, and speaking about some cause
+    still at or above the long-shot floor. How many come is binomial; they come before the end,
+    unless this very screen ends the visit. Screens past ``cap`` are counted at ``cap + 1``.
+    """
+    belief = belief_for(model, decision.evidence)
+    p = belief.probabilities()
+    current = decision.question.key if decision.kind == "question" and decision.question else None
+    floor = model.floor
+    count = sum(
+        1
+        for question in belief.tables.questions
+        if question.key != current
+        and question.speaks
+        and belief.askable(question)
+        and any(p[ci] >= floor for answer in question.answers for ci in answer.cause_lr)
+    )
+    # P(k more questions), binomial(count, MORE_QUESTIONS), for k up to the cap only: past it the
+    # visit ends at the long-shots screen anyway.
+    more = [(1.0 - MORE_QUESTIONS) ** count]
+    odds = MORE_QUESTIONS / (1.0 - MORE_QUESTIONS)
+    for k in range(min(count, cap)):
+        more.append(more[-1] * (count - k) / (k + 1) * odds)
+    more.append(max(1.0 - sum(more), 0.0))  # k beyond the cap
+    spread = [0.0] * (cap + 1)
+    spread[0] = chances[0]
+    for k, chance in enumerate(chances[1:], start=1):
+        for extra, weight in enumerate(more):
+            spread[min(k + extra, cap)] += chance * weight
+    return spread
+
+
+def _quantile(chances: list[float], q: float) -> int:
+    """The smallest number of screens k (1-based) with P(k or fewer) >= q."""
+    total = sum(chances) or 1.0
+    running = 0.0
+    for k, chance in enumerate(chances, start=1):
+        running += chance / total
+        if running >= q - 1e-12:
+            return k
+    return len(chances)
 
 
 def _ends(decision, model: Model) -> list[float]:
@@ -65,7 +118,10 @@ def _ends(decision, model: Model) -> list[float]:
     for ranked in decision.ranking:
         surviving[position[ranked.cause]] = ranked.probability
     actions = list(decision.plan.steps)
-    first = decision.cause if decision.kind == "explain" else decision.step.key if decision.kind == "step" else None
+    if decision.kind == "explain":
+        first = EXPLAIN_PREFIX + decision.cause
+    else:
+        first = decision.step.key if decision.kind == "step" and decision.step is not None else None
     if first is not None and (not actions or actions[0] != first):
         actions.insert(0, first)
     ends = []
@@ -85,16 +141,5 @@ def _fixes(tables, position: dict[str, int], key: str):
     step = tables.step_by_key.get(key)
     if step is not None:
         return step.fixes
-    cause = key.removeprefix("explain:")
+    cause = key.removeprefix(EXPLAIN_PREFIX)
     return ((position[cause], RECOGNISED),) if cause in position else ()
-
-
-def _percentile(ends: list[float], q: float) -> int:
-    """The smallest k (1-based) with P(end at or before k) >= q."""
-    total = sum(ends) or 1.0
-    running = 0.0
-    for k, chance in enumerate(ends, start=1):
-        running += chance / total
-        if running >= q - 1e-12:
-            return k
-    return len(ends)
