@@ -9,11 +9,25 @@ Evidence is an ordered tuple of pairs, exactly as the troubleshooter's address h
 * ``(SEEN, observation)``: something the visitor saw and told us unasked (a symptom they
   tapped on the guide). It moves the beliefs like an answer, by its words' own ratios (see
   ``compiled._observation``), but it is no question: it is never asked, never counts toward
-  ``max_questions`` and never makes a question moot. Several may be given, each once.
+  ``max_questions`` and never makes a question moot. Several may be given, each once. A symptom
+  that ``settles`` answers gives them by itself (see below);
+* ``(NOT_IT, cause)``: "No, that's not it" on the explanation of an explanation cause. Someone
+  whose cause it is recognises it ``RECOGNISED`` (0.9) of the time, so the cause's weight is
+  multiplied by 1 - 0.9, exactly as a failed step with that efficacy would; the explanation is
+  never offered again.
 
 An answer can also show that some steps were already done, or cannot help (``Answer.skips``):
 they are not offered. What the answer says about the causes is in its words (its effects);
-the skips do not move the beliefs again, which would count the same news twice.
+the skips do not move the beliefs again, which would count the same news twice. Likewise a step
+all of whose causes a given answer ruled out (strength ``rules_out`` on the whole cause) is not
+offered: its chance is not zero (a rule-out is 0.05, for a mistaken answer), but offering
+"send it without the link" to someone whose plain "hi" fails too contradicts what they told us.
+
+A symptom that settles answers (``Observation.settles``: a notice about sending too fast says a
+notice shows, and which) counts each settled answer as given: its question is never asked, a
+later answer to it is dropped, questions that require it may follow and its skips apply. Its
+effects are not weighed again: the symptom's own words already moved the causes, and the settled
+answer is the same news.
 
 The belief is P(c | evidence) ∝ weight(c) · Π P(answer | c) · Π (1 - efficacy(step, c)) over the
 failed steps: a step that failed lowers exactly the causes it could have fixed, each by the
@@ -30,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from guides.engine.compiled import Compiled, compiled
-from guides.engine.model import UNSURE, Model, Strength
+from guides.engine.model import RECOGNISED, UNSURE, Model, Strength
 
 __all__ = ["COULDNT", "FAILED", "NOT_IT", "SEEN", "Belief", "Ranked", "Reason", "clean_evidence", "rank"]
 
@@ -50,7 +64,10 @@ class Reason:
 
     For an answer: ``question``, ``answer`` and ``strength``. For a failed step: ``step`` and
     the ``efficacy`` it had for the cause (the cause's weight was multiplied by 1 - efficacy).
-    For something the visitor saw: ``seen`` (the observation) and ``strength``.
+    For something the visitor saw: ``seen`` (the observation) and ``strength``. For "No, that's
+    not it" on the cause's explanation: ``not_it`` (the cause) and ``efficacy`` (``RECOGNISED``).
+    ``raised`` says the reason made the cause likelier: an answer pointing to it, or a symptom
+    the guide lists under it (a tapped symptom is never a reason against its own cause).
     """
 
     question: str = ""
@@ -59,10 +76,11 @@ class Reason:
     step: str = ""
     efficacy: float = 0.0
     seen: str = ""
+    not_it: str = ""
 
     @property
     def raised(self) -> bool:
-        return self.strength in (Strength.MORE, Strength.STRONG)
+        return self.strength in (Strength.MORE, Strength.STRONG, Strength.SIGN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +97,8 @@ class Ranked:
 class Belief:
     """The cleaned evidence and the log-weights of the causes after it."""
 
-    __slots__ = ("answered", "done", "evidence", "facet_log_weight", "given", "log_weight", "seen", "tables", "tried")
+    __slots__ = ("answered", "done", "evidence", "facet_log_weight", "given", "log_weight", "rejected", "ruled_out",
+                 "screens", "seen", "settled", "tables", "tried")  # fmt: skip
 
     def __init__(self, tables: Compiled, evidence: tuple[tuple[str, str], ...]):
         self.tables = tables
@@ -91,6 +110,10 @@ class Belief:
         self.done: set[int] = set()  # step positions tried, impossible, or made pointless by an answer
         self.tried: set[int] = set()  # step positions tried without success
         self.seen: set[str] = set()  # observations given
+        self.settled: set[str] = set()  # questions a symptom answered: in ``answered``, but never asked
+        self.rejected: set[str] = set()  # explanation causes the visitor said were not it
+        self.ruled_out: set[int] = set()  # cause positions a given answer ruled out whole
+        self.screens = 0  # screens the visitor has seen: every piece of evidence but a symptom
         for key, value in evidence:
             self.add(key, value)
 
@@ -98,6 +121,7 @@ class Belief:
         """Take one more piece of (already cleaned) evidence into account."""
         tables = self.tables
         self.evidence = (*self.evidence, (key, value))
+        self.screens += key != SEEN
         if key == FAILED:
             step = tables.step_by_key[value]
             self.done.add(step.position)
@@ -108,15 +132,39 @@ class Belief:
             self.done.add(tables.step_by_key[value].position)
         elif key == SEEN:
             self.seen.add(value)
-            self._weigh(tables.observation_by_key[value])
-        else:
+            observation = tables.observation_by_key[value]
+            self._weigh(observation)
+            for question, answer in observation.settles:
+                if question not in self.answered:
+                    self.settled.add(question)
+                    self._give(question, answer)
+        elif key == NOT_IT:
+            self.rejected.add(value)
+            ci = tables.cause_pos[value]
+            self.done.add(tables.explain_of[ci].position)
+            self.log_weight[ci] += math.log1p(-RECOGNISED)
+        elif value == UNSURE:
             self.given.add((key, value))
             self.answered.add(key)
-            if value != UNSURE:
-                question = tables.question_by_key[key]
-                answer = question.answers[question.answer_pos[value]]
-                self.done |= answer.skips
-                self._weigh(answer)
+        else:
+            question = tables.question_by_key[key]
+            answer = question.answers[question.answer_pos[value]]
+            self._give(key, answer)
+            self._weigh(answer)
+
+    def _give(self, question: str, answer) -> None:
+        """Count ``answer`` (a CompiledAnswer) as given: what it skips or rules out is not offered."""
+        self.given.add((question, answer.key))
+        self.answered.add(question)
+        self.done |= answer.skips
+        fresh = answer.rules_out - self.ruled_out
+        if fresh:
+            self.ruled_out |= fresh
+            steps = self.tables.steps
+            for ci in fresh:
+                for pos, _ in self.tables.cause_steps[ci]:
+                    if all(cj in self.ruled_out for cj, _ in steps[pos].fixes):
+                        self.done.add(pos)
 
     def _weigh(self, news) -> None:
         """Multiply in what an answer or an observation says about the causes and their facets."""
@@ -176,6 +224,10 @@ def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
         elif key == SEEN:
             if value not in tables.observation_by_key or value in belief.seen:
                 continue
+        elif key == NOT_IT:
+            ci = tables.cause_pos.get(value)
+            if ci is None or ci not in tables.explain_of or value in belief.rejected:
+                continue
         else:
             question = tables.question_by_key.get(key)
             if question is None or not belief.askable(question):
@@ -191,8 +243,9 @@ def clean_evidence(model: Model, pairs: Iterable[tuple[str, str]]) -> tuple[tupl
 
     Drops unknown questions, answers, steps and observations, a second answer to a question, a
     step or an observation reported twice, answers whose ``requires`` was not met earlier,
-    answers to questions an earlier answer or step made moot, and anything that is not a pair
-    of strings. Never raises.
+    answers to questions an earlier answer or step made moot, an answer to a question an earlier
+    symptom settled, a "not it" for a cause that is unknown, has no explanation or was already
+    rejected, and anything that is not a pair of strings. Never raises.
     """
     return _clean(compiled(model), pairs)
 
@@ -215,6 +268,8 @@ def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:
             for ci, facet, strength in tables.observation_by_key[value].reasons:
                 if facet is None:
                     reasons.setdefault(ci, []).append(Reason(seen=value, strength=strength))
+        elif key == NOT_IT:
+            reasons.setdefault(tables.cause_pos[value], []).append(Reason(not_it=value, efficacy=RECOGNISED))
         elif key != COULDNT and value != UNSURE:
             question = tables.question_by_key[key]
             answer = question.answers[question.answer_pos[value]]

@@ -1,7 +1,11 @@
 """The tables derived from a model once, so that each visitor's step only does arithmetic.
 
 Causes, questions and steps become integer positions; answers and observations become sparse
-lists of (cause position, log likelihood ratio); steps become (cause position, efficacy). The
+lists of (cause position, log likelihood ratio); steps become (cause position, efficacy). Each
+explanation cause (``Cause.explains``) becomes one more step after the guide's own, keyed
+``explain:<cause>``: its screen "fixes" (ends the visit for) its cause with ``RECOGNISED`` at a
+screen of reading, so the planner weighs "this is why, and it isn't on your side" against fix
+steps and questions with the same arithmetic as any step. The
 tables are built on first use of a ``Model`` object and kept while it lives (weakly, so a
 replaced content snapshot frees them); keep one model object per content version.
 """
@@ -13,17 +17,24 @@ import weakref
 
 from guides.engine.model import (
     DEFAULT_HANDOFF_MINUTES,
+    EXPLAIN_MINUTES,
     LIKELIHOOD_RATIO,
+    RECOGNISED,
     SCREEN_MINUTES,
     Kind,
     Model,
+    Step,
+    Strength,
 )
+
+# The key of the engine-made step that explains a cause: never a staff key, which has no colon.
+EXPLAIN_PREFIX = "explain:"
 
 
 class CompiledAnswer:
-    __slots__ = ("baseline", "cause_lr", "facet_effects", "key", "log_lr", "reasons", "skips")
+    __slots__ = ("baseline", "cause_lr", "facet_effects", "key", "log_lr", "reasons", "rules_out", "skips")
 
-    def __init__(self, key, log_lr, cause_lr, facet_effects, reasons, skips, baseline):
+    def __init__(self, key, log_lr, cause_lr, facet_effects, reasons, skips, baseline, rules_out=frozenset()):
         self.key = key
         self.baseline = baseline  # P(this answer | a cause the question does not mention)
         self.log_lr = log_lr  # ((cause_pos, log ratio), ...) for every cause the question mentions
@@ -31,6 +42,7 @@ class CompiledAnswer:
         self.facet_effects = facet_effects  # ((cause_pos, facet_pos, log LR), ...)
         self.reasons = reasons  # ((cause_pos, facet key or None, strength), ...)
         self.skips = skips  # frozenset of step positions
+        self.rules_out = rules_out  # frozenset of the cause positions it rules out whole (strength rules_out)
 
 
 class CompiledQuestion:
@@ -53,38 +65,41 @@ class CompiledQuestion:
 
 
 class CompiledObservation:
-    __slots__ = ("facet_effects", "key", "log_lr", "reasons")
+    __slots__ = ("facet_effects", "key", "log_lr", "reasons", "settles")
 
-    def __init__(self, key, log_lr, facet_effects, reasons):
+    def __init__(self, key, log_lr, facet_effects, reasons, settles=()):
         self.key = key
+        self.settles = settles  # ((question key, CompiledAnswer), ...): the answers it gives by itself
         self.log_lr = log_lr  # ((cause_pos, log ratio), ...): the words' own ratios, see ``_observation``
         self.facet_effects = facet_effects  # ((cause_pos, facet_pos, log LR), ...)
         self.reasons = reasons  # ((cause_pos, facet key or None, strength), ...)
 
 
 class CompiledStep:
-    __slots__ = ("cost", "fixes", "key", "kind", "position", "step")
+    __slots__ = ("cause", "cost", "fixes", "key", "kind", "position", "risky", "step")
 
-    def __init__(self, position, step, fixes):
+    def __init__(self, position, step, fixes, cause=None):
         self.position = position
         self.step = step
         self.key = step.key
         self.cost = float(step.cost) + SCREEN_MINUTES
         self.kind = step.kind
+        self.risky = step.risky
         self.fixes = fixes  # ((cause_pos, efficacy), ...) with efficacy > 0
+        self.cause = cause  # for an explanation (kind EXPLAIN): the cause key it explains; else None
 
 
 class Compiled:
-    __slots__ = ("__weakref__", "cause_keys", "cause_steps", "causes", "facets", "hand_off", "hand_off_cost",
-                 "log_prior", "model", "observation_by_key", "question_by_key", "questions", "step_by_key",
-                 "step_costs", "step_fixes", "steps")  # fmt: skip
+    __slots__ = ("__weakref__", "cause_keys", "cause_pos", "cause_steps", "causes", "explain_by_key", "explain_of",
+                 "facets", "hand_off", "hand_off_cost", "log_prior", "model", "observation_by_key", "question_by_key",
+                 "questions", "step_by_key", "step_costs", "step_fixes", "steps")  # fmt: skip
 
     def __init__(self, model: Model):
         model.validate()
         self.model = model
         self.causes = model.causes
         self.cause_keys = [c.key for c in model.causes]
-        cause_pos = {key: i for i, key in enumerate(self.cause_keys)}
+        cause_pos = self.cause_pos = {key: i for i, key in enumerate(self.cause_keys)}
         facet_pos = [{f: j for j, f in enumerate(c.facets)} for c in model.causes]
         self.facets = [c.facets for c in model.causes]
         self.log_prior = [math.log(c.weight) for c in model.causes]
@@ -95,7 +110,9 @@ class Compiled:
             for position, question in enumerate(model.questions)
         ]
         self.question_by_key = {info.key: info for info in self.questions}
-        self.observation_by_key = {o.key: _observation(o, cause_pos, facet_pos) for o in model.observations}
+        self.observation_by_key = {
+            o.key: _observation(o, cause_pos, facet_pos, self.question_by_key) for o in model.observations
+        }
 
     def _compile_steps(self, model: Model, cause_pos: dict[str, int]) -> None:
         self.steps: list[CompiledStep] = []
@@ -108,6 +125,17 @@ class Compiled:
             self.step_by_key[step.key] = info
             if step.kind == Kind.HAND_OFF:
                 self.hand_off = info
+        # The explanations, after the guide's steps, so that a fix step and an explanation of equal
+        # value keep staff order (the step first). Not in ``step_by_key``: a visitor never reports
+        # one as tried; "No, that's not it" is evidence of its own (``NOT_IT``).
+        self.explain_of: dict[int, CompiledStep] = {}  # by cause position
+        for ci, cause in enumerate(model.causes):
+            if cause.explains:
+                step = Step(EXPLAIN_PREFIX + cause.key, EXPLAIN_MINUTES, {cause.key: RECOGNISED}, Kind.EXPLAIN)
+                info = CompiledStep(len(self.steps), step, ((ci, RECOGNISED),), cause.key)
+                self.steps.append(info)
+                self.explain_of[ci] = info
+        self.explain_by_key = {info.key: info for info in self.explain_of.values()}
         self.hand_off_cost = self.hand_off.cost if self.hand_off else float(DEFAULT_HANDOFF_MINUTES) + SCREEN_MINUTES
         # The same, as flat lists by step position, for the planner's inner loop.
         self.step_costs = [step.cost for step in self.steps]
@@ -153,6 +181,7 @@ def _question(position, question, cause_pos, facet_pos, step_by_key) -> Compiled
                 tuple(reasons),
                 frozenset(step_by_key[s].position for s in answer.skips),
                 baseline[a_pos],
+                frozenset(ci for ci, facet, strength in reasons if facet is None and strength == Strength.RULES_OUT),
             )
         )
     moot_answers = {m for m in question.moot_after if not isinstance(m, str)}
@@ -160,7 +189,7 @@ def _question(position, question, cause_pos, facet_pos, step_by_key) -> Compiled
     return CompiledQuestion(position, question, tuple(answers), z, moot_answers, moot_steps)
 
 
-def _observation(observation, cause_pos, facet_pos) -> CompiledObservation:
+def _observation(observation, cause_pos, facet_pos, question_by_key) -> CompiledObservation:
     """An observation's effects as log ratios: the words exactly, with no baseline to fit.
 
     An answer's ratios are divided by Z_c (see ``answer_baseline``) so that the planner can predict
@@ -179,7 +208,13 @@ def _observation(observation, cause_pos, facet_pos) -> CompiledObservation:
         else:
             facet_effects.append((ci, facet_pos[ci][effect.facet], ratio))
         reasons.append((ci, effect.facet, effect.strength))
-    return CompiledObservation(observation.key, tuple(log_lr.items()), tuple(facet_effects), tuple(reasons))
+    settles = []
+    for question_key, answer_key in observation.settles:
+        question = question_by_key[question_key]
+        settles.append((question_key, question.answers[question.answer_pos[answer_key]]))
+    return CompiledObservation(
+        observation.key, tuple(log_lr.items()), tuple(facet_effects), tuple(reasons), tuple(settles)
+    )
 
 
 # Exponentiated-gradient steps used at most to fit a question's baseline, and when to call it done.

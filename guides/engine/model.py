@@ -332,7 +332,16 @@ class Model:
         steps = self._checked_steps(causes)
         answers = self._checked_answers(causes, steps)
         self._check_question_links(answers, steps)
-        self._check_observations(causes)
+        self._check_observations(causes, answers)
+        self._check_limits()
+
+    def _check_limits(self) -> None:
+        """The long-shot floor is a chance (a guide's "1 in N", N >= 2); at least one screen comes before the cap."""
+        floor = self.floor
+        if isinstance(floor, bool) or not (isinstance(floor, int | float) and 0 < floor <= 0.5):
+            raise ModelError("the long-shot floor must be above 0 and at most 0.5 (1 in 2)")
+        if isinstance(self.max_screens, bool) or not isinstance(self.max_screens, int) or self.max_screens < 1:
+            raise ModelError("max_screens must be a whole number, at least 1")
 
     def _checked_causes(self) -> dict[str, set[str]]:
         """Each cause's facets, by cause key."""
@@ -414,7 +423,7 @@ class Model:
                 if isinstance(moot, str) and moot not in steps:
                     raise ModelError(f"question {question.key!r} names an unknown step {moot!r}")
 
-    def _check_observations(self, causes: dict[str, set[str]]) -> None:
+    def _check_observations(self, causes: dict[str, set[str]], answers: dict[str, set[str]]) -> None:
         observations = set()
         for observation in self.observations:
             where = f"observation {observation.key!r}"
@@ -426,3 +435,10 @@ class Model:
                     raise ModelError(f"{where}: unknown cause {effect.cause!r}")
                 if effect.facet is not None and effect.facet not in causes[effect.cause]:
                     raise ModelError(f"{where}: cause {effect.cause!r} has no facet {effect.facet!r}")
+            settled = set()
+            for pair in observation.settles:
+                if len(pair) != 2 or pair[1] not in answers.get(pair[0], ()):
+                    raise ModelError(f"{where} settles an unknown answer {'/'.join(map(str, pair))}")
+                if pair[0] in settled:
+                    raise ModelError(f"{where} settles question {pair[0]!r} twice")
+                settled.add(pair[0])

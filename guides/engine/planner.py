@@ -4,6 +4,10 @@ This is decision-theoretic troubleshooting (Heckerman, Breese & Rommelse, "Decis
 troubleshooting", CACM 1995; the SACSO troubleshooter of Jensen et al., 2001), on the scale of
 minutes.
 
+This module is long because the plan, the value of asking, the explanations, the long shots and
+the last screen are one calculation: each part uses the same walk and the same figures, and
+reads best beside the others.
+
 Acting now
     Each untried fix step s fixes the problem now with probability
     p(s) = Σ_c P(c | evidence) · efficacy(s, c). With a single cause and steps whose successes
@@ -14,6 +18,34 @@ Acting now
     Σ_k cost(s_k) · P(s_1 … s_{k-1} all failed) + cost(hand-off) · P(every step failed).
     The order is exactly optimal when no two steps fix the same cause (tested against brute
     force); when they do, it is the standard, near-optimal, greedy order.
+
+Explanations
+    A cause nothing on the visitor's side fixes (``Cause.explains``: blocked, too young,
+    TikTok down) is explained on a screen of its own, which ends the visit when the visitor
+    recognises it ("Yes, that explains it", ``RECOGNISED`` of the time). To the plan it is one
+    more action: cost ``EXPLAIN_MINUTES`` and a screen, "fixing" its cause with ``RECOGNISED``,
+    so it takes its place by value p/c among the fix steps. "No, that's not it" (``NOT_IT``) is
+    evidence against the cause, and that explanation is never offered again. A ``risky`` step
+    (reinstall, log out) is never the decision while an explanation still on offer has
+    P(cause) at or above the floor: losing a login because TikTok was down costs more than
+    the minutes say, and reading why costs one screen.
+
+Long shots and the last screen
+    A step whose chance now is below the guide's floor (``Model.floor``, 1 in 50) is a long
+    shot: it is never offered a screen of its own and is left out of the planning walk. The
+    plan is the likely steps in order, then the last screen: up to ``LONG_SHOTS_LISTED`` long
+    shots listed to try in any order, and the hand-off. That screen comes when no likely step
+    is left, or once the visitor has seen ``Model.max_screens`` screens (every piece of
+    evidence but a tapped symptom is a screen); with nothing at all left, it is the hand-off.
+    In the ECR the last screen costs what it costs the visitor who reaches it: the listed long
+    shots tried best value first, then the hand-off (``_last_screen_cost``). Why that and not
+    the hand-off alone: counting only the hand-off made every long shot a 2-day loss, so any
+    question that might lift one over the floor looked worth minutes, and the planner asked a
+    question more per visitor (3.5 against 2.5 on the bundled guide, more minutes, no more
+    fixed); walking the long shots at their place by value, as before, kept planning on steps
+    the visitor never sees one by one. Twelve long shots are no longer a cheap plan: at most
+    six are counted, after the likely steps, so a question that splits the tail earns what it
+    saves against them and the hand-off.
 
 Asking first
     A question q is worth asking when its effort plus the expected ECR after its answer,
@@ -31,17 +63,20 @@ What is never offered
     no Message button is asked to "send a plain hi". A question whose answers cannot change the
     plan has no value and is not asked either. What the visitor saw and told us unasked (a
     symptom they tapped, ``SEEN`` evidence) is no question: it moves the beliefs, and is never
-    offered, never weighed as a question and never counted toward ``max_questions``.
+    offered, never weighed as a question and never counted toward ``max_questions``; the answers
+    it settles (``Observation.settles``) are never asked. A step whose every cause a given answer
+    ruled out, or that an answer skips, is never offered, not even as a long shot.
 """
 
 from __future__ import annotations
 
 from bisect import insort
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guides.engine.beliefs import Belief, Ranked, belief_for, ranking
 from guides.engine.compiled import Compiled, CompiledQuestion
 from guides.engine.model import Kind, Model, Question, Step
+from guides.engine.progress import span_of
 
 __all__ = [
     "EXPLAIN",
@@ -66,6 +101,9 @@ HAND_OFF = Kind.HAND_OFF.value  # the decision to show the hand-off step
 # Each decision weighs at most this many questions in full, those whose answers move beliefs most:
 # weighing one costs a full plan per answer, and a question that barely moves beliefs saves little.
 QUESTIONS_WEIGHED = 16
+
+# The long-shots screen lists at most this many steps: a short list the visitor can take in at once.
+LONG_SHOTS_LISTED = 6
 
 # Minutes: a question must save more than this to be asked, so rounding noise never asks one.
 _TOLERANCE = 1e-9
@@ -139,26 +177,39 @@ def _ranked(tables: Compiled, chances: dict[int, float]) -> list[tuple[float, in
 
 
 def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple[float, float, int]:
-    """Try the steps in order, handing off after the best number of them: (ECR, expected screens, how many).
+    """Try the likely steps in order, then the long-shots screen: (ECR, expected screens, where the plan ends).
 
-    Handing off after k steps costs Σ_{i<k} cost_i · P(reach i) + cost(hand-off) · P(reach k);
-    every k is considered (the minimum need not come where a step's value first drops below the
-    hand-off's), and the walk stops once no later point can beat the best. ``scale`` turns
-    the chances stored in ``ranked`` into chances under ``p`` (they are kept unnormalised
-    while the order is patched after an answer).
+    Long shots (chance below the model's floor) are not walked one per screen: they wait on the
+    last screen, the end of every plan, which costs ``_last_screen_cost``. Stopping after k
+    likely steps costs Σ_{i<k} cost_i · P(reach i) + E[cost of the last screen | reach k];
+    every k is considered (the minimum need not come where a step's value first drops below
+    the hand-off's), and the walk stops once no later point can beat the best. The third
+    figure is where in ``ranked`` the plan ends (long shots before it are not in it).
+    ``scale`` turns the chances stored in ``ranked`` into chances under ``p`` (they are kept
+    unnormalised while the order is patched after an answer).
     """
     costs, fixes = tables.step_costs, tables.step_fixes
-    hand_off_cost = tables.hand_off_cost
+    floor = tables.model.floor
+    # What the likely steps can fix at most: no later stop can beat the best so far once
+    # spent + last · (remaining - left) - gain does not (gain only shrinks as steps fix causes).
+    left = 0.0
+    shots = []
+    for _, pos, chance in ranked:
+        if chance * scale >= floor:
+            left += chance * scale
+        elif len(shots) < LONG_SHOTS_LISTED and tables.steps[pos].cause is None:
+            shots.append((pos, chance * scale))
+    last, saves = _last_screen_cost(tables, shots)
     surviving = list(p)
+    gain = sum(surviving[ci] * saved for ci, saved in saves.items())
     remaining = 1.0  # P(every step so far failed)
     spent = shown = 0.0
-    best_ecr, best_screens, best_k = hand_off_cost, 1.0, 0
-    # What the steps not yet walked can fix at most (before normalising): no later hand-off
-    # point can beat the best so far once spent + cost(hand-off) · (remaining - this) does not.
-    left = sum(item[2] for item in ranked) * scale
+    best_ecr, best_screens, best_k = last - gain, 1.0, 0
     for k, (_, pos, chance) in enumerate(ranked, start=1):
-        if spent + hand_off_cost * (remaining - left) >= best_ecr:
+        if spent + last * (remaining - left) - gain >= best_ecr:
             break
+        if chance * scale < floor:
+            continue  # a long shot: on the last screen, not in the plan
         left -= chance * scale
         spent += costs[pos] * remaining
         shown += remaining
@@ -166,10 +217,41 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
             fixed = surviving[ci] * efficacy
             surviving[ci] -= fixed
             remaining -= fixed
-        ecr = spent + hand_off_cost * remaining
+            saved = saves.get(ci)
+            if saved is not None:
+                gain -= fixed * saved
+        ecr = spent + last * remaining - gain
         if ecr < best_ecr:
             best_ecr, best_screens, best_k = ecr, shown + remaining, k
     return best_ecr, best_screens, best_k
+
+
+def _last_screen_cost(tables: Compiled, shots: list[tuple[int, float]]) -> tuple[float, dict[int, float]]:
+    """What the last screen costs a visitor who reaches it: (cost for a cause no long shot fixes, savings).
+
+    On the long-shots screen the visitor tries the listed long shots, best value first, each at
+    its own minutes and a screen's (a list item is read and come back to like a screen), then
+    hands off. For a cause c that costs Σ_i cost_i · Π_{j<i} (1 - e_jc) + hand-off · Π_j (1 - e_jc):
+    the first figure (every long shot tried, then the hand-off) less ``savings[c]``. Without
+    long shots it is the hand-off alone, as in Heckerman et al. ``shots`` are (step position,
+    chance now), best value first; one whose chance is not worth its minutes against the
+    hand-off's is not counted as tried.
+    """
+    hand_off = tables.hand_off_cost
+    costs = tables.step_costs
+    shots = [pos for pos, chance in shots if chance * hand_off > costs[pos]]
+    if not shots:
+        return hand_off, {}
+    everything = hand_off + sum(costs[pos] for pos in shots)
+    efficacies = [dict(tables.step_fixes[pos]) for pos in shots]
+    savings = {}
+    for ci in {ci for pos in shots for ci, _ in tables.step_fixes[pos]}:
+        reach, cost = 1.0, 0.0
+        for pos, efficacy in zip(shots, efficacies, strict=True):
+            cost += costs[pos] * reach
+            reach *= 1.0 - efficacy.get(ci, 0.0)
+        savings[ci] = everything - cost - hand_off * reach
+    return everything, savings
 
 
 def _plan(tables: Compiled, p: list[float], done) -> tuple[Plan, dict[int, float], list]:
@@ -177,7 +259,8 @@ def _plan(tables: Compiled, p: list[float], done) -> tuple[Plan, dict[int, float
     ranked = _ranked(tables, chances)
     ecr, screens, k = _walk(tables, p, ranked)
     steps = tables.steps
-    plan = Plan(tuple(steps[pos].key for _, pos, _ in ranked[:k]), tuple(c for _, _, c in ranked[:k]), ecr, screens)
+    chosen = [(pos, c) for _, pos, c in ranked[:k] if c >= tables.model.floor]
+    plan = Plan(tuple(steps[pos].key for pos, _ in chosen), tuple(c for _, c in chosen), ecr, screens)
     return plan, chances, ranked
 
 
@@ -235,8 +318,27 @@ def _movement(question: CompiledQuestion, p: list[float]) -> float:
 def _decide(tables: Compiled, belief: Belief, max_questions: int | None) -> Decision:
     p = belief.probabilities()
     now, chances, ranked = _plan(tables, p, belief.done)
+    capped = belief.screens >= tables.model.max_screens
+    best = _best_question(tables, belief, p, now, chances, ranked, max_questions) if not capped else None
+    common = {"plan": now, "ranking": ranking(belief, p), "evidence": belief.evidence}
+    if best is not None and best[1] < now.ecr - _TOLERANCE:
+        question, ecr_question, screens = best
+        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, screens, **common)
+    ecr_question = None if best is None else best[1]
+    if now.steps and not capped:
+        key = now.steps[0]
+        first = _first(tables, p, chances, tables.step_by_key.get(key) or tables.explain_by_key[key])
+        figures = (chances[first.position], now.ecr, ecr_question, now.screens)
+        if first.cause is not None:
+            return Decision(EXPLAIN, None, None, *figures, cause=first.cause, **common)
+        return Decision(STEP, None, first.step, *figures, **common)
+    return _last_screen(tables, belief, chances, now.ecr, ecr_question, common)
+
+
+def _best_question(tables, belief, p, now, chances, ranked, max_questions):
+    """The question that saves most when asked first, as (question, ECR, screens), or None."""
     best = None
-    may_ask = max_questions is None or len(belief.answered) < max_questions
+    may_ask = max_questions is None or len(belief.answered) - len(belief.settled) < max_questions
     candidates = [
         q for q in (tables.questions if may_ask else ()) if q.speaks and q.cost < now.ecr and belief.askable(q)
     ]
@@ -249,18 +351,51 @@ def _decide(tables: Compiled, belief: Belief, max_questions: int | None) -> Deci
         asked = _ask(tables, belief, question, p, chances, ranked, bound)
         if asked is not None and (best is None or asked[0] < best[1] - _TOLERANCE):
             best = (question, *asked)
-    ranked = ranking(belief, p)
-    common = {"plan": now, "ranking": ranked, "evidence": belief.evidence}
-    if best is not None and best[1] < now.ecr - _TOLERANCE:
-        question, ecr_question, screens = best
-        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, screens, **common)
-    ecr_question = None if best is None else best[1]
-    if now.steps:
-        step = tables.step_by_key[now.steps[0]].step
-        return Decision(STEP, None, step, now.chances[0], now.ecr, ecr_question, now.screens, **common)
+    return best
+
+
+def _first(tables: Compiled, p, chances, step):
+    """``step``, unless it is risky while an explanation still on offer is plausible: then that explanation.
+
+    Reinstalling or logging out while TikTok is down loses a login for nothing; reading why
+    costs a screen. "Plausible" is P(cause) at or above the long-shot floor; among several, the
+    one most likely to be recognised (they all cost the same).
+    """
+    if not step.risky:
+        return step
+    floor = tables.model.floor
+    plausible = [
+        (p[ci], -explain.position, explain)
+        for ci, explain in tables.explain_of.items()
+        if explain.position in chances and p[ci] >= floor
+    ]
+    return max(plausible)[2] if plausible else step
+
+
+def _last_screen(tables: Compiled, belief: Belief, chances, ecr: float, ecr_question, common) -> Decision:
+    """The long-shots screen when any step can still help, else the hand-off with nothing left.
+
+    Long shots are the fix steps (no explanation: those are read, not tried) still on offer
+    with any chance, best value first, at most ``LONG_SHOTS_LISTED``: a list the visitor can
+    try in any order, ending at the hand-off. ``cause`` is the likeliest cause when it is an
+    explanation cause not rejected: the likely reason the screen can name.
+    """
     hand_off = tables.hand_off.step if tables.hand_off else None
-    left = any(s.position not in belief.done and s.fixes for s in tables.steps if s is not tables.hand_off)
-    return Decision(HAND_OFF, None, hand_off, 1.0, now.ecr, ecr_question, 1.0, nothing_left=not left, **common)
+    steps = tables.steps
+    shots = sorted(
+        (-chance / steps[pos].cost, pos, chance)
+        for pos, chance in chances.items()
+        if chance > 0.0 and steps[pos].cause is None
+    )[:LONG_SHOTS_LISTED]
+    top = common["ranking"][0].cause
+    cause = top if tables.explain_of.get(tables.cause_pos[top]) and top not in belief.rejected else None
+    if shots:
+        long_shots = tuple((steps[pos].step, chance) for _, pos, chance in shots)
+        chance = min(sum(c for _, c in long_shots), 1.0)
+        return Decision(
+            LONG_SHOTS, None, hand_off, chance, ecr, ecr_question, 1.0, cause=cause, long_shots=long_shots, **common
+        )
+    return Decision(HAND_OFF, None, hand_off, 1.0, ecr, ecr_question, 1.0, nothing_left=True, cause=cause, **common)
 
 
 def next_step(model: Model, evidence, *, max_questions: int | None = None) -> Decision:
@@ -269,7 +404,8 @@ def next_step(model: Model, evidence, *, max_questions: int | None = None) -> De
     ``evidence`` is cleaned first (see ``clean_evidence``), so any list of string pairs is safe.
     No question is asked once ``max_questions`` have been answered ("I'm not sure" counts).
     """
-    return _decide(*_belief(model, evidence), max_questions)
+    decision = _decide(*_belief(model, evidence), max_questions)
+    return replace(decision, span=span_of(decision, model))
 
 
 def question_values(model: Model, evidence) -> dict[str, float]:
@@ -300,7 +436,7 @@ def expected_cost(model: Model, evidence, order: list[str]) -> float:
     p = belief.probabilities()
     surviving, remaining, ecr = list(p), 1.0, 0.0
     for key in order:
-        step = tables.step_by_key[key]
+        step = tables.step_by_key.get(key) or tables.explain_by_key[key]
         ecr += step.cost * remaining
         for ci, efficacy in step.fixes:
             fixed = surviving[ci] * efficacy

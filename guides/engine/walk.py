@@ -4,16 +4,18 @@ Content checks and tests use this one imagined visitor, so that "every cause get
 before the hand-off" means the same thing in the admin's Check page and in the test suite.
 The visitor answers each question with the answer that points most strongly to their cause
 ("I'm not sure" when none points towards it), and a fix step works for them exactly when it
-is linked to their cause at "often" or better: the cause's own cure.
+is linked to their cause at "often" or better: the cause's own cure. Shown the explanation of
+their own cause they say "Yes, that explains it"; shown any other they say "No, that's not it".
+The honest "long shots" screen ends the walk, as the hand-off does: what follows is up to them.
 """
 
 from __future__ import annotations
 
 import math
 
-from guides.engine.beliefs import FAILED, SEEN
+from guides.engine.beliefs import FAILED, NOT_IT, SEEN
 from guides.engine.model import EFFICACY, LIKELIHOOD_RATIO, UNSURE, Efficacy, Model, Question
-from guides.engine.planner import HAND_OFF, QUESTION, next_step
+from guides.engine.planner import EXPLAIN, HAND_OFF, LONG_SHOTS, QUESTION, next_step
 
 __all__ = ["CURE", "answer_for", "truthful_walk", "visit"]
 
@@ -34,21 +36,24 @@ def answer_for(question: Question, cause: str) -> str:
 
 
 def visit(model: Model, answer, *, evidence=(), max_questions: int | None = None, limit: int = _MAX_SCREENS):
-    """Yield (evidence so far, decision) for each screen of a visit in which no fix step works.
+    """Yield (evidence so far, decision) for each screen of a visit in which nothing works or explains it.
 
-    ``answer(question)`` gives the visitor's answer to each question asked; ``evidence`` is what
-    they told us before the first screen (the symptom they tapped). The visit ends with the
+    ``answer(question)`` gives the visitor's answer to each question asked; every fix step fails
+    and every explanation gets "No, that's not it". ``evidence`` is what they told us before the
+    first screen (the symptom they tapped). The visit ends with the long-shots screen or the
     hand-off (yielded too), or after ``limit`` screens. Stop iterating to end it sooner, for
-    example when a step does work.
+    example when a step works or an explanation is theirs.
     """
     evidence: list[tuple[str, str]] = list(evidence)
     for _ in range(limit):
         decision = next_step(model, evidence, max_questions=max_questions)
         yield tuple(evidence), decision
-        if decision.kind == HAND_OFF:
+        if decision.kind in (HAND_OFF, LONG_SHOTS):
             return
         if decision.kind == QUESTION:
             evidence.append((decision.question.key, answer(decision.question)))
+        elif decision.kind == EXPLAIN:
+            evidence.append((NOT_IT, decision.cause))
         else:
             evidence.append((FAILED, decision.step.key))
 
@@ -56,9 +61,12 @@ def visit(model: Model, answer, *, evidence=(), max_questions: int | None = None
 def truthful_walk(
     model: Model, cause: str, *, seen: tuple[str, ...] = (), max_questions: int | None = None
 ) -> list[tuple[str, str]]:
-    """The screens this visitor sees, as (kind, key), until a step fixes it ("fixed", step) or the hand-off.
+    """The screens this visitor sees, as (kind, key), until the visit ends.
 
-    ``seen``: the observations (symptoms) the visitor tapped before the first screen.
+    Kinds: "question", "step", "explain" (another cause's explanation, answered "No"), and one
+    ending: "fixed" (their cure), "explained" (their own cause's explanation, key the cause),
+    "long_shots" (key "") or "hand_off" (the hand-off step's key, or ""). ``seen``: the
+    observations (symptoms) the visitor tapped before the first screen.
     """
     cures = {step.key for step in model.steps if step.fixes.get(cause, 0.0) >= CURE}
     screens: list[tuple[str, str]] = []
@@ -68,8 +76,15 @@ def truthful_walk(
     ):
         if decision.kind == HAND_OFF:
             screens.append((HAND_OFF, decision.step.key if decision.step else ""))
+        elif decision.kind == LONG_SHOTS:
+            screens.append((LONG_SHOTS, ""))
         elif decision.kind == QUESTION:
             screens.append((QUESTION, decision.question.key))
+        elif decision.kind == EXPLAIN:
+            if decision.cause == cause:
+                screens.append(("explained", cause))
+                break
+            screens.append((EXPLAIN, decision.cause))
         elif decision.step.key in cures:
             screens.append(("fixed", decision.step.key))
             break
