@@ -47,3 +47,20 @@ def test_every_screen_before_the_end_shows_a_range_and_the_last_one_says_one(mod
         # Never more screens promised than the cap leaves: max_screens, then the long-shots screen.
         for index, (_, high) in enumerate(visit.spans):
             assert high <= model.max_screens + 1 - index
+
+
+def test_a_sure_thing_says_about_one_more_and_an_open_question_gives_a_range():
+    from guides.engine import Cause, Model, Step, next_step
+
+    sure = Model((Cause("only", 1),), (), (Step("cure", 2.0, {"only": 0.95}), Step("help", 100.0, {}, "hand_off")))
+    assert next_step(sure, ()).span == (1, 1)
+    causes = tuple(Cause(f"c{i}", 1) for i in range(10))
+    steps = tuple(Step(f"s{i}", 2.0, {f"c{i}": 0.95}) for i in range(10))
+    open_ended = Model(causes, (), (*steps, Step("help", 1000.0, {}, "hand_off")))
+    low, high = next_step(open_ended, ()).span
+    # Ten equally likely causes, one sure step each: from the first screen to the cap's long-shots screen.
+    assert (low, high) == (2, 9)
+    # Two screens before the cap, with steps still left: never more than the cap leaves.
+    tried = tuple(("failed", f"s{i}") for i in range(open_ended.max_screens - 2))
+    decision = next_step(open_ended, tried)
+    assert decision.kind == "step" and decision.span[1] <= 3
