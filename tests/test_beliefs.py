@@ -19,6 +19,8 @@ from guides.engine import (
     EFFORT_MINUTES,
     FAILED,
     LIKELIHOOD_RATIO,
+    NOT_IT,
+    RECOGNISED,
     SEEN,
     UNSURE,
     Answer,
@@ -43,7 +45,7 @@ from guides.engine import (
 )
 from guides.engine.compiled import answer_baseline
 
-RULES_OUT, LESS, MORE, STRONG = Strength.RULES_OUT, Strength.LESS, Strength.MORE, Strength.STRONG
+RULES_OUT, LESS, MORE, STRONG, SIGN = Strength.RULES_OUT, Strength.LESS, Strength.MORE, Strength.STRONG, Strength.SIGN
 
 
 # --------------------------------------------------------------------------------------
@@ -672,6 +674,115 @@ def test_an_inconsistent_symptom_raises_a_clear_model_error(observations, messag
 
     with pytest.raises(ModelError, match=re.escape(message)):
         rank(model, [])
+
+
+@pytest.mark.parametrize(
+    ("settles", "message"),
+    [
+        ((("zzz", "yes"),), "observation 'x' settles an unknown answer zzz/yes"),
+        ((("q", "maybe"),), "observation 'x' settles an unknown answer q/maybe"),
+        ((("q", UNSURE),), "observation 'x' settles an unknown answer q/unsure"),
+        ((("q", "yes"), ("q", "no")), "observation 'x' settles question 'q' twice"),
+    ],
+)
+def test_a_symptom_can_only_settle_a_known_answer_once(settles, message):
+    model = Model(ONE, (q("q", ("yes", {}), ("no", {})),), observations=(Observation("x", "X", settles=settles),))
+
+    with pytest.raises(ModelError, match=re.escape(message)):
+        rank(model, [])
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"floor": 0}, "long-shot floor must be above 0 and at most 0.5"),
+        ({"floor": 0.6}, "long-shot floor must be above 0 and at most 0.5"),
+        ({"floor": math.nan}, "long-shot floor must be above 0 and at most 0.5"),
+        ({"max_screens": 0}, "max_screens must be a whole number, at least 1"),
+        ({"max_screens": 2.5}, "max_screens must be a whole number, at least 1"),
+    ],
+)
+def test_the_long_shot_floor_and_the_screen_cap_must_make_sense(limits, message):
+    with pytest.raises(ModelError, match=re.escape(message)):
+        Model(ONE, **limits).validate()
+    Model(ONE, floor=0.5, max_screens=1).validate()
+
+
+# --------------------------------------------------------------------------------------
+# "No, that's not it" on an explanation, and answers a symptom settles
+
+
+EXPLAINED = Model(
+    (Cause("a", 1), Cause("blocked", 2, explains=True), Cause("c", 4)),
+    (q("notice", ("yes", {"a": STRONG}), ("no", {"a": RULES_OUT}, ["sa"])), q("which", ("x", {}), ("y", {}))),
+    (Step("sa", 5, {"a": 0.9}), Step("sc", 5, {"c": 0.9})),
+    (
+        Observation("banner", "Banner", (Effect("a", SIGN),), settles=(("notice", "yes"),)),
+        Observation("no-banner", "No banner", (Effect("c", SIGN),), settles=(("notice", "no"),)),
+    ),
+)
+
+
+def test_not_it_multiplies_its_cause_by_one_minus_recognised_and_says_so():
+    before, after = probabilities(EXPLAINED, []), probabilities(EXPLAINED, [(NOT_IT, "blocked")])
+
+    # Like a failed step that fixes "blocked" RECOGNISED (0.9) of the time: the cause keeps a tenth.
+    assert after["blocked"] / after["c"] == pytest.approx(before["blocked"] / before["c"] * (1 - RECOGNISED))
+    assert after["a"] / after["c"] == pytest.approx(before["a"] / before["c"])
+    reasons = {r.cause: r.reasons for r in rank(EXPLAINED, [(NOT_IT, "blocked")])}
+    assert reasons["blocked"] == (Reason(not_it="blocked", efficacy=RECOGNISED),)
+    assert not reasons["blocked"][0].raised
+
+
+def test_not_it_is_kept_once_and_only_for_a_known_explanation_cause():
+    evidence = [(NOT_IT, "a"), (NOT_IT, "zzz"), (NOT_IT, "blocked"), (NOT_IT, "blocked"), (NOT_IT, "")]
+
+    assert clean_evidence(EXPLAINED, evidence) == ((NOT_IT, "blocked"),)
+
+
+def test_a_settled_answer_counts_as_given_but_is_not_weighed_again():
+    seen = probabilities(EXPLAINED, [(SEEN, "banner")])
+    weight = {"a": 1 * LIKELIHOOD_RATIO[SIGN], "blocked": 2, "c": 4}
+
+    # Only the symptom's own ratio (sign, 32) moved a: the settled "yes" (strong, 8) is the same news.
+    assert seen == pytest.approx(normalised(weight), rel=1e-12)
+    # Its question is answered: a later answer to it is dropped, whatever it says.
+    assert clean_evidence(EXPLAINED, [(SEEN, "banner"), ("notice", "no"), ("which", "x")]) == (
+        (SEEN, "banner"),
+        ("which", "x"),
+    )
+    assert "notice" not in question_values(EXPLAINED, [(SEEN, "banner")])
+
+
+def test_a_settled_answer_meets_a_follow_ups_requires_and_applies_its_skips():
+    model = Model(
+        THREE,
+        (q("notice", ("yes", {"a": MORE}), ("no", {}, ["sa"])),
+         q("which", ("x", {"a": STRONG}), requires=("notice", "yes"))),
+        (Step("sa", 5, {"a": 0.9}), Step("sb", 5, {"b": 0.9})),
+        (Observation("banner", "Banner", settles=(("notice", "yes"),)),
+         Observation("plain", "Plain", settles=(("notice", "no"),))),
+    )  # fmt: skip
+
+    assert clean_evidence(model, [("which", "x")]) == ()
+    assert clean_evidence(model, [(SEEN, "banner"), ("which", "x")]) == ((SEEN, "banner"), ("which", "x"))
+    assert "sa" not in plan(model, [(SEEN, "plain")]).steps
+    assert "sa" in plan(model, []).steps
+
+
+def test_an_explicit_answer_before_the_symptom_stands():
+    # The visitor answered first, then tapped a symptom that settles the same question: the answer given stays.
+    evidence = [("notice", "no"), (SEEN, "banner")]
+
+    assert clean_evidence(EXPLAINED, evidence) == tuple(evidence)
+    assert "sa" not in plan(EXPLAINED, evidence).steps  # "no" skips sa and rules a out
+
+
+def test_a_tapped_symptom_is_a_reason_that_raised_its_cause():
+    reasons = {r.cause: r.reasons for r in rank(EXPLAINED, [(SEEN, "banner")])}
+
+    assert reasons["a"] == (Reason(seen="banner", strength=SIGN),)
+    assert reasons["a"][0].raised
 
 
 # --------------------------------------------------------------------------------------

@@ -42,7 +42,12 @@ def independent_models(draw):
         causes.append(Cause(f"unfixable-{j}", draw(weight)))
     hand_off = draw(st.floats(1.0, 5000.0))
     steps.append(Step("hand-off", hand_off, {}, "hand_off"))
-    return Model(tuple(causes), (), tuple(steps))
+    # No step is a long shot here (the floor is tiny): the claim is about the order of the steps walked.
+    return Model(tuple(causes), (), tuple(steps), floor=NO_FLOOR)
+
+
+# A floor below every chance these models draw: no step is a long shot.
+NO_FLOOR = 1e-12
 
 
 def chances(model):
@@ -99,6 +104,7 @@ UNDERCOUNTED_TAIL = Model(
     (Cause("a", 50.0), Cause("b", 1.0), Cause("x", 49.0)),
     (),
     (Step("A", 1.0, {"a": 0.99}), Step("B", 1.5, {"b": 0.99}), Step("h", 100.0, {}, "hand_off")),
+    floor=NO_FLOOR,
 )
 
 
@@ -196,11 +202,11 @@ def test_a_step_already_tried_is_never_offered_again():
 @pytest.mark.parametrize(
     "model", [model_from_content(read("tiktok-messages")), generated_model()], ids=["tiktok", "generated"]
 )
-def test_walking_on_unsure_never_offers_a_step_twice_and_ends_at_the_hand_off(model):
+def test_walking_on_unsure_never_offers_a_step_twice_and_ends_at_the_last_screen_within_the_cap(model):
     evidence, seen = [], []
     for _ in range(400):
         decision = engine.next_step(model, evidence)
-        if decision.kind == "hand_off":
+        if decision.kind in ("hand_off", "long_shots"):
             break
         if decision.kind == "question":
             assert decision.question.key not in {key for key, _ in evidence}
@@ -209,8 +215,10 @@ def test_walking_on_unsure_never_offers_a_step_twice_and_ends_at_the_hand_off(mo
             seen.append(decision.step.key)
             evidence.append((FAILED, decision.step.key))
 
-    assert decision.kind == "hand_off"
+    assert decision.kind in ("hand_off", "long_shots")
+    assert len(evidence) <= model.max_screens
     assert len(seen) == len(set(seen))
+    assert not {step.key for step, _ in decision.long_shots} & set(seen)
 
 
 def b_or_c(**question):
@@ -365,3 +373,189 @@ def test_symptoms_are_never_offered_never_moot_a_question_and_never_change_what_
     assert set(engine.question_values(model, evidence)) == set(engine.question_values(model, without))
     decision = engine.next_step(model, evidence)
     assert decision.kind != "question" or decision.question.key in {"q0", "which"}
+
+
+# --------------------------------------------------------------------------------------
+# (vi) Explanations, risky steps, ruled-out and settled answers, long shots and the screen cap.
+
+NOT_IT, SEEN = engine.NOT_IT, engine.SEEN
+FRIENDS = Question(
+    "friends",
+    "Do your friends' messages fail too?",
+    (Answer("yes", "Yes", (Effect("outage", "strong"),)), Answer("no", "No", (Effect("outage", "rules_out"),))),
+    cost=0.5,
+)
+
+
+def explained(*, risky: bool = True) -> Model:
+    """A glitch most people have, cured by a quick (risky) reinstall, and two causes nothing on their side fixes."""
+    return Model(
+        (Cause("glitch", 8), Cause("outage", 1, explains=True), Cause("blocked", 1, explains=True)),
+        (FRIENDS,),
+        (Step("reinstall", 0.5, {"glitch": 0.9}, risky=risky), Step("help", 2880.0, {}, "hand_off")),
+    )
+
+
+def test_an_explanation_is_offered_on_its_own_screen_and_ends_the_visit_of_someone_it_explains():
+    model = explained()
+    decision = engine.next_step(model, [("friends", "yes")])
+    p = probabilities(model, [("friends", "yes")])
+
+    assert (decision.kind, decision.cause, decision.step) == ("explain", "outage", None)
+    assert decision.chance == pytest.approx(p["outage"] * engine.RECOGNISED)
+    screens = engine.truthful_walk(model, "outage")
+    assert screens[-1] == ("explained", "outage")
+    assert len(screens) <= 3
+    # The glitch's own visitor says "No" to any explanation shown and is fixed by the reinstall.
+    assert engine.truthful_walk(model, "glitch")[-1] == ("fixed", "reinstall")
+
+
+def test_an_explanation_rejected_is_never_offered_again():
+    model = explained()
+    offered = [d.cause for _, d in engine.visit(model, lambda question: UNSURE) if d.kind == "explain"]
+
+    assert sorted(offered) == ["blocked", "outage"]  # each once, then on to the rest
+    decision = engine.next_step(model, [(NOT_IT, "outage"), (NOT_IT, "blocked")])
+    assert (decision.kind, decision.step.key) == ("step", "reinstall")
+
+
+def test_a_risky_step_waits_while_an_explanation_is_plausible():
+    # Without the flag the quick reinstall is the best value by far: only riskiness holds it back.
+    assert engine.next_step(explained(risky=False), []).step.key == "reinstall"
+    model = explained()
+
+    first = engine.next_step(model, [])
+    second = engine.next_step(model, [(NOT_IT, first.cause)])
+    assert {first.cause, second.cause} == {"outage", "blocked"}
+    assert first.kind == second.kind == "explain"
+    # Once no explanation is plausible (the friends' messages go through: no outage), the reinstall comes.
+    assert engine.next_step(model, [("friends", "no"), (NOT_IT, "blocked")]).step.key == "reinstall"
+
+
+def ruled_out_model(**limits) -> Model:
+    """The message box: a plain "hi" that fails too rules out the link; no Message button skips the box steps."""
+    return Model(
+        (Cause("link", 4), Cause("net", 4), Cause("box", 2), Cause("both", 1)),
+        (
+            Question("plain-hi", "Does a plain hi fail too?",
+                     (Answer("fails", "Yes", (Effect("link", "rules_out"),)), Answer("works", "No", ()))),
+            Question("button", "Is there a Message button?",
+                     (Answer("none", "No", (Effect("both", "strong"),), ("clear-box",)),
+                      Answer("there", "Yes", (Effect("both", "less"),)))),
+        ),
+        (Step("without-link", 1.0, {"link": 0.9}), Step("switch", 3.0, {"net": 0.6, "both": 0.3}),
+         Step("link-or-both", 2.0, {"link": 0.6, "both": 0.6}), Step("clear-box", 1.0, {"box": 0.6}),
+         Step("help", 2880.0, {}, "hand_off")),
+        **limits,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "never"),
+    [
+        ([("plain-hi", "fails")], {"without-link"}),
+        ([("button", "none")], {"clear-box"}),
+        ([("plain-hi", "fails"), ("button", "none")], {"without-link", "clear-box"}),
+    ],
+)
+def test_a_step_the_answers_ruled_out_is_never_offered_not_even_as_a_long_shot(answers, never):
+    model = ruled_out_model()
+    offered = set()
+    for _, decision in engine.visit(model, lambda question: UNSURE, evidence=answers):
+        offered |= {decision.step.key} if decision.kind == "step" else set()
+        offered |= {step.key for step, _ in decision.long_shots}
+    assert not offered & never
+    # A step that also fixes a cause nobody ruled out is still offered.
+    assert "link-or-both" in offered
+
+
+def test_a_question_a_tapped_symptom_settled_is_never_asked_and_its_skips_apply():
+    base = ruled_out_model()
+    no_button = engine.Observation("no-button", "There is no Message button", settles=(("button", "none"),))
+    model = Model(base.causes, base.questions, base.steps, (no_button,))
+    asked, offered = set(), set()
+    for _, decision in engine.visit(model, lambda question: UNSURE, evidence=[(SEEN, "no-button")]):
+        asked |= {decision.question.key} if decision.kind == "question" else set()
+        offered |= {decision.step.key} if decision.kind == "step" else set()
+        offered |= {step.key for step, _ in decision.long_shots}
+
+    assert "button" not in asked
+    assert "clear-box" not in offered
+    # Without the symptom the same question is worth asking: only the settled answer kept it back.
+    assert "button" in engine.question_values(model, [])
+
+
+def long_shots_model(n: int, **limits) -> Model:
+    """One likely cause and n rare ones, each with a long-shot step, ordered from worst value to best."""
+    causes = [Cause("likely", 100)] + [Cause(f"rare-{i}", 1) for i in range(n)]
+    steps = [Step("likely-fix", 5.0, {"likely": 0.6})]
+    steps += [Step(f"shot-{i}", 10.0 - i / 2, {f"rare-{i}": 0.5}) for i in range(n)]
+    return Model(tuple(causes), (), (*steps, Step("help", 2880.0, {}, "hand_off")), **limits)
+
+
+def test_long_shots_are_listed_together_once_no_likely_step_is_left():
+    model = long_shots_model(9)
+    first = engine.next_step(model, [])
+    # Each rare cause is 1 in 109 (1 in 49 once the likely fix failed) and its step works half the
+    # time: 1 % at most, under the floor of 1 in 50.
+    assert (first.kind, first.step.key) == ("step", "likely-fix")
+    assert first.plan.steps == ("likely-fix",)
+
+    last = engine.next_step(model, [(FAILED, "likely-fix")])
+    assert last.kind == "long_shots"
+    assert last.step.key == "help"
+    assert [step.key for step, _ in last.long_shots] == [f"shot-{i}" for i in (8, 7, 6, 5, 4, 3)]
+    assert all(0 < chance < model.floor for _, chance in last.long_shots)
+    assert engine.truthful_walk(model, "rare-0") == [("step", "likely-fix"), ("long_shots", "")]
+
+
+def test_the_hand_off_comes_when_nothing_is_left_not_even_a_long_shot():
+    model = long_shots_model(2)
+    evidence = [(FAILED, "likely-fix"), (FAILED, "shot-0"), (FAILED, "shot-1")]
+    decision = engine.next_step(model, evidence)
+
+    assert (decision.kind, decision.nothing_left, decision.long_shots) == ("hand_off", True, ())
+
+
+def test_the_last_screen_costs_the_long_shots_tried_best_first_then_the_hand_off():
+    model = Model(
+        (Cause("a", 90), Cause("l1", 1), Cause("l2", 1), Cause("x", 8)),
+        (),
+        (Step("sa", 8.5, {"a": 0.9}), Step("L1", 0.5, {"l1": 0.9}), Step("L2", 1.5, {"l2": 0.5}),
+         Step("help", 1000.0, {}, "hand_off")),
+    )  # fmt: skip
+    # By hand (every screen 1.5 minutes on top): try sa (10), then the last screen, where L1 (2) and
+    # L2 (3) are tried in that order (better value first), then the hand-off (1001.5).
+    after_sa = {"a": 0.9 * 0.1, "l1": 0.01, "l2": 0.01, "x": 0.08}
+    last = {
+        "a": 2 + 3 + 1001.5,
+        "x": 2 + 3 + 1001.5,
+        "l1": 2 + 3 * 0.1 + 1001.5 * 0.1,
+        "l2": 2 + 3 + 1001.5 * 0.5,
+    }
+    by_hand = 10 + sum(after_sa[c] * last[c] for c in last)
+    decided = engine.plan(model, [])
+
+    assert decided.steps == ("sa",)
+    assert decided.ecr == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_after_the_screen_cap_the_last_screen_comes_whatever_is_left():
+    model = ruled_out_model(max_screens=2)
+    evidence = [(SEEN, "nothing"), ("plain-hi", "works"), (FAILED, "without-link")]
+    decision = engine.next_step(model, evidence)
+
+    # Two screens seen (a symptom tapped is none): no more questions or single steps, even likely ones.
+    assert decision.kind == "long_shots"
+    assert {"switch", "link-or-both"} <= {step.key for step, _ in decision.long_shots}
+    assert engine.next_step(model, evidence[:2]).kind in ("question", "step")
+
+
+def test_every_decision_carries_the_progress_range_for_its_state():
+    from guides.engine.progress import span_of
+
+    model = ruled_out_model()
+    for _, decision in engine.visit(model, lambda question: UNSURE):
+        low, high = decision.span
+        assert decision.span == span_of(decision, model)
+        assert 1 <= low <= high

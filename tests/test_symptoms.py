@@ -151,14 +151,20 @@ def test_the_start_screen_and_answers_of_i_am_not_sure_name_no_cause_up_front(ph
         assert "From what you told us" not in main_text(phone.get(f"{URL}?{query}"))
 
 
+def symptom_asked_about(model) -> str:
+    """A symptom whose first screen is a question (after some, a likely step comes first)."""
+    return next(o.key for o in model.observations if engine.next_step(model, [(engine.SEEN, o.key)]).question)
+
+
 def test_the_symptom_stays_in_the_address_of_every_next_screen(phone, snapshot):
-    evidence = [(engine.SEEN, "red-exclamation-mark")]
+    symptom = symptom_asked_about(snapshot.model)
+    evidence = [(engine.SEEN, symptom)]
     decision = engine.next_step(snapshot.model, evidence)
     assert decision.kind == engine.QUESTION
     page = html.unescape(phone.get(f"{URL}?{urlencode(evidence)}").content.decode())
 
     # The question's form sends the symptom back first, then the answer: the next screen keeps both.
-    assert '<input type="hidden" name="seen" value="red-exclamation-mark">' in page
+    assert f'<input type="hidden" name="seen" value="{symptom}">' in page
     answer = decision.question.answers[0].key
     after = engine.clean_evidence(snapshot.model, [*evidence, (decision.question.key, answer)])
     assert after == (*evidence, (decision.question.key, answer))
@@ -211,11 +217,12 @@ def test_a_symptom_of_another_guide_is_ignored(phone, load):
 
 
 def test_so_far_lists_the_symptom_in_words_with_a_link_that_takes_only_it_out(phone, snapshot):
-    evidence = [(engine.SEEN, "red-exclamation-mark")]
+    symptom = symptom_asked_about(snapshot.model)
+    evidence = [(engine.SEEN, symptom)]
     question = engine.next_step(snapshot.model, evidence).question
     evidence.append((question.key, engine.UNSURE))
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
-    title = snapshot.symptoms["red-exclamation-mark"].title
+    title = snapshot.symptoms[symptom].title
     row = re.search(r'<ol class="answers-so-far">\s*<li>(.*?)</li>', page, re.S).group(1)
 
     assert row.startswith(f"You see: <strong>{title}</strong>")
@@ -238,7 +245,8 @@ def test_the_hand_off_summary_says_what_the_visitor_sees(phone, snapshot):
         evidence=[(engine.SEEN, "inbox-wont-load")],
         max_questions=snapshot.max_questions,
     )
-    assert decision.kind == engine.HAND_OFF
+    # The visit ends on the last screen: the long shots with the hand-off, or the hand-off alone.
+    assert decision.kind in (engine.HAND_OFF, engine.LONG_SHOTS)
     page = panel(phone.get(f"{URL}?{urlencode(evidence)}"))
     summary = re.search(r'<textarea id="support-summary"[^>]*>(.*?)</textarea>', page, re.S).group(1)
 

@@ -8,6 +8,7 @@ measure strategies against each other).
 """
 
 from guides.engine.beliefs import COULDNT, FAILED, NOT_IT, SEEN, Ranked, Reason, clean_evidence, rank
+from guides.engine.compiled import EXPLAIN_PREFIX
 from guides.engine.model import (
     DEFAULT_EFFICACY,
     DEFAULT_EFFORT,
@@ -38,6 +39,7 @@ from guides.engine.planner import (
     EXPLAIN,
     HAND_OFF,
     LONG_SHOTS,
+    LONG_SHOTS_LISTED,
     QUESTION,
     STEP,
     Decision,
@@ -59,10 +61,12 @@ __all__ = [
     "EFFORT_MINUTES",
     "EXPLAIN",
     "EXPLAIN_MINUTES",
+    "EXPLAIN_PREFIX",
     "FAILED",
     "HAND_OFF",
     "LIKELIHOOD_RATIO",
     "LONG_SHOTS",
+    "LONG_SHOTS_LISTED",
     "LONG_SHOT_FLOOR",
     "MAX_SCREENS",
     "NOT_IT",

@@ -73,6 +73,14 @@ is a limit that lifts with time, and its minutes are the waiting; the ``hand_off
 report to the app's own support, the "call service" action of Heckerman et al. (1995): always
 available, assumed to end the troubleshooting, and worth trying only once nothing left is
 better value. Its minutes are the time until support answers, not the time to write to them.
+
+**Explanations, long shots and the screen cap.** A cause nothing on the visitor's side fixes
+(``Cause.explains``) gets a screen that explains it: a screen of reading (``EXPLAIN_MINUTES``)
+that ends the visit when the visitor recognises it, ``RECOGNISED`` (0.9) of the time, short of
+certain for the same reason as "almost always". A step whose chance of fixing it now is below
+``Model.floor`` (1 in 50 unless the guide says otherwise) is a long shot: listed with the others
+on one last screen rather than offered one per screen. ``Model.max_screens`` (8) caps the
+screens before that last screen, for the visitor who would otherwise give up first.
 """
 
 from __future__ import annotations

@@ -82,6 +82,7 @@ __all__ = [
     "EXPLAIN",
     "HAND_OFF",
     "LONG_SHOTS",
+    "LONG_SHOTS_LISTED",
     "QUESTION",
     "STEP",
     "Decision",
@@ -111,11 +112,13 @@ _TOLERANCE = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The fix steps in the order to try them, before the hand-off, and what the order costs.
+    """The likely fix steps and explanations in the order to try them, before the last screen, and what it costs.
 
-    ``chances[k]`` is the probability that ``steps[k]`` fixes the problem when tried now
-    (not given that earlier ones failed); ``ecr`` is in minutes; ``screens`` is the expected
-    number of steps shown until fixed, the hand-off included.
+    ``steps`` are step keys, and ``explain:<cause>`` for an explanation (see ``compiled``); long
+    shots are not in it (they wait on the last screen). ``chances[k]`` is the probability that
+    ``steps[k]`` fixes the problem (or explains it) when tried now, not given that earlier ones
+    failed; ``ecr`` is in minutes, the last screen included; ``screens`` is the expected number
+    of screens until fixed or explained, the last screen counted as one.
     """
 
     steps: tuple[str, ...]
@@ -129,9 +132,11 @@ class Decision:
     """What to show next, and why.
 
     ``kind`` is "question", "step", "explain", "long_shots" or "hand_off". ``question`` or ``step``
-    is set to match (``step`` is None for a hand-off when the guide has no hand-off step; for
-    "long_shots" it is the hand-off step that ends that screen). ``cause`` is the cause an
-    "explain" screen explains. ``long_shots`` are the steps a "long_shots" screen lists, with
+    is set to match (``step`` is None for a hand-off when the guide has no hand-off step, and
+    for an explanation; for "long_shots" it is the hand-off step that ends that screen, or None).
+    ``cause`` is the cause an "explain" screen explains; on "long_shots" and "hand_off" it is the
+    likeliest cause when that is an explanation cause the visitor has not rejected (the likely
+    reason the last screen can name), else None. ``long_shots`` are the steps a "long_shots" screen lists, with
     their chance of fixing it now, best value first. ``span`` is the range (low, high) of screens
     still to come, this one included, that holds for most visitors in this position. ``chance`` is the
     probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
@@ -431,7 +436,12 @@ def plan(model: Model, evidence) -> Plan:
 
 
 def expected_cost(model: Model, evidence, order: list[str]) -> float:
-    """The ECR of trying the steps in ``order`` (keys), then handing off: for tests and the bench."""
+    """The ECR of trying the steps in ``order`` (keys, ``explain:<cause>`` too), then handing off.
+
+    For tests and the bench.
+
+    No floor and no last screen here: the order given is costed exactly as given.
+    """
     tables, belief = _belief(model, evidence)
     p = belief.probabilities()
     surviving, remaining, ecr = list(p), 1.0, 0.0
