@@ -239,9 +239,17 @@ def time_generated(generated: Guide, seed: int) -> float:
 
 
 def print_screen_timings() -> float:
-    """Print the in-process screen timings; returns the slowest screen's median, in ms."""
-    rows = screen_timings()
+    """Print the in-process screen timings; returns the slowest screen's median, in ms (inf when they failed).
+
+    A screen that fails to render is reported, not allowed to hide the simulation's tables.
+    """
     print("\ntroubleshooter screens, in process (Django's whole request cycle, SQLite, file cache)")
+    try:
+        rows = screen_timings()
+    except subprocess.CalledProcessError as error:
+        last = (error.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        print(f"  could not time the screens: {last[0]}")
+        return float("inf")
     print(f"  {'screen':<26} {'first visitor':>14} {'every visitor after':>20} {'p95':>9}")
     for row in rows:
         print(
