@@ -14,7 +14,11 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 prints one table per case, then the planner's figures per kind of visitor (``bench.kinds``:
 explanation causes, TikTok's side, a cause the guide lacks; screens, progress range held), and
 then the targets with met/missed. Minutes and screens run
-until fixed or through the hand-off (whose minutes count); questions count as screens.
+until fixed or through the hand-off (whose minutes count); questions count as screens. An
+explanation the visitor recognises ("Yes, that explains it") ends the visit as a success and
+counts in "fixed<hand-off"; the long-shots screen is one screen, its long shots tried in order
+until one works, else the hand-off's minutes (``simulator``): the cost definitions are the same
+as before these screens existed, so the tables compare with earlier runs.
 Visitors answer by the plain reading of the words (``simulator.RATIOS``); for the TikTok
 guide one more table has them answer exactly as the planner's fitted answer model expects
 (``simulator.BASELINE``), the case the planner is built for.
