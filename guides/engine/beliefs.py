@@ -160,10 +160,10 @@ class Belief:
         fresh = answer.rules_out - self.ruled_out
         if fresh:
             self.ruled_out |= fresh
-            steps = self.tables.steps
+            fixes_causes = self.tables.fixes_causes
             for ci in fresh:
                 for pos, _ in self.tables.cause_steps[ci]:
-                    if all(cj in self.ruled_out for cj, _ in steps[pos].fixes):
+                    if fixes_causes[pos] <= self.ruled_out:
                         self.done.add(pos)
 
     def _weigh(self, news) -> None:
@@ -197,15 +197,15 @@ def probabilities_of(log_weights: list[float]) -> list[float]:
     return [w / total for w in weights]
 
 
-def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
-    """Keep the usable evidence in order; drop anything unknown, repeated, not yet allowed or moot."""
+def _clean(tables: Compiled, pairs) -> Belief:
+    """The belief after the usable evidence, in order: anything unknown, repeated, not allowed yet or moot is out."""
+    belief = Belief(tables, ())
     if pairs is None or isinstance(pairs, str | bytes):
-        return ()
+        return belief
     try:
         iterator = iter(pairs)
     except TypeError:
-        return ()
-    belief = Belief(tables, ())
+        return belief
     tried: set[str] = set()
     for pair in iterator:
         if isinstance(pair, str | bytes):
@@ -235,7 +235,7 @@ def _clean(tables: Compiled, pairs) -> tuple[tuple[str, str], ...]:
             if value != UNSURE and value not in question.answer_pos:
                 continue
         belief.add(key, value)
-    return belief.evidence
+    return belief
 
 
 def clean_evidence(model: Model, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -247,12 +247,12 @@ def clean_evidence(model: Model, pairs: Iterable[tuple[str, str]]) -> tuple[tupl
     symptom settled, a "not it" for a cause that is unknown, has no explanation or was already
     rejected, and anything that is not a pair of strings. Never raises.
     """
-    return _clean(compiled(model), pairs)
+    return _clean(compiled(model), pairs).evidence
 
 
 def belief_for(model: Model, pairs) -> Belief:
-    tables = compiled(model)
-    return Belief(tables, _clean(tables, pairs))
+    """The belief after the cleaned evidence: cleaning builds it as it goes, so it is built once."""
+    return _clean(compiled(model), pairs)
 
 
 def ranking(belief: Belief, p: list[float]) -> tuple[Ranked, ...]:

@@ -91,8 +91,9 @@ class CompiledStep:
 
 class Compiled:
     __slots__ = ("__weakref__", "cause_keys", "cause_pos", "cause_steps", "causes", "explain_by_key", "explain_of",
-                 "facets", "hand_off", "hand_off_cost", "log_prior", "model", "observation_by_key", "question_by_key",
-                 "questions", "step_by_key", "step_costs", "step_fixes", "steps")  # fmt: skip
+                 "facets", "fixes_causes", "hand_off", "hand_off_cost", "last_screens", "log_prior", "model",
+                 "observation_by_key", "question_by_key", "questions", "step_by_key", "step_costs", "step_fixes",
+                 "steps")  # fmt: skip
 
     def __init__(self, model: Model):
         model.validate()
@@ -105,6 +106,7 @@ class Compiled:
         self.log_prior = [math.log(c.weight) for c in model.causes]
 
         self._compile_steps(model, cause_pos)
+        self.last_screens: dict[tuple[int, ...], tuple[float, list[float]]] = {}  # the planner's cache
         self.questions = [
             _question(position, question, cause_pos, facet_pos, self.step_by_key)
             for position, question in enumerate(model.questions)
@@ -140,6 +142,8 @@ class Compiled:
         # The same, as flat lists by step position, for the planner's inner loop.
         self.step_costs = [step.cost for step in self.steps]
         self.step_fixes = [step.fixes for step in self.steps]
+        # The causes each step can fix, as a set: a step is ruled out when all of them are.
+        self.fixes_causes = [frozenset(ci for ci, _ in step.fixes) for step in self.steps]
         # For each cause, the steps that can fix it: ((step position, efficacy), ...); the hand-off is not one.
         self.cause_steps: list[list[tuple[int, float]]] = [[] for _ in model.causes]
         for step in self.steps:

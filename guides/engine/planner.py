@@ -106,6 +106,10 @@ QUESTIONS_WEIGHED = 16
 # The long-shots screen lists at most this many steps: a short list the visitor can take in at once.
 LONG_SHOTS_LISTED = 6
 
+# The last screens' costs kept per model (by their list of long shots), so that the many walks of
+# one decision, and of the next, cost them once; cleared when full, it never grows without bound.
+_LAST_SCREENS_KEPT = 4096
+
 # Minutes: a question must save more than this to be asked, so rounding noise never asks one.
 _TOLERANCE = 1e-9
 
@@ -195,18 +199,29 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
     """
     costs, fixes = tables.step_costs, tables.step_fixes
     floor = tables.model.floor
+    hand_off = tables.hand_off_cost
     # What the likely steps can fix at most: no later stop can beat the best so far once
     # spent + last · (remaining - left) - gain does not (gain only shrinks as steps fix causes).
     left = 0.0
     shots = []
     for _, pos, chance in ranked:
-        if chance * scale >= floor:
-            left += chance * scale
-        elif len(shots) < LONG_SHOTS_LISTED and tables.steps[pos].cause is None:
-            shots.append((pos, chance * scale))
-    last, saves = _last_screen_cost(tables, shots)
+        chance *= scale
+        if chance >= floor:
+            left += chance
+        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and tables.steps[pos].cause is None:
+            shots.append(pos)  # a long shot worth its minutes against the hand-off: tried on the last screen
     surviving = list(p)
-    gain = sum(surviving[ci] * saved for ci, saved in saves.items())
+    if shots:
+        key = tuple(shots)
+        cached = tables.last_screens.get(key)
+        if cached is None:
+            if len(tables.last_screens) >= _LAST_SCREENS_KEPT:
+                tables.last_screens.clear()
+            cached = tables.last_screens[key] = _last_screen_cost(tables, shots)
+        last, saves = cached
+        gain = sum(surviving[ci] * saved for ci, saved in enumerate(saves))
+    else:
+        last, saves, gain = hand_off, None, 0.0
     remaining = 1.0  # P(every step so far failed)
     spent = shown = 0.0
     best_ecr, best_screens, best_k = last - gain, 1.0, 0
@@ -222,35 +237,30 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
             fixed = surviving[ci] * efficacy
             surviving[ci] -= fixed
             remaining -= fixed
-            saved = saves.get(ci)
-            if saved is not None:
-                gain -= fixed * saved
+            if saves is not None:
+                gain -= fixed * saves[ci]
         ecr = spent + last * remaining - gain
         if ecr < best_ecr:
             best_ecr, best_screens, best_k = ecr, shown + remaining, k
     return best_ecr, best_screens, best_k
 
 
-def _last_screen_cost(tables: Compiled, shots: list[tuple[int, float]]) -> tuple[float, dict[int, float]]:
-    """What the last screen costs a visitor who reaches it: (cost for a cause no long shot fixes, savings).
+def _last_screen_cost(tables: Compiled, shots: list[int]) -> tuple[float, list[float]]:
+    """What the last screen costs a visitor who reaches it: (cost for a cause no long shot fixes, savings by cause).
 
-    On the long-shots screen the visitor tries the listed long shots, best value first, each at
-    its own minutes and a screen's (a list item is read and come back to like a screen), then
-    hands off. For a cause c that costs Σ_i cost_i · Π_{j<i} (1 - e_jc) + hand-off · Π_j (1 - e_jc):
-    the first figure (every long shot tried, then the hand-off) less ``savings[c]``. Without
-    long shots it is the hand-off alone, as in Heckerman et al. ``shots`` are (step position,
-    chance now), best value first; one whose chance is not worth its minutes against the
-    hand-off's is not counted as tried.
+    On the long-shots screen the visitor tries the listed long shots (``shots``, step positions,
+    best value first), each at its own minutes and a screen's (a list item is read and come
+    back to like a screen), then hands off. For a cause c that costs
+    Σ_i cost_i · Π_{j<i} (1 - e_jc) + hand-off · Π_j (1 - e_jc): the first figure (every long
+    shot tried, then the hand-off) less ``savings[c]``, which is 0 for a cause no long shot
+    fixes. Without long shots it is the hand-off alone, as in Heckerman et al.
     """
     hand_off = tables.hand_off_cost
-    costs = tables.step_costs
-    shots = [pos for pos, chance in shots if chance * hand_off > costs[pos]]
-    if not shots:
-        return hand_off, {}
+    costs, fixes = tables.step_costs, tables.step_fixes
     everything = hand_off + sum(costs[pos] for pos in shots)
-    efficacies = [dict(tables.step_fixes[pos]) for pos in shots]
-    savings = {}
-    for ci in {ci for pos in shots for ci, _ in tables.step_fixes[pos]}:
+    efficacies = [dict(fixes[pos]) for pos in shots]
+    savings = [0.0] * len(tables.causes)
+    for ci in {ci for pos in shots for ci, _ in fixes[pos]}:
         reach, cost = 1.0, 0.0
         for pos, efficacy in zip(shots, efficacies, strict=True):
             cost += costs[pos] * reach
@@ -404,10 +414,14 @@ def _last_screen(tables: Compiled, belief: Belief, chances, ecr: float, ecr_ques
 
 
 def next_step(model: Model, evidence, *, max_questions: int | None = None) -> Decision:
-    """Return the question to ask, the fix step to try or the hand-off, with the figures behind it.
+    """Return the next screen: a question, a fix step, an explanation, or the last screen, with the figures behind it.
 
-    ``evidence`` is cleaned first (see ``clean_evidence``), so any list of string pairs is safe.
-    No question is asked once ``max_questions`` have been answered ("I'm not sure" counts).
+    The last screen is the long shots with the hand-off, or the hand-off alone when nothing
+    with any chance is left; it comes when no likely step or explanation is left, or once the
+    visitor has seen ``model.max_screens`` screens. ``evidence`` is cleaned first (see
+    ``clean_evidence``), so any list of string pairs is safe. No question is asked once
+    ``max_questions`` have been answered ("I'm not sure" counts; a symptom's settled answers do
+    not). ``span`` is set from ``progress.span_of``.
     """
     decision = _decide(*_belief(model, evidence), max_questions)
     return replace(decision, span=span_of(decision, model))
@@ -438,9 +452,7 @@ def plan(model: Model, evidence) -> Plan:
 def expected_cost(model: Model, evidence, order: list[str]) -> float:
     """The ECR of trying the steps in ``order`` (keys, ``explain:<cause>`` too), then handing off.
 
-    For tests and the bench.
-
-    No floor and no last screen here: the order given is costed exactly as given.
+    For tests and the bench: no floor and no last screen here, the order is costed as given.
     """
     tables, belief = _belief(model, evidence)
     p = belief.probabilities()
