@@ -35,6 +35,7 @@ VISITORS = {"everyone": 2000, "explanation": 1000, "TikTok side": 500, "unknown 
 @dataclass(frozen=True)
 class KindFigures:
     visitors: int
+    mean_minutes: float
     mean_screens: float
     p90_screens: int
     within: float  # ended within SCREENS screens
@@ -65,6 +66,7 @@ def figures(visits: list[simulator.Visit]) -> KindFigures:
     widths = [s[1] - s[0] for v in visits for s in v.spans if s is not None]
     return KindFigures(
         visitors=n,
+        mean_minutes=sum(v.minutes for v in visits) / n,
         mean_screens=sum(screens) / n,
         p90_screens=screens[math.ceil(0.9 * n) - 1],
         within=sum(s <= SCREENS for s in screens) / n,
@@ -94,10 +96,11 @@ def measure(strategy, model: engine.Model, worlds, seed: int) -> dict[tuple[str,
 
 def print_kinds(results: dict[tuple[str, str], KindFigures | None], seconds: float) -> None:
     print(f"\nTikTok guide, kinds of visitor, planner (c)  [{seconds:.1f} s]")
-    print("  screens run to the end: fixed, explained, or the long-shots screen / hand-off (included)")
+    print("  screens (mean, p90) run to the end: fixed, explained, or the long-shots screen / hand-off (included);")
+    print("  'before end': screens before the long-shots screen / hand-off, for those who reached it")
     print(
-        f"  {'model':<13} {'kind':<14} {'visitors':>8} {'mean':>5} {'p90':>4} {'<=8 scr':>8} {'success':>8} "
-        f"{'unfixed end':>11} {'ruled out':>9} {'before end':>10}"
+        f"  {'model':<13} {'kind':<14} {'visitors':>8} {'mean min':>8} {'mean':>5} {'p90':>4} {'<=8 scr':>8} "
+        f"{'success':>8} {'unfixed end':>11} {'ruled out':>9} {'before end':>10}"
     )
     for (label, kind), f in results.items():
         if f is None:
@@ -105,8 +108,8 @@ def print_kinds(results: dict[tuple[str, str], KindFigures | None], seconds: flo
             continue
         before = "" if math.isnan(f.mean_before_end) else f"{f.mean_before_end:10.2f}"
         print(
-            f"  {label:<13} {kind:<14} {f.visitors:8d} {f.mean_screens:5.2f} {f.p90_screens:4d} {f.within:8.1%} "
-            f"{f.success:8.1%} {f.ended_unfixed:11.1%} {f.ruled_out:9.1%} {before:>10}"
+            f"  {label:<13} {kind:<14} {f.visitors:8d} {f.mean_minutes:8.1f} {f.mean_screens:5.2f} {f.p90_screens:4d} "
+            f"{f.within:8.1%} {f.success:8.1%} {f.ended_unfixed:11.1%} {f.ruled_out:9.1%} {before:>10}"
         )
     print("\n  progress range held (in range, or within ±1 of an 'about N'), per screen index; mean width high - low")
     print(f"  {'model':<13} {'kind':<14} " + " ".join(f"{i:>5}" for i in range(1, SCREENS + 1)) + f" {'width':>6}")
