@@ -18,6 +18,23 @@ def first_step_state(snapshot) -> list[tuple[str, str]]:
     return evidence
 
 
+def nothing_left_state(snapshot, evidence=()) -> list[tuple[str, str]]:
+    """Evidence after which only the hand-off is left: "unsure" to every question, every step and long shot failed.
+
+    A visit that finds nothing ends on the long-shots screen; the hand-off alone comes once the
+    steps listed there failed too.
+    """
+    *_, (evidence, decision) = engine.visit(
+        snapshot.model, lambda q: engine.UNSURE, evidence=evidence, max_questions=snapshot.max_questions
+    )
+    evidence = list(evidence)
+    while decision.kind == engine.LONG_SHOTS:
+        evidence += [(engine.FAILED, step.key) for step, _ in decision.long_shots]
+        decision = offered(snapshot, evidence)
+    assert (decision.kind, decision.nothing_left) == (engine.HAND_OFF, True)
+    return evidence
+
+
 def offered(snapshot, evidence) -> engine.Decision:
     return engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
 

@@ -509,6 +509,10 @@ def test_deleting_a_cause_answers_point_to_leaves_a_working_questionnaire(editor
             break
         if decision.kind == engine.QUESTION:
             evidence.append((decision.question.key, decision.question.answers[0].key))
+        elif decision.kind == engine.LONG_SHOTS:  # tried, all of them, in vain
+            evidence += [(engine.FAILED, step.key) for step, _ in decision.long_shots]
+        elif decision.kind == engine.EXPLAIN:
+            evidence.append((engine.NOT_IT, decision.cause))
         else:
             evidence.append((engine.FAILED, decision.step.key))
     assert decision.kind == engine.HAND_OFF

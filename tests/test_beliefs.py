@@ -791,7 +791,7 @@ def test_a_tapped_symptom_is_a_reason_that_raised_its_cause():
 
 texts = st.text(alphabet="abcnoyesurtdfil-", max_size=8)
 GUIDE = Model(
-    (Cause("a", 1, ("f1", "f2")), Cause("b", 2), Cause("c", 4), Cause("d", 8)),
+    (Cause("a", 1, ("f1", "f2")), Cause("b", 2), Cause("c", 4, explains=True), Cause("d", 8)),
     (
         q("yes", ("yes", {"a": STRONG, "a/f1": MORE}), ("no", {"a": RULES_OUT, "b": MORE}, ["s2"])),
         q("no", ("yes", {"c": LESS}), ("no", {"d": LESS, "a/f2": STRONG}), moot_after=["s1"]),
@@ -805,8 +805,8 @@ GUIDE = Model(
         Step("support", 2880, kind=Kind.HAND_OFF),
     ),
 )
-keys = st.sampled_from(["yes", "no", "a", "b", "c", UNSURE, FAILED, COULDNT, "zzz"]) | texts
-values = st.sampled_from(["yes", "no", "a", "b", "c", UNSURE, "s1", "s2", "s3", "support", "zzz"]) | texts
+keys = st.sampled_from(["yes", "no", "a", "b", "c", UNSURE, FAILED, COULDNT, NOT_IT, SEEN, "zzz"]) | texts
+values = st.sampled_from(["yes", "no", "a", "b", "c", "d", UNSURE, "s1", "s2", "s3", "support", "zzz"]) | texts
 
 
 @given(st.lists(st.one_of(st.tuples(keys, values), st.none(), st.integers(), texts), max_size=14))
@@ -815,9 +815,10 @@ def test_any_evidence_is_safe_and_the_probabilities_sum_to_one(pairs):
 
     assert clean_evidence(GUIDE, cleaned) == cleaned
     assert set(cleaned) <= {p for p in pairs if isinstance(p, tuple)}
-    answers = [k for k, _ in cleaned if k not in (FAILED, COULDNT)]
+    answers = [k for k, _ in cleaned if k not in (FAILED, COULDNT, NOT_IT)]
     steps = [v for k, v in cleaned if k in (FAILED, COULDNT)]
     assert len(set(answers)) == len(answers) and len(set(steps)) == len(steps)
+    assert [v for k, v in cleaned if k == NOT_IT] in ([], ["c"])  # the one explanation cause, once
     assert "support" not in steps
     ranking = rank(GUIDE, pairs)
     assert ranking == rank(GUIDE, cleaned)

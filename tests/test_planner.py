@@ -554,8 +554,28 @@ def test_after_the_screen_cap_the_last_screen_comes_whatever_is_left():
 def test_every_decision_carries_the_progress_range_for_its_state():
     from guides.engine.progress import span_of
 
-    model = ruled_out_model()
-    for _, decision in engine.visit(model, lambda question: UNSURE):
+    model = ruled_out_model(max_screens=3)
+    for evidence, decision in engine.visit(model, lambda question: UNSURE):
         low, high = decision.span
         assert decision.span == span_of(decision, model)
         assert 1 <= low <= high
+        # The screens to come never exceed those left before the cap, and the last screen.
+        assert decision.remaining <= model.max_screens - len(evidence) + 1
+
+
+def test_a_question_is_worth_asking_when_the_screen_cap_would_cut_an_explanation_off():
+    """Six quick cures and an outage: the outage's explanation is worth least, so it comes seventh."""
+    causes = (*(Cause(f"c{i}", 2) for i in range(6)), Cause("outage", 1, explains=True))
+    cures = tuple(Step(f"s{i}", 0.5, {f"c{i}": 0.9}) for i in range(6))
+    walks = {}
+    for cap in (8, 4):
+        model = Model(causes, (FRIENDS,), (*cures, Step("help", 1000.0, {}, "hand_off")), max_screens=cap)
+        walks[cap] = engine.truthful_walk(model, "outage")
+        asked = engine.question_values(model, [])["friends"] > 0
+        assert asked is (cap == 4)
+
+    # With room for every cure first, asking is not worth its minutes; with four screens the
+    # explanation would be cut off (the long-shots screen lists steps, not explanations).
+    assert walks[8][-1] == walks[4][-1] == ("explained", "outage")
+    assert len(walks[8]) == 7
+    assert walks[4] == [("question", "friends"), ("explained", "outage")]

@@ -47,6 +47,12 @@ Long shots and the last screen
     six are counted, after the likely steps, so a question that splits the tail earns what it
     saves against them and the hand-off.
 
+    The plan knows the cap too: after the screens left, the last screen comes whatever is left,
+    and lists at most six steps and no explanation. So a plan that would reach the outage's
+    explanation on screen eleven is costed as the visitor meets it (the hand-off), and a cheap
+    question that brings the explanation forward ("Do your friends' messages fail too?") earns
+    its screen; a question also spends one of the screens left.
+
 Asking first
     A question q is worth asking when its effort plus the expected ECR after its answer,
     cost(q) + Σ_a P(a | evidence) · ECR(evidence + a), is lower than the ECR of acting now
@@ -146,7 +152,8 @@ class Decision:
     probability that the step fixes the problem now. ``ecr`` is the expected minutes to a fix
     when acting now; ``ecr_question`` the expected minutes when asking the best question first
     (None when no question may be asked). ``remaining`` is the expected number of screens
-    still to come, this one included. ``nothing_left`` says the hand-off comes because no step
+    still to come, this one included (never more than the screens left before the cap, and the
+    last screen). ``nothing_left`` says the hand-off comes because no step
     that could help is left, not because it is better value than those that are.
     """
 
@@ -185,15 +192,17 @@ def _ranked(tables: Compiled, chances: dict[int, float]) -> list[tuple[float, in
     return sorted((-chance / steps[pos].cost, pos, chance) for pos, chance in chances.items() if chance > 0.0)
 
 
-def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple[float, float, int]:
-    """Try the likely steps in order, then the long-shots screen: (ECR, expected screens, where the plan ends).
+def _walk(tables: Compiled, p: list[float], ranked, scale: float, screens: int) -> tuple[float, float, int]:
+    """Try the likely steps in order, then the last screen: (ECR, expected screens, where the plan ends).
 
     Long shots (chance below the model's floor) are not walked one per screen: they wait on the
-    last screen, the end of every plan, which costs ``_last_screen_cost``. Stopping after k
-    likely steps costs Σ_{i<k} cost_i · P(reach i) + E[cost of the last screen | reach k];
-    every k is considered (the minimum need not come where a step's value first drops below
-    the hand-off's), and the walk stops once no later point can beat the best. The third
-    figure is where in ``ranked`` the plan ends (long shots before it are not in it).
+    last screen, which costs ``_last_screen_cost``. Stopping after k likely steps costs
+    Σ_{i<k} cost_i · P(reach i) + E[cost of the last screen | reach k]; every k is considered
+    (the minimum need not come where a step's value first drops below the hand-off's), and the
+    walk stops once no later point can beat the best. At most ``screens`` single screens come
+    before the screen cap brings the last screen, which then lists the best of everything left
+    (likely steps too): a plan longer than the cap is costed as the visitor will meet it. The
+    third figure is where in ``ranked`` the plan ends (long shots before it are not in it).
     ``scale`` turns the chances stored in ``ranked`` into chances under ``p`` (they are kept
     unnormalised while the order is patched after an answer).
     """
@@ -211,25 +220,24 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
         elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and tables.steps[pos].cause is None:
             shots.append(pos)  # a long shot worth its minutes against the hand-off: tried on the last screen
     surviving = list(p)
-    if shots:
-        key = tuple(shots)
-        cached = tables.last_screens.get(key)
-        if cached is None:
-            if len(tables.last_screens) >= _LAST_SCREENS_KEPT:
-                tables.last_screens.clear()
-            cached = tables.last_screens[key] = _last_screen_cost(tables, shots)
-        last, saves = cached
-        gain = sum(surviving[ci] * saved for ci, saved in enumerate(saves))
-    else:
-        last, saves, gain = hand_off, None, 0.0
+    last, saves = _last_screen_of(tables, shots)
+    gain = 0.0 if saves is None else sum(surviving[ci] * saved for ci, saved in enumerate(saves))
     remaining = 1.0  # P(every step so far failed)
     spent = shown = 0.0
     best_ecr, best_screens, best_k = last - gain, 1.0, 0
+    walked = 0
     for k, (_, pos, chance) in enumerate(ranked, start=1):
         if spent + last * (remaining - left) - gain >= best_ecr:
             break
         if chance * scale < floor:
             continue  # a long shot: on the last screen, not in the plan
+        if walked == screens:
+            # The cap: the last screen now, listing the best of what is left.
+            capped = _capped_cost(tables, ranked, scale, k - 1, surviving, remaining)
+            if spent + capped < best_ecr:
+                best_ecr, best_screens, best_k = spent + capped, shown + remaining, k - 1
+            break
+        walked += 1
         left -= chance * scale
         spent += costs[pos] * remaining
         shown += remaining
@@ -243,6 +251,36 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float = 1.0) -> tuple
         if ecr < best_ecr:
             best_ecr, best_screens, best_k = ecr, shown + remaining, k
     return best_ecr, best_screens, best_k
+
+
+def _capped_cost(tables: Compiled, ranked, scale: float, walked_to: int, surviving, remaining: float) -> float:
+    """E[cost of the last screen] when the cap brings it after ``ranked[:walked_to]``: it lists what is left."""
+    costs, steps = tables.step_costs, tables.steps
+    floor, hand_off = tables.model.floor, tables.hand_off_cost
+    listed = []
+    for i, (_, pos, chance) in enumerate(ranked):
+        chance *= scale
+        if (i >= walked_to or chance < floor) and chance * hand_off > costs[pos] and steps[pos].cause is None:
+            listed.append(pos)
+            if len(listed) == LONG_SHOTS_LISTED:
+                break
+    last, saves = _last_screen_of(tables, listed)
+    if saves is None:
+        return last * remaining
+    return last * remaining - sum(surviving[ci] * saved for ci, saved in enumerate(saves))
+
+
+def _last_screen_of(tables: Compiled, shots: list[int]) -> tuple[float, list[float] | None]:
+    """``_last_screen_cost`` of these long shots, kept per list (the many walks of a decision share a few)."""
+    if not shots:
+        return tables.hand_off_cost, None
+    key = tuple(shots)
+    cached = tables.last_screens.get(key)
+    if cached is None:
+        if len(tables.last_screens) >= _LAST_SCREENS_KEPT:
+            tables.last_screens.clear()
+        cached = tables.last_screens[key] = _last_screen_cost(tables, shots)
+    return cached
 
 
 def _last_screen_cost(tables: Compiled, shots: list[int]) -> tuple[float, list[float]]:
@@ -269,10 +307,11 @@ def _last_screen_cost(tables: Compiled, shots: list[int]) -> tuple[float, list[f
     return everything, savings
 
 
-def _plan(tables: Compiled, p: list[float], done) -> tuple[Plan, dict[int, float], list]:
-    chances = _chances(tables, p, done)
+def _plan(tables: Compiled, p: list[float], belief: Belief) -> tuple[Plan, dict[int, float], list]:
+    """The plan now: the likely actions in order, up to the screens left before the cap, then the last screen."""
+    chances = _chances(tables, p, belief.done)
     ranked = _ranked(tables, chances)
-    ecr, screens, k = _walk(tables, p, ranked)
+    ecr, screens, k = _walk(tables, p, ranked, 1.0, _screens_left(tables, belief))
     steps = tables.steps
     chosen = [(pos, c) for _, pos, c in ranked[:k] if c >= tables.model.floor]
     plan = Plan(tuple(steps[pos].key for pos, _ in chosen), tuple(c for _, c in chosen), ecr, screens)
@@ -288,6 +327,7 @@ def _ask(tables: Compiled, belief: Belief, question: CompiledQuestion, p, chance
     costs = tables.step_costs
     expected = question.cost
     screens = 1.0
+    left = _screens_left(tables, belief) - 1  # the question takes a screen before the cap
     for answer in question.answers:
         cause_lr = answer.cause_lr
         # P(a) = Σ_c p(c) · P(a | c) = baseline(a) · (1 + Σ_mentioned p(c) · (ratio(a, c) - 1)).
@@ -313,12 +353,17 @@ def _ask(tables: Compiled, belief: Belief, question: CompiledQuestion, p, chance
         for pos, value in changed.items():
             if value > 0.0:
                 insort(order, (-value / costs[pos], pos, value))
-        ecr, more, _ = _walk(tables, after, order, scale)
+        ecr, more, _ = _walk(tables, after, order, scale, left)
         expected += chance * ecr
         screens += chance * more
         if expected >= bound:
             return None
     return expected, screens
+
+
+def _screens_left(tables: Compiled, belief: Belief) -> int:
+    """Single screens (questions, steps, explanations) the visitor may still see before the cap."""
+    return max(tables.model.max_screens - belief.screens, 0)
 
 
 def _movement(question: CompiledQuestion, p: list[float]) -> float:
@@ -332,18 +377,20 @@ def _movement(question: CompiledQuestion, p: list[float]) -> float:
 
 def _decide(tables: Compiled, belief: Belief, max_questions: int | None) -> Decision:
     p = belief.probabilities()
-    now, chances, ranked = _plan(tables, p, belief.done)
+    now, chances, ranked = _plan(tables, p, belief)
     capped = belief.screens >= tables.model.max_screens
     best = _best_question(tables, belief, p, now, chances, ranked, max_questions) if not capped else None
     common = {"plan": now, "ranking": ranking(belief, p), "evidence": belief.evidence}
+    # No visit has more screens to come than those left before the cap, and the last screen.
+    most = tables.model.max_screens - belief.screens + 1
     if best is not None and best[1] < now.ecr - _TOLERANCE:
         question, ecr_question, screens = best
-        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, screens, **common)
+        return Decision(QUESTION, question.question, None, 0.0, now.ecr, ecr_question, min(screens, most), **common)
     ecr_question = None if best is None else best[1]
     if now.steps and not capped:
         key = now.steps[0]
         first = _first(tables, p, chances, tables.step_by_key.get(key) or tables.explain_by_key[key])
-        figures = (chances[first.position], now.ecr, ecr_question, now.screens)
+        figures = (chances[first.position], now.ecr, ecr_question, min(now.screens, most))
         if first.cause is not None:
             return Decision(EXPLAIN, None, None, *figures, cause=first.cause, **common)
         return Decision(STEP, None, first.step, *figures, **common)
@@ -435,7 +482,7 @@ def question_values(model: Model, evidence) -> dict[str, float]:
     """
     tables, belief = _belief(model, evidence)
     p = belief.probabilities()
-    now, chances, ranked = _plan(tables, p, belief.done)
+    now, chances, ranked = _plan(tables, p, belief)
     values = {}
     for question in tables.questions:
         if question.speaks and belief.askable(question):
@@ -446,7 +493,7 @@ def question_values(model: Model, evidence) -> dict[str, float]:
 def plan(model: Model, evidence) -> Plan:
     """Return the order in which to try the fix steps now, and its expected cost, asking nothing more."""
     tables, belief = _belief(model, evidence)
-    return _plan(tables, belief.probabilities(), belief.done)[0]
+    return _plan(tables, belief.probabilities(), belief)[0]
 
 
 def expected_cost(model: Model, evidence, order: list[str]) -> float:
