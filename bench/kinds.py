@@ -45,6 +45,7 @@ class KindFigures:
     mean_before_end: float  # screens before the long-shots screen or the hand-off, among those who reached it
     calibration: tuple[tuple[int, int], ...]  # (held, shown) per screen index 1..SCREENS
     width: float | None  # mean high - low over the screens that showed a range
+    widths: tuple[float | None, ...]  # the same per screen index 1..SCREENS
 
 
 def kinds(model: engine.Model) -> dict[str, tuple[str, ...] | None]:
@@ -76,7 +77,13 @@ def figures(visits: list[simulator.Visit]) -> KindFigures:
         mean_before_end=sum(v.screens - 1 for v in ending) / len(ending) if ending else math.nan,
         calibration=tuple(simulator.calibration(visits, SCREENS)),
         width=sum(widths) / len(widths) if widths else None,
+        widths=tuple(_mean_width(visits, index) for index in range(SCREENS)),
     )
+
+
+def _mean_width(visits: list[simulator.Visit], index: int) -> float | None:
+    spans = [v.spans[index] for v in visits if len(v.spans) > index and v.spans[index] is not None]
+    return sum(high - low for low, high in spans) / len(spans) if spans else None
 
 
 def measure(strategy, model: engine.Model, worlds, seed: int) -> dict[tuple[str, str], KindFigures | None]:
@@ -119,6 +126,11 @@ def print_kinds(results: dict[tuple[str, str], KindFigures | None], seconds: flo
         cells = " ".join(f"{held / shown:5.0%}" if shown else f"{'-':>5}" for held, shown in f.calibration)
         width = "-" if f.width is None else f"{f.width:.2f}"
         print(f"  {label:<13} {kind:<14} {cells} {width:>6}")
+    print("  mean width (high - low) per screen index; 'about N' is 0")
+    for (label, kind), f in results.items():
+        if f is not None and kind == "everyone":
+            cells = " ".join(f"{'-':>5}" if w is None else f"{w:5.1f}" for w in f.widths)
+            print(f"  {label:<13} {kind:<14} {cells}")
 
 
 def targets(results: dict[tuple[str, str], KindFigures | None]) -> list[tuple[str, bool, str]]:
