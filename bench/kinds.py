@@ -5,6 +5,8 @@ true model and a misspecified one (``simulator.perturbed``, 10% wrong answers), 
 (strategy (c)) guides
 
 * everyone: visitors drawn from the priors, as in the comparison tables;
+* tapped symptom: the same, arriving from one symptom of their cause on the guide's page (what
+  it settles is never to be asked again);
 * explanation visitors: those whose cause is one nothing on their side fixes (``Cause.explains``);
 * TikTok-side visitors: those whose cause is TikTok being down (the cause ``tiktok-down``);
 * unknown-cause visitors: a cause the model does not have at all (``simulator.UNKNOWN``).
@@ -12,7 +14,8 @@ true model and a misspecified one (``simulator.perturbed``, 10% wrong answers), 
 For each it prints the screens to the end of the visit (fixed, explained, or the long-shots
 screen or the hand-off), mean and p90; the share that ended within ``model.max_screens``
 screens; the share that ended in success (fixed, or explained and recognised); the share shown
-a step or explanation their own answers had ruled out; and how often the progress range shown
+a step or explanation their own answers had ruled out, or asked a question their symptom had
+answered; and how often the progress range shown
 held, per screen index 1..8, with its mean width (high - low).
 """
 
@@ -25,11 +28,12 @@ from guides import engine
 from guides.engine import simulator
 
 TIKTOK_SIDE = "tiktok-down"
+TAPPED = "tapped symptom"
 SCREENS = 8  # screen indexes whose progress range is measured, and the screens "within" counts
 CALIBRATION_TARGET = 0.8
 P90_TARGET = 8
 UNKNOWN_TARGET = 10.0
-VISITORS = {"everyone": 2000, "explanation": 1000, "TikTok side": 500, "unknown cause": 500}
+VISITORS = {"everyone": 2000, TAPPED: 1000, "explanation": 1000, "TikTok side": 500, "unknown cause": 500}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def kinds(model: engine.Model) -> dict[str, tuple[str, ...] | None]:
     keys = {c.key for c in model.causes}
     return {
         "everyone": None,
+        TAPPED: None if model.observations else (),
         "explanation": explaining,
         "TikTok side": (TIKTOK_SIDE,) if TIKTOK_SIDE in keys else (),
         "unknown cause": (simulator.UNKNOWN,),
@@ -95,7 +100,14 @@ def measure(strategy, model: engine.Model, worlds, seed: int) -> dict[tuple[str,
                 results[label, kind] = None
                 continue
             visits = simulator.run(
-                strategy, model, true_model, visitors=VISITORS[kind], seed=seed, wrong=wrong, among=among
+                strategy,
+                model,
+                true_model,
+                visitors=VISITORS[kind],
+                seed=seed,
+                wrong=wrong,
+                among=among,
+                taps=kind == TAPPED,
             )
             results[label, kind] = figures(visits)
     return results
@@ -111,7 +123,7 @@ def print_kinds(results: dict[tuple[str, str], KindFigures | None], seconds: flo
     )
     for (label, kind), f in results.items():
         if f is None:
-            print(f"  {label:<13} {kind:<14} (the guide has no such cause)")
+            print(f"  {label:<13} {kind:<14} (none: the guide has no such cause or symptom)")
             continue
         before = "" if math.isnan(f.mean_before_end) else f"{f.mean_before_end:10.2f}"
         print(
@@ -149,8 +161,8 @@ def targets(results: dict[tuple[str, str], KindFigures | None]) -> list[tuple[st
             )
         else:
             rows.append((f"{name}: p90 screens <= {P90_TARGET}", f.p90_screens <= P90_TARGET, f"{f.p90_screens}"))
-        rows.append((f"{name}: shown a ruled-out step: 0", f.ruled_out == 0, f"{f.ruled_out:.1%}"))
-        if kind == "everyone":
+        rows.append((f"{name}: ruled-out step or settled question: 0", f.ruled_out == 0, f"{f.ruled_out:.1%}"))
+        if kind in ("everyone", TAPPED):
             shares = [held / shown for held, shown in f.calibration if shown]
             worst = min(shares) if shares else 0.0
             rows.append(

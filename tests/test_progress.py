@@ -5,7 +5,8 @@ screen 21. The range a screen shows (``Decision.span``, from ``engine.progress.s
 hold on at least 80% of screens at every screen index up to 8: the screens actually left, this
 one included, fall inside it, or within one of the middle of a narrow one. Measured here on the
 bundled guide as the site builds it, over simulated visitors drawn from the guide's own model
-and from a misspecified one (staff's numbers off, some answers wrong), like ``bench.diagnosis``.
+and from a misspecified one (staff's numbers off, some answers wrong), like ``bench.diagnosis``,
+arriving straight at the troubleshooter or from a symptom they tapped on the guide's page.
 """
 
 import random
@@ -25,10 +26,11 @@ def model(seed_guide):
     return build_snapshot(seed_guide).model
 
 
+@pytest.mark.parametrize("taps", [False, True], ids=["straight in", "from a symptom"])
 @pytest.mark.parametrize("world", ["true", "misspecified"])
-def test_the_progress_range_holds_for_most_visitors_at_every_screen_up_to_eight(model, world):
+def test_the_progress_range_holds_for_most_visitors_at_every_screen_up_to_eight(model, world, taps):
     true_model, wrong = (model, 0.0) if world == "true" else (sim.perturbed(model, random.Random(15)), 0.1)
-    visits = sim.run(sim.planner_strategy, model, true_model, visitors=VISITORS, seed=15, wrong=wrong)
+    visits = sim.run(sim.planner_strategy, model, true_model, visitors=VISITORS, seed=15, wrong=wrong, taps=taps)
     held = sim.calibration(visits, SCREENS)
     # Enough visitors reach each of the first screens for the share to mean something.
     assert held[0][1] == VISITORS and held[2][1] >= 100

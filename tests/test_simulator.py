@@ -17,11 +17,13 @@ from guides.engine import (
     FAILED,
     NOT_IT,
     RECOGNISED,
+    SEEN,
     UNSURE,
     Answer,
     Cause,
     Effect,
     Model,
+    Observation,
     Question,
     Step,
 )
@@ -337,3 +339,33 @@ def test_with_the_planner_a_visitor_whose_cause_is_explained_mostly_ends_explain
     assert len(explained) / len(visits) >= 0.85
     # Nobody is told "restart" or "reinstall" fixes a block: no step fixes it, so none is shown first.
     assert all(v.fixed and v.steps == 0 for v in explained)
+
+
+TAPPED = Model(
+    EXPLAINED.causes,
+    EXPLAINED.questions,
+    EXPLAINED.steps,
+    (
+        Observation("hi-fails", "Even a plain hi fails", (Effect("blocked", "sign"),), (("hi", "fails"),)),
+        Observation("crashes", "The app crashes", (Effect("glitch", "sign"),)),
+    ),
+)
+
+
+def test_a_visitor_who_taps_a_symptom_arrives_with_one_of_their_causes_symptoms():
+    world = sim.World(TAPPED)
+    visitors = [sim.Visitor(world, 4, i, taps=True) for i in range(200)]
+    assert {v.symptom for v in visitors if v.cause == "blocked"} == {"hi-fails"}
+    assert {v.symptom for v in visitors if v.cause == "glitch"} == {"crashes"}
+    assert all(sim.Visitor(world, 4, i).symptom is None for i in range(20))  # only when asked to tap
+    visits = sim.run(long_shots_now, TAPPED, visitors=50, seed=4, taps=True)
+    assert all(v.evidence[0] in ((SEEN, "hi-fails"), (SEEN, "crashes")) and v.screens == 1 for v in visits)
+
+
+def test_asking_what_the_tapped_symptom_already_answered_is_caught():
+    def ask_hi(model, evidence):
+        return ("question", "hi") if len(evidence) == 1 else ("hand_off", None)
+
+    visits = sim.run(ask_hi, TAPPED, visitors=100, seed=4, taps=True)
+    assert all(v.ruled_out == (v.cause == "blocked") for v in visits)
+    assert any(v.ruled_out for v in visits) and not all(v.ruled_out for v in visits)

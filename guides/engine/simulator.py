@@ -69,7 +69,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from guides.engine.beliefs import COULDNT, FAILED, NOT_IT
+from guides.engine.beliefs import COULDNT, FAILED, NOT_IT, SEEN
 from guides.engine.model import (
     DEFAULT_HANDOFF_MINUTES,
     EXPLAIN_MINUTES,
@@ -144,6 +144,13 @@ class World:
         self.question_cost = {q.key: q.cost for q in model.questions}
         self.answer_keys = {q.key: [a.key for a in q.answers] for q in model.questions}
         self.explains = {c.key for c in model.causes if c.explains}
+        # The symptoms (observations) each cause shows, and what each symptom settles by itself.
+        self.symptoms: dict[str, list[str]] = {}
+        for observation in model.observations:
+            for effect in observation.effects:
+                if effect.facet is None and observation.key not in self.symptoms.get(effect.cause, ()):
+                    self.symptoms.setdefault(effect.cause, []).append(observation.key)
+        self.settles = {o.key: tuple(o.settles) for o in model.observations}
         # What each answer rules out, to catch a step offered against the visitor's own words:
         # {(question, answer): (causes ruled out whole, steps skipped)}.
         self.rules_out: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {
@@ -191,15 +198,17 @@ class World:
         """Whether the visitor's answers so far rule out this step (or this cause's explanation).
 
         A step is ruled out when an answer skipped it, or when every cause it fixes was ruled
-        out whole by an answer; an explanation when its cause was ruled out.
+        out whole by an answer; an explanation when its cause was ruled out. The answers a tapped
+        symptom settles count as given.
         """
         causes: set[str] = set()
         skipped: set[str] = set()
-        for pair in evidence:
-            found = self.rules_out.get(pair)
-            if found:
-                causes |= found[0]
-                skipped |= found[1]
+        for what, value in evidence:
+            for pair in self.settles.get(value, ()) if what == SEEN else ((what, value),):
+                found = self.rules_out.get(pair)
+                if found:
+                    causes |= found[0]
+                    skipped |= found[1]
         if kind == EXPLAIN:
             return key in causes
         fixes = [c for c, e in self.steps[key].fixes.items() if e > 0.0]
@@ -209,7 +218,7 @@ class World:
 class Visitor:
     """One simulated visitor of ``world``: their cause, their answers and their luck, all seeded."""
 
-    __slots__ = ("cause", "index", "seed", "unsure", "world", "wrong")
+    __slots__ = ("cause", "index", "seed", "symptom", "unsure", "world", "wrong")
 
     def __init__(
         self,
@@ -220,6 +229,7 @@ class Visitor:
         unsure: float = 0.0,
         wrong: float = 0.0,
         among: Sequence[str] | None = None,
+        taps: bool = False,
     ):
         self.world = world
         self.seed = seed
@@ -231,6 +241,9 @@ class Visitor:
         else:  # by the true priors among these causes; a cause the model lacks weighs 1
             weight = dict(zip(world.causes, world.weights, strict=True))
             self.cause = self._rng("cause").choices(list(among), [weight.get(c, 1.0) for c in among])[0]
+        # ``taps``: they arrive from a symptom of their cause on the guide's page (one at random), if it has any.
+        shown = world.symptoms.get(self.cause) if taps else None
+        self.symptom = self._rng("symptom").choice(shown) if shown else None
 
     def _rng(self, what: str) -> random.Random:
         # A string seed is hashed with SHA-512: the same stream in every run and process.
@@ -263,7 +276,8 @@ class Visit:
     "fixed", "explained", "long_shots" (that screen was reached; ``fixed`` says whether a listed
     step worked) or "hand_off". ``spans`` has the progress range each screen showed (None when
     the strategy gives none), one per screen; ``ruled_out`` says a step or explanation was
-    offered that the visitor's own answers had ruled out.
+    offered that the visitor's own answers had ruled out, or a question was asked that the
+    symptom they tapped had already answered (``evidence`` then starts with that symptom).
     """
 
     cause: str
@@ -305,7 +319,8 @@ def simulated_visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit
     hand-off are one more (see the module docstring for how a long-shots screen is scored).
     """
     world = visitor.world
-    evidence: Evidence = ()
+    evidence: Evidence = ((SEEN, visitor.symptom),) if visitor.symptom else ()
+    settled = {question for question, _ in world.settles.get(visitor.symptom, ())}
     minutes = 0.0
     questions = steps = explanations = 0
     spans: list[Span | None] = []
@@ -334,6 +349,7 @@ def simulated_visit(strategy: Strategy, model: Model, visitor: Visitor) -> Visit
             raise StrategyError(f"{kind} {key!r} offered twice")
         seen.add((kind, key))
         if kind == QUESTION and key in world.question_cost:
+            ruled_out |= key in settled  # their symptom already answered it
             minutes += world.question_cost[key]
             questions += 1
             evidence = (*evidence, (key, visitor.answer(key)))
@@ -407,19 +423,21 @@ def run(
     wrong: float = 0.0,
     answers: str = RATIOS,
     among: Sequence[str] | None = None,
+    taps: bool = False,
 ) -> list[Visit]:
     """Guide ``visitors`` visitors drawn from ``true_model`` (default: ``model``) with ``strategy``.
 
     The same seed gives the same visitors to every strategy. Pass a ``memoised`` strategy to
     keep (and inspect) its decisions; a bare one is memoised for this run only. ``answers``
     is the answer model (``RATIOS`` or ``BASELINE``, see ``World``); ``among`` draws every
-    visitor's cause from these causes only (``UNKNOWN`` for a cause the model lacks).
+    visitor's cause from these causes only (``UNKNOWN`` for a cause the model lacks); with
+    ``taps`` each visitor arrives from one symptom of their cause, as from the guide's page.
     """
     world = World(true_model if true_model is not None else model, answers=answers)
     if not hasattr(strategy, "cache"):
         strategy = memoised(strategy)
     return [
-        simulated_visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong, among=among))
+        simulated_visit(strategy, model, Visitor(world, seed, i, unsure=unsure, wrong=wrong, among=among, taps=taps))
         for i in range(visitors)
     ]
 
