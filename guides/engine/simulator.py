@@ -56,9 +56,9 @@ that the site's package never imports the bench.
 
 Plain Python, no Django, seeded ``random.Random`` only.
 
-Long because the visitor, the visit and the measures taken over visits (minutes, progress
-ranges that held) are one definition: split, a change to how a screen is counted could reach
-one of them and not the others.
+This module is long because the visitor, the visit and the measures taken over visits
+(minutes, progress ranges that held) are one definition: split, a change to how a screen is
+counted could reach one of them and not the others.
 """
 
 from __future__ import annotations
