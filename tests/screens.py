@@ -35,6 +35,11 @@ def nothing_left_state(snapshot, evidence=()) -> list[tuple[str, str]]:
     return evidence
 
 
+def without_tokens(html_text: str) -> str:
+    """A fix step's form carries fresh tokens on every showing; the rest of the screen must match."""
+    return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]*"', r'name="\1"', html_text)
+
+
 def offered(snapshot, evidence) -> engine.Decision:
     return engine.next_step(snapshot.model, evidence, max_questions=snapshot.max_questions)
 

@@ -208,17 +208,11 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float, screens: int) 
     """
     costs, fixes = tables.step_costs, tables.step_fixes
     floor = tables.model.floor
-    hand_off = tables.hand_off_cost
     # What the likely steps can fix at most: no later stop can beat the best so far once
     # spent + last · (remaining - left) - gain does not (gain only shrinks as steps fix causes).
-    left = 0.0
-    shots = []
-    for _, pos, chance in ranked:
-        chance *= scale
-        if chance >= floor:
-            left += chance
-        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and tables.steps[pos].cause is None:
-            shots.append(pos)  # a long shot worth its minutes against the hand-off: tried on the last screen
+    # The cap's last screen, which lists likely steps too, can in principle cost less than that
+    # bound says; walking without the bound gave the same decisions on the bundled guide.
+    left, shots = _likely_mass_and_shots(tables, ranked, scale)
     surviving = list(p)
     last, saves = _last_screen_of(tables, shots)
     gain = 0.0 if saves is None else sum(surviving[ci] * saved for ci, saved in enumerate(saves))
@@ -251,6 +245,21 @@ def _walk(tables: Compiled, p: list[float], ranked, scale: float, screens: int) 
         if ecr < best_ecr:
             best_ecr, best_screens, best_k = ecr, shown + remaining, k
     return best_ecr, best_screens, best_k
+
+
+def _likely_mass_and_shots(tables: Compiled, ranked, scale: float) -> tuple[float, list[int]]:
+    """Σ chance of the likely steps, and the long shots worth their minutes against the hand-off (at most six)."""
+    costs, steps = tables.step_costs, tables.steps
+    floor, hand_off = tables.model.floor, tables.hand_off_cost
+    left = 0.0
+    shots = []
+    for _, pos, chance in ranked:
+        chance *= scale
+        if chance >= floor:
+            left += chance
+        elif len(shots) < LONG_SHOTS_LISTED and chance * hand_off > costs[pos] and steps[pos].cause is None:
+            shots.append(pos)
+    return left, shots
 
 
 def _capped_cost(tables: Compiled, ranked, scale: float, walked_to: int, surviving, remaining: float) -> float:
