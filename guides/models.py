@@ -634,3 +634,23 @@ class PageVote(models.Model):
     def __str__(self):
         page = self.cause_slug or "article"
         return f"{page}: {'helpful' if self.helpful else 'not helpful'}"
+
+
+def _settles_within_its_guide(sender, instance, action, reverse, pk_set, **kwargs):
+    """Refuse a symptom settling an answer of another guide, however the link is made (admin, shell, load).
+
+    The troubleshooter would never use it (the snapshot leaves it out), and the editor would never know why.
+    """
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # answer.settled_by.add(symptom)
+        foreign = Symptom.objects.filter(pk__in=pk_set).exclude(guide_id=instance.question.guide_id)
+    else:
+        foreign = Answer.objects.filter(pk__in=pk_set).exclude(question__guide_id=instance.guide_id)
+    if foreign.exists():
+        raise ValidationError("A symptom can only settle answers to questions of its own guide.")
+
+
+models.signals.m2m_changed.connect(
+    _settles_within_its_guide, sender=Symptom.settles.through, dispatch_uid="symptom-settles-within-its-guide"
+)

@@ -17,5 +17,5 @@ def content_changed(sender, **kwargs):
 for model in CONTENT_MODELS:
     post_save.connect(content_changed, sender=model, dispatch_uid=f"content-save-{model.__name__}")
     post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-delete-{model.__name__}")
-for relation in (models.Symptom.causes.through, models.Cause.related.through):
+for relation in (models.Symptom.causes.through, models.Symptom.settles.through, models.Cause.related.through):
     m2m_changed.connect(content_changed, sender=relation, dispatch_uid=f"content-m2m-{relation.__name__}")

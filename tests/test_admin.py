@@ -8,7 +8,8 @@ import reversion
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -600,3 +601,186 @@ def test_markdown_over_the_limit_is_refused_with_a_message_and_not_saved(editor_
     assert response.status_code == 200
     assert "at most 10000 characters (it has 10005)" in html.unescape(response.content.decode())
     assert Cause.objects.get(pk=cause.pk).explanation == before
+
+
+# --------------------------------------------------------------------------------------
+# Explanation causes, risky steps, settled answers, the screen cap and the long-shot odds
+
+
+def _fieldset(page: str, legend: str) -> str:
+    """The HTML of the fieldset with this heading."""
+    start = page.index(f">{legend}</h2>")
+    return page[start : page.index("</fieldset>", start)]
+
+
+def test_a_cause_has_an_explanation_ending_with_a_live_preview_of_each_text(editor_client, client, guide):
+    cause = guide.causes.get(slug="cause-1")
+
+    page = editor_client.get(admin_url(cause)).content.decode()
+
+    ending = _fieldset(page, "Explanation ending")
+    assert 'name="explains"' in ending and "nothing on the visitor&#x27;s side fixes it" in ending.lower()
+    for name in ("what_is_happening", "what_you_can_do", "where_to_get_help"):
+        textarea = re.search(rf'<textarea name="{name}"[^>]*>', ending).group(0)
+        assert f'hx-post="{PREVIEW}"' in textarea and "markdown-input" in textarea
+    save_change(
+        editor_client,
+        cause,
+        explains="on",
+        what_is_happening="The other person **blocked** you.",
+        what_you_can_do="Ask them another way.",
+        where_to_get_help="Support cannot undo a block.",
+    )
+    cause.refresh_from_db()
+    assert cause.explains and "<strong>blocked</strong>" in cause.what_is_happening_html
+    on_screen = build_snapshot(Guide.objects.get(pk=guide.pk)).causes["cause-1"]
+    assert on_screen.explains and "Ask them another way." in on_screen.what_you_can_do_html
+    assert "Support cannot undo a block." in on_screen.where_to_get_help_html
+
+
+def test_a_fix_step_can_be_marked_risky_and_the_troubleshooter_knows(editor_client, guide):
+    step = guide.fix_steps.get(slug="fix-0")
+
+    page = editor_client.get(admin_url(step)).content.decode()
+    assert '<label class="vCheckboxLabel" for="id_risky">Can lose data or a sign-in</label>' in page
+    save_change(editor_client, step, risky="on")
+
+    snapshot = build_snapshot(Guide.objects.get(pk=guide.pk))
+    assert snapshot.steps["fix-0"].risky
+    assert {s.key: s.risky for s in snapshot.model.steps}["fix-0"]
+
+
+def test_the_screen_cap_and_long_shot_odds_are_edited_with_the_troubleshooter_settings(editor_client, guide):
+    page = editor_client.get(admin_url(guide)).content.decode()
+    troubleshooter = _fieldset(page, "Troubleshooter")
+    assert all(f'name="{name}"' in troubleshooter for name in ("max_questions", "max_screens", "long_shot_odds"))
+
+    save_change(editor_client, guide, max_screens="6", long_shot_odds="20")
+
+    model = build_snapshot(Guide.objects.get(pk=guide.pk)).model
+    assert (model.max_screens, model.floor) == (6, 1 / 20)
+
+
+def _options(page: str, name: str) -> list[str]:
+    """The labels of every option of the <select> called ``name``."""
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return [html.unescape(label) for label in re.findall(r"<option [^>]*>(.*?)</option>", select)]
+
+
+def test_a_symptom_settles_answers_picked_as_question_and_answer_of_its_own_guide(editor_client, guide, load):
+    load(troubleshooter_data("other"))
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    answer = Answer.objects.get(question__guide=guide, question__slug="q-0", slug="yes")
+
+    page = editor_client.get(admin_url(symptom)).content.decode()
+    assert _options(page, "settles") == [f"Is it cause {n}? → {word}" for n in range(3) for word in ("Yes", "No")]
+    save_change(editor_client, symptom, settles=str(answer.pk))
+
+    assert list(symptom.settles.all()) == [answer]
+    model = build_snapshot(Guide.objects.get(pk=guide.pk)).model
+    assert {o.key: o.settles for o in model.observations}["symptom-0-0"] == (("q-0", "yes"),)
+
+
+def test_a_symptom_settling_an_answer_of_another_guide_is_refused(editor_client, guide, load):
+    load(troubleshooter_data("other"))
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    foreign = Answer.objects.get(question__guide__slug="other", question__slug="q-0", slug="yes")
+
+    url = admin_url(symptom)
+    data = admin_form(editor_client.get(url).content.decode(), "symptom_form")
+    data["settles"] = [str(foreign.pk)]
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert form_errors(response)
+    assert not symptom.settles.exists()
+
+
+def test_a_symptom_giving_two_answers_to_one_question_is_refused_in_words(editor_client, guide):
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    both = Answer.objects.filter(question__guide=guide, question__slug="q-0")
+
+    url = admin_url(symptom)
+    data = admin_form(editor_client.get(url).content.decode(), "symptom_form")
+    data["settles"] = [str(a.pk) for a in both]
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "“Yes” and “No” both answer “Is it cause 0?”" in html.unescape(response.content.decode())
+    assert not symptom.settles.exists()
+
+
+def test_a_new_symptom_may_settle_only_answers_of_the_guide_it_is_added_to(editor_client, guide, load):
+    load(troubleshooter_data("other"))
+    own = Answer.objects.get(question__guide=guide, question__slug="q-1", slug="no")
+    foreign = Answer.objects.get(question__guide__slug="other", question__slug="q-1", slug="no")
+    page = editor_client.get(admin_url(Symptom, "add")).content.decode()
+    assert "Guide mechanics: Is it cause 1? → No" in _options(page, "settles")  # every guide's, named
+    assert _options(editor_client.get(admin_url(Symptom, "add"), {"guide": guide.pk}).content.decode(), "settles")[
+        0
+    ].startswith("Is it cause 0? → ")  # the guide picked: only its own
+    data = {
+        "guide": [str(guide.pk)],
+        "title": ["A new symptom"],
+        "slug": ["a-new-symptom"],
+        "description": ["S."],
+        "causes": [str(guide.causes.get(slug="cause-1").pk)],
+        "order": ["9"],
+    }
+
+    refused = editor_client.post(admin_url(Symptom, "add"), {**data, "settles": [str(foreign.pk)]})
+    assert refused.status_code == 200 and form_errors(refused)
+    assert not Symptom.objects.filter(slug="a-new-symptom").exists()
+    saved = editor_client.post(admin_url(Symptom, "add"), {**data, "settles": [str(own.pk)]})
+    assert saved.status_code == 302, form_errors(saved)
+    assert list(Symptom.objects.get(slug="a-new-symptom").settles.all()) == [own]
+
+
+def test_no_code_can_make_a_symptom_settle_an_answer_of_another_guide(guide, load):
+    load(troubleshooter_data("other"))
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    foreign = Answer.objects.get(question__guide__slug="other", question__slug="q-0", slug="yes")
+
+    with pytest.raises(ValidationError, match="its own guide"), transaction.atomic():
+        symptom.settles.add(foreign)
+    with pytest.raises(ValidationError, match="its own guide"), transaction.atomic():
+        foreign.settled_by.add(symptom)
+    assert not symptom.settles.exists()
+
+
+def test_history_compares_the_explanation_texts_and_settled_answers(editor_client, guide):
+    cause = guide.causes.get(slug="cause-1")
+    save_change(editor_client, cause, what_is_happening="Old words here.")
+    save_change(editor_client, cause, explains="on", what_is_happening="New words here.")
+    versions = list(Version.objects.get_for_object(cause))
+    compare = reverse("admin:guides_cause_compare", args=[cause.pk])
+
+    page = editor_client.get(compare, {"version_id1": versions[1].pk, "version_id2": versions[0].pk}).content.decode()
+
+    assert "Old" in page and "New" in page
+    assert "nothing on the visitor" in page.lower()  # the box ticked is listed as a change
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    answer = Answer.objects.get(question__guide=guide, question__slug="q-0", slug="yes")
+    save_change(editor_client, symptom, title="Edited once")
+    save_change(editor_client, symptom, settles=str(answer.pk))
+    versions = list(Version.objects.get_for_object(symptom))
+    compare = reverse("admin:guides_symptom_compare", args=[symptom.pk])
+    page = editor_client.get(compare, {"version_id1": versions[1].pk, "version_id2": versions[0].pk}).content.decode()
+    assert str(answer) in html.unescape(page)
+
+
+def test_a_deleted_answer_comes_back_with_the_symptoms_that_settle_it(editor_client, guide):
+    symptom = guide.symptoms.get(slug="symptom-0-0")
+    answer = Answer.objects.get(question__guide=guide, question__slug="q-0", slug="yes")
+    save_change(editor_client, symptom, settles=str(answer.pk))
+
+    editor_client.post(admin_url(answer, "delete"), {"post": "yes"})
+    assert not symptom.settles.exists()
+    version = Version.objects.get_deleted(Answer).get(object_id=str(answer.pk))
+    recover_url = reverse("admin:guides_answer_recover", args=[version.pk])
+    response = editor_client.post(
+        recover_url, admin_form(editor_client.get(recover_url).content.decode(), "answer_form")
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    assert list(symptom.settles.all()) == [Answer.objects.get(pk=answer.pk)]

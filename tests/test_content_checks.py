@@ -1,5 +1,7 @@
 """The content checks find each kind of problem, and only that kind, in a guide broken on purpose."""
 
+import dataclasses
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -21,6 +23,7 @@ from guides.models import (
     Guide,
     Question,
     StepKind,
+    Symptom,
 )
 from tests.builders import guide_data, questions_for
 
@@ -168,7 +171,7 @@ def test_a_guide_without_questions_gets_one_warning_not_one_per_cause(load):
 # Fix steps and the hand-off
 
 
-def test_a_cause_whose_cure_comes_after_the_hand_off_is_a_warning(load):
+def test_a_cause_whose_cure_comes_after_the_hand_off_is_an_error(load):
     # Cause 1's cure is a one-day wait, but support answers within the hour: the hand-off comes first.
     data = healthy()
     data["fix_steps"][1].update(kind="wait", minutes=24 * 60)
@@ -178,17 +181,22 @@ def test_a_cause_whose_cure_comes_after_the_hand_off_is_a_warning(load):
 
     problems = check_guide(Guide.objects.get(slug="tiny"))
 
-    found = [p for p in problems if p.kind == "not_fixed_before_hand_off"]
+    found = [p for p in problems if p.kind == "not_fixed_before_hand_off" and p.obj == cause]
     assert found == [
         Problem(
-            WARNING,
-            "Someone who has “Cause 1” and answers every question truthfully reaches the hand-off to support "
+            ERROR,
+            "Someone who has “Cause 1” and answers every question truthfully reaches the list of long shots "
             "before the troubleshooter offers the step that fixes it. Make the answers that point to it stronger, "
-            "or its cure's efficacy higher.",
+            "add a question that asks about it, or make its cure's efficacy higher.",
             cause,
             "not_fixed_before_hand_off",
         )
     ]
+    # So does someone who tapped its symptom.
+    symptom = cause.symptoms.get()
+    assert next(p.message for p in problems if p.obj == symptom).startswith(
+        "Someone who taps “Symptom 1.0” and has “Cause 1” and answers every question truthfully reaches the list"
+    )
     # A question about a cause that is never offered a fix cannot change the plan: that follows from it.
     assert kinds(problems) <= {"not_fixed_before_hand_off", "never_worth_asking"}
 
@@ -685,8 +693,8 @@ def test_the_number_of_queries_does_not_grow_with_the_guide(load):
     with CaptureQueriesContext(connection) as big:
         check_guide(large_guide)
 
-    # Eleven for the content, eleven for the troubleshooter built from it (symptoms included).
-    assert len(small.captured_queries) == len(big.captured_queries) <= 22
+    # Twelve for the content, twelve for the troubleshooter built from it (symptoms and settled answers included).
+    assert len(small.captured_queries) == len(big.captured_queries) <= 24
 
 
 def test_the_bundled_guide_is_checked_in_as_many_queries_as_a_tiny_one(seed_guide, tiny):
@@ -777,3 +785,200 @@ def test_the_admin_check_page_of_the_bundled_guide_says_all_is_well(admin_client
 
     assert response.status_code == 200
     assert '<li class="success">No problems found' in response.content.decode()
+
+
+# --------------------------------------------------------------------------------------
+# Explanation causes, settled answers and the truthful walks' promises
+
+
+def explained(data: dict, n: int = 1, text: str = "They blocked you.") -> dict:
+    """Make cause ``n`` an explanation cause with no fix step (its step stays, linked to nothing)."""
+    data["causes"][n] |= {"explains": True, "what_is_happening": text, "fixes": []}
+    data["fix_steps"] = [step for step in data["fix_steps"] if step["slug"] != f"fix-{n}"]
+    data["checklist"] = [slug for slug in data["checklist"] if slug != f"fix-{n}"]
+    return data
+
+
+def test_an_explanation_cause_needs_no_fix_step_and_checks_clean(load):
+    load(explained(healthy()))
+
+    # A one-minute explanation is cheaper to show than a question (the warning says so; that is not about it).
+    assert besides_worth(check_guide(Guide.objects.get(slug="tiny"))) == []
+
+
+def test_an_explanation_cause_without_what_is_happening_is_an_error(load):
+    load(explained(healthy(), text=""))
+    cause = Cause.objects.get(guide__slug="tiny", slug="cause-1")
+
+    problems = besides_worth(check_guide(Guide.objects.get(slug="tiny")))
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "explanation_without_text", cause)]
+    assert problems[0].message == (
+        "“Cause 1” is marked as a cause nothing on the visitor's side fixes, but it has no “What is happening” "
+        "text, so its explanation screen would be empty. Say what is going on in a few short sentences."
+    )
+
+
+def test_a_symptom_settling_an_answer_of_another_guide_is_an_error(tiny, other):
+    symptom = tiny.symptoms.get(slug="symptom-0-0")
+    foreign = Answer.objects.get(question__guide=other, question__slug="q-0", slug="yes")
+    Symptom.settles.through.objects.create(symptom=symptom, answer=foreign)  # past the admin's checks
+
+    problems = check_guide(tiny)
+
+    assert [(p.level, p.kind, p.obj) for p in problems] == [(ERROR, "cross_guide", symptom)]
+    assert problems[0].message == (
+        "The symptom “Symptom 0.0” settles the answer “Yes” to “Is it cause 0?”, a question of another guide "
+        "(“Guide other”). Pick answers to this guide's questions."
+    )
+
+
+def test_a_symptom_giving_two_answers_to_one_question_is_an_error(tiny):
+    symptom = tiny.symptoms.get(slug="symptom-0-0")
+    for answer in Answer.objects.filter(question__guide=tiny, question__slug="q-0"):
+        Symptom.settles.through.objects.create(symptom=symptom, answer=answer)
+
+    problems = check_guide(tiny)
+
+    assert (ERROR, "settles_two_answers", symptom) in [(p.level, p.kind, p.obj) for p in problems]
+    message = next(p.message for p in problems if p.kind == "settles_two_answers")
+    assert message.startswith("The symptom “Symptom 0.0” gives two answers to “Is it cause 0?” (“Yes” and “No”)")
+
+
+def test_a_cause_whose_explanation_comes_after_the_screen_cap_is_an_error(load):
+    data = explained(max_questions_guide(3), n=3)
+    data["max_screens"] = 3  # cause-3 needs its three questions first: the explanation would be the fourth screen
+    load(data)
+    cause = Cause.objects.get(guide__slug="tiny", slug="cause-3")
+
+    problems = [p for p in check_guide(Guide.objects.get(slug="tiny")) if p.obj == cause and p.level == ERROR]
+
+    assert [p.kind for p in problems] == ["not_fixed_before_hand_off"]
+    assert problems[0].message.startswith(
+        "Someone who has “Cause 3” and answers every question truthfully reaches the list of long shots before "
+        "the troubleshooter offers its explanation."
+    )
+
+
+def test_every_cause_and_symptom_walk_of_a_healthy_guide_ends_within_its_screens(load):
+    data = explained(max_questions_guide(3), n=3)
+    load(data)
+    guide = Guide.objects.get(slug="tiny")
+
+    problems = check_guide(guide)
+
+    assert not {"not_fixed_before_hand_off", "too_many_screens"} & kinds(problems)
+    model = build_snapshot(guide).model
+    walks = [engine.truthful_walk(model, c.key, max_questions=3) for c in model.causes]
+    walks += [
+        engine.truthful_walk(model, e.cause, seen=(o.key,), max_questions=3)
+        for o in model.observations
+        for e in o.effects
+    ]
+    assert len(walks) == 8  # it found its cases: four causes, four symptom-and-cause pairs
+    assert all(walk[-1][0] in ("fixed", "explained") and len(walk) <= guide.max_screens for walk in walks)
+
+
+def scripted(walks: dict):
+    """A truthful walk that follows a script by (cause, symptoms tapped); the engine's own otherwise."""
+    real = engine.truthful_walk
+
+    def walk(model, cause, *, seen=(), max_questions=None):
+        return walks.get((cause, tuple(seen))) or real(model, cause, seen=seen, max_questions=max_questions)
+
+    return walk
+
+
+def test_a_walk_longer_than_the_screen_cap_is_an_error(tiny, monkeypatch):
+    Guide.objects.filter(pk=tiny.pk).update(max_screens=3)
+    long_walk = [("question", "q-0"), ("question", "q-1"), ("step", "fix-1"), ("fixed", "fix-0")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-0", ()): long_walk}))
+    cause = tiny.causes.get(slug="cause-0")
+
+    problems = [p for p in check_guide(Guide.objects.get(pk=tiny.pk)) if p.kind == "too_many_screens"]
+
+    assert [(p.level, p.obj) for p in problems] == [(ERROR, cause)]
+    assert problems[0].message == (
+        "Someone who has “Cause 0” and answers every question truthfully sees 4 screens before the step that fixes "
+        "it; the guide allows 3. Add a question that points to it sooner, or make the answers that point to it "
+        "stronger."
+    )
+
+
+def test_a_step_offered_after_an_answer_that_rules_out_all_it_fixes_is_an_error(tiny, monkeypatch):
+    # Someone with cause 1 answers "Yes" to "Is it cause 1?", which rules out cause 0: fix-0 fixes only cause 0.
+    yes = Answer.objects.get(question__guide=tiny, question__slug="q-1", slug="yes")
+    AnswerEffect.objects.create(answer=yes, cause=tiny.causes.get(slug="cause-0"), strength="rules_out")
+    assert "ruled_out_step_offered" not in kinds(check_guide(tiny))  # the troubleshooter keeps the promise
+    walk = [("question", "q-1"), ("step", "fix-0"), ("fixed", "fix-1")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-1", ()): walk}))
+
+    problems = [p for p in check_guide(tiny) if p.kind == "ruled_out_step_offered"]
+
+    assert [(p.level, p.obj) for p in problems] == [(ERROR, tiny.fix_steps.get(slug="fix-0"))]
+    assert problems[0].message == (
+        "“Fix number 0” is offered to someone who answered “Yes” to “Is it cause 1?”, which rules out every cause "
+        "it fixes. Check what that answer says about the causes this step fixes, and what it skips."
+    )
+
+
+def test_a_step_offered_after_an_answer_that_skips_it_is_an_error(tiny, monkeypatch):
+    Answer.objects.get(question__guide=tiny, question__slug="q-1", slug="yes").skips.add(
+        tiny.fix_steps.get(slug="fix-0")
+    )
+    assert "ruled_out_step_offered" not in kinds(check_guide(tiny))
+    walk = [("question", "q-1"), ("step", "fix-0"), ("fixed", "fix-1")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-1", ()): walk}))
+
+    problems = [p for p in check_guide(tiny) if p.kind == "ruled_out_step_offered"]
+
+    assert [p.message for p in problems] == [
+        "“Fix number 0” is offered to someone who answered “Yes” to “Is it cause 1?”, which says this step is done "
+        "already or cannot help. Check what that answer says about the causes this step fixes, and what it skips."
+    ]
+
+
+def test_a_question_asked_after_the_symptom_that_answers_it_is_an_error(tiny, monkeypatch):
+    symptom = tiny.symptoms.get(slug="symptom-1-0")
+    symptom.settles.add(Answer.objects.get(question__guide=tiny, question__slug="q-1", slug="yes"))
+    assert "settled_question_asked" not in kinds(check_guide(tiny))  # the troubleshooter never asks it
+    walk = [("question", "q-1"), ("fixed", "fix-1")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-1", ("symptom-1-0",)): walk}))
+
+    problems = [p for p in check_guide(tiny) if p.kind == "settled_question_asked"]
+
+    assert [(p.level, p.obj) for p in problems] == [(ERROR, symptom)]
+    assert problems[0].message == (
+        "Someone who taps “Symptom 1.0” is still asked “Is it cause 1?”, although the symptom already answers it "
+        "(“Yes”). Check the answers this symptom settles."
+    )
+
+
+def test_a_long_shot_listed_after_answers_that_together_rule_out_all_it_fixes_is_an_error(load, monkeypatch):
+    data = healthy(causes=3)
+    for question in data["questions"][:2]:
+        question["answers"][1]["effects"]["cause-2"] = "more"  # so someone with cause 2 answers "No" to both
+    data["fix_steps"].append(fix_step("fix-both"))
+    data["causes"][0]["fixes"]["fix-both"] = data["causes"][1]["fixes"]["fix-both"] = "sometimes"
+    load(data)
+    guide = Guide.objects.get(slug="tiny")
+    assert "ruled_out_step_offered" not in kinds(check_guide(guide))
+    walk = [("question", "q-0"), ("question", "q-1"), ("long_shots", "")]
+    monkeypatch.setattr(engine, "truthful_walk", scripted({("cause-2", ()): walk}))
+    real = engine.next_step
+
+    def listing_fix_both(model, evidence, **kwargs):
+        decision = real(model, evidence, **kwargs)
+        both = next(step for step in model.steps if step.key == "fix-both")
+        return dataclasses.replace(decision, long_shots=((both, 0.01),)) if ("q-1", "no") in evidence else decision
+
+    monkeypatch.setattr(engine, "next_step", listing_fix_both)
+
+    problems = [p for p in check_guide(guide) if p.kind == "ruled_out_step_offered"]
+
+    assert [(p.level, p.obj) for p in problems] == [(ERROR, guide.fix_steps.get(slug="fix-both"))]
+    assert problems[0].message == (
+        "“Fix both” is offered to someone who answered “No” to “Is it cause 0?” and “No” to “Is it cause 1?”, which "
+        "rule out every cause it fixes. Check what those answers say about the causes this step fixes, and what "
+        "they skip."
+    )

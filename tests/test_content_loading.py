@@ -18,10 +18,29 @@ SEED_FACETS = {
     "temporary-bans": {"violation-types", "duration-and-scope", "appeals", "reputation-impact"},
     "software-updates": {"bug-fixes", "server-compatibility", "security-patches", "new-features"},
 }
+# The keys a content file gained with explanation causes, risky steps, settled answers and the screen cap.
+EXPLANATION_KEYS = frozenset(
+    {
+        "max_screens", "long_shot_odds", "explains", "what_is_happening", "what_you_can_do", "where_to_get_help",
+        "risky", "settles",
+    }
+)  # fmt: skip
 SEED_CAUSES = {
     "account-restrictions", "network-connectivity", "app-glitches", "community-guidelines",
     "privacy-settings", "spam-detection", "temporary-bans", "software-updates",
 }  # fmt: skip
+
+
+def without(values: dict, names) -> dict:
+    return {name: value for name, value in values.items() if name not in names}
+
+
+def without_explanation_keys(data: dict) -> dict:
+    """A content file as it was written before explanation causes: none of EXPLANATION_KEYS anywhere."""
+    data = without(copy.deepcopy(data), EXPLANATION_KEYS)
+    for section in ("causes", "symptoms", "fix_steps"):
+        data[section] = [without(item, EXPLANATION_KEYS) for item in data.get(section, [])]
+    return data
 
 
 def test_seed_guide_has_every_cause_facet_symptom_fix_faq_and_checklist_step(seed_guide):
@@ -32,8 +51,9 @@ def test_seed_guide_has_every_cause_facet_symptom_fix_faq_and_checklist_step(see
         assert {f.slug for f in causes[slug].facets.all()} == facets
     for cause in causes.values():
         assert cause.symptoms.all(), f"{cause.slug} has no symptom"
-        assert cause.fix_steps.all(), f"{cause.slug} has no fix step"
-    assert seed_guide.faq_entries.count() == 6
+        # An explanation cause (blocked, TikTok down) may have none: nothing on the visitor's side fixes it.
+        assert cause.fix_steps.all() or cause.explains, f"{cause.slug} has no fix step and no explanation"
+    assert seed_guide.faq_entries.count() == 8
     assert seed_guide.checklist_items.count() == 7
 
 
@@ -144,7 +164,7 @@ def test_plain_load_does_not_bring_back_what_staff_deleted(seed_guide, capsys):
     call_command("load_guides")
 
     assert not seed_guide.causes.filter(slug="app-glitches").exists()
-    assert seed_guide.faq_entries.count() == 5
+    assert seed_guide.faq_entries.count() == 7
     out = capsys.readouterr().out
     assert "Not recreated" in out and "tiktok-messages/cause/app-glitches" in out
 
@@ -371,7 +391,7 @@ def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, 
     from guides.authoring.values import cause_from_db, fix_step_from_db, guide_from_db
     from guides.models import Cause, FixStep, Guide, LoadedContent
 
-    legacy = copy.deepcopy(seed_data)
+    legacy = without_explanation_keys(seed_data)
     for cause in legacy["causes"]:
         cause["fixes"] = list(cause["fixes"])  # the old plain list: every link "sometimes"
     for step in legacy["fix_steps"]:
@@ -381,13 +401,14 @@ def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, 
     load(legacy)
     # Rewrite the records as the previous version wrote them: its shapes, its digests.
     guide = Guide.objects.get(slug=legacy["slug"])
-    old_guide = {**guide_from_db(guide), "confidence_threshold": 75}
+    old_guide = {**without(guide_from_db(guide), EXPLANATION_KEYS), "confidence_threshold": 75}
     LoadedContent.objects.filter(key=guide.slug).update(digest=_digest(old_guide))
     for cause in Cause.objects.filter(guide=guide):
-        old = {**cause_from_db(cause), "fixes": [slug for slug, _ in cause_from_db(cause)["fixes"]]}
+        values = without(cause_from_db(cause), EXPLANATION_KEYS)
+        old = {**values, "fixes": [slug for slug, _ in values["fixes"]]}
         LoadedContent.objects.filter(key=f"{guide.slug}/cause/{cause.slug}").update(digest=_digest(old))
     for step in FixStep.objects.filter(guide=guide):
-        old = {k: v for k, v in fix_step_from_db(step).items() if k != "kind"}
+        old = without(fix_step_from_db(step), {*EXPLANATION_KEYS, "kind"})
         LoadedContent.objects.filter(key=f"{guide.slug}/fix-step/{step.slug}").update(digest=_digest(old))
 
     report = load(seed_data)
@@ -396,3 +417,142 @@ def test_a_database_loaded_before_the_troubleshooter_follows_the_new_file(load, 
     update_app = guide.causes.get(slug="software-updates").cause_fixes.get(fix_step__slug="update-app")
     assert update_app.efficacy == "almost_always"
     assert FixStep.objects.get(guide=guide, slug="wait-out-the-limit").kind == "wait"
+
+
+# --------------------------------------------------------------------------------------
+# Explanation causes, risky steps, settled answers, the screen cap and the long-shot odds
+
+
+def explanation_data(**kwargs) -> dict:
+    """The tiny guide with cause 1 an explanation cause, a risky step, and a symptom that settles an answer."""
+    data = guide_data(questions=[_question("notice"), _question("friends")], **kwargs)
+    data |= {"max_screens": 6, "long_shot_odds": 20}
+    data["causes"][1] |= {
+        "explains": True,
+        "what_is_happening": "The other person **blocked** you.\r\n",
+        "what_you_can_do": "Ask them another way.\n",
+        "where_to_get_help": "Support cannot undo a block.\n",
+        "fixes": [],
+    }
+    data["fix_steps"][0]["risky"] = True
+    data["symptoms"][0]["settles"] = ["notice/yes", "friends/no"]
+    return data
+
+
+def test_explanation_causes_risky_steps_and_settled_answers_load(load):
+    load(explanation_data())
+
+    guide = Guide.objects.get(slug="tiny")
+    assert (guide.max_screens, guide.long_shot_odds) == (6, 20)
+    blocked, plain = guide.causes.get(slug="cause-1"), guide.causes.get(slug="cause-0")
+    assert blocked.explains and not plain.explains
+    assert blocked.what_is_happening == "The other person **blocked** you.\n"  # LF line ends, as the admin saves
+    assert "<strong>blocked</strong>" in blocked.what_is_happening_html
+    assert "Ask them another way." in blocked.what_you_can_do_html
+    assert "Support cannot undo a block." in blocked.where_to_get_help_html
+    assert (plain.what_is_happening, plain.what_you_can_do, plain.where_to_get_help) == ("", "", "")
+    assert [s.slug for s in guide.fix_steps.filter(risky=True)] == ["fix-0"]
+    settled = guide.symptoms.get(slug="symptom-0-0").settles.order_by("question__slug")
+    assert [(a.question.slug, a.slug) for a in settled] == [("friends", "no"), ("notice", "yes")]
+    assert not guide.symptoms.get(slug="symptom-1-0").settles.exists()
+
+
+def test_a_guide_file_without_the_new_keys_loads_with_their_defaults(load):
+    load(guide_data())
+
+    guide = Guide.objects.get(slug="tiny")
+    assert (guide.max_screens, guide.long_shot_odds) == (8, 50)
+    assert not guide.causes.filter(explains=True).exists() and not guide.fix_steps.filter(risky=True).exists()
+
+
+def test_a_symptom_settles_answers_the_database_holds_when_the_file_leaves_its_questions_out(load):
+    load(guide_data(questions=[_question("notice")]))
+    data = guide_data()
+    data["symptoms"][0]["settles"] = ["notice/no"]
+    del data["questions"]
+
+    load(data)
+
+    settled = Symptom.objects.get(guide__slug="tiny", slug="symptom-0-0").settles.get()
+    assert (settled.question.slug, settled.slug) == ("notice", "no")
+
+
+def test_a_settled_answer_nobody_has_is_refused_even_when_the_file_leaves_its_questions_out(load):
+    load(guide_data(questions=[_question("notice")]))
+    data = guide_data()
+    data["symptoms"][0]["settles"] = ["notice/maybe"]
+    del data["questions"]
+
+    with pytest.raises(ContentError, match=r"symptoms\[0\]\.settles: unknown answer 'notice/maybe'"):
+        load(data)
+
+    assert not Symptom.objects.get(guide__slug="tiny", slug="symptom-0-0").settles.exists()
+
+
+def test_a_changed_settled_answer_in_the_file_reaches_the_database(load):
+    data = explanation_data()
+    load(data)
+    data["symptoms"][0]["settles"] = ["notice/no"]
+    data["causes"][1]["explains"] = False
+    data["fix_steps"][0]["risky"] = False
+
+    report = load(data)
+
+    assert "tiny/symptom/symptom-0-0" in report.updated
+    settled = Symptom.objects.get(guide__slug="tiny", slug="symptom-0-0").settles.get()
+    assert (settled.question.slug, settled.slug) == ("notice", "no")
+    assert not Cause.objects.filter(guide__slug="tiny", explains=True).exists()
+    assert not FixStep.objects.filter(guide__slug="tiny", risky=True).exists()
+
+
+def test_settled_answers_edited_by_staff_are_kept(load):
+    data = explanation_data()
+    load(data)
+    symptom = Symptom.objects.get(guide__slug="tiny", slug="symptom-0-0")
+    symptom.settles.set([Answer.objects.get(question__guide__slug="tiny", question__slug="notice", slug="no")])
+    data["symptoms"][0]["title"] = "A new title from the file"
+
+    report = load(data)
+
+    assert "tiny/symptom/symptom-0-0" in report.kept_edits
+    assert [a.slug for a in symptom.settles.all()] == ["no"]
+
+
+def test_a_settled_answer_staff_deleted_stays_deleted_and_the_symptom_counts_as_edited(load):
+    data = explanation_data()
+    load(data)
+    Answer.objects.filter(question__guide__slug="tiny", question__slug="friends", slug="no").delete()
+
+    report = load(data)
+
+    assert "tiny/question/friends/answer/no" in report.kept_deletions
+    assert "tiny/symptom/symptom-0-0" in report.kept_edits  # its settled answers changed, as a deleted fix step would
+    symptom = Symptom.objects.get(guide__slug="tiny", slug="symptom-0-0")
+    assert [(a.question.slug, a.slug) for a in symptom.settles.all()] == [("notice", "yes")]
+
+
+def test_a_database_loaded_before_explanation_causes_follows_the_new_file(load, seed_data):
+    """Records written before explanations (none of their keys) still count as untouched, so the new keys load."""
+    from guides.authoring.loader import _digest
+    from guides.authoring.values import cause_from_db, fix_step_from_db, guide_from_db, symptom_from_db
+
+    old_file = without_explanation_keys(explanation_data())
+    load(old_file)
+    guide = Guide.objects.get(slug="tiny")
+    records = {guide.slug: without(guide_from_db(guide), EXPLANATION_KEYS)}
+    records |= {f"tiny/cause/{c.slug}": without(cause_from_db(c), EXPLANATION_KEYS) for c in guide.causes.all()}
+    records |= {
+        f"tiny/fix-step/{s.slug}": without(fix_step_from_db(s), EXPLANATION_KEYS) for s in guide.fix_steps.all()
+    }
+    records |= {f"tiny/symptom/{s.slug}": without(symptom_from_db(s), EXPLANATION_KEYS) for s in guide.symptoms.all()}
+    for key, values in records.items():
+        assert LoadedContent.objects.filter(key=key).update(digest=_digest(values)) == 1
+
+    report = load(explanation_data())
+
+    assert not report.kept_edits
+    guide.refresh_from_db()
+    assert (guide.max_screens, guide.long_shot_odds) == (6, 20)
+    assert guide.causes.get(slug="cause-1").explains
+    assert guide.fix_steps.get(slug="fix-0").risky
+    assert guide.symptoms.get(slug="symptom-0-0").settles.count() == 2

@@ -382,3 +382,88 @@ def test_a_hand_off_that_would_join_one_made_in_the_admin_is_refused_with_its_li
 
     assert "guide.yaml, line 16: fix_steps[0].kind: the guide already has a hand-off" in message
     assert "('call-support')" in message
+
+
+# Explanation causes, risky steps, settled answers, the screen cap and the long-shot odds.
+
+TINY_WITH_SYMPTOM = TINY.replace(
+    "fix_steps:\n",
+    "symptoms:\n  - slug: notice\n    title: A notice shows\n    causes: [slow]\n    settles: [first/yes]\n"
+    "fix_steps:\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("published: true", "published: true\nmax_screens: 2"), "line 5: max_screens: should be at least 3, not 2"),
+        (
+            ("published: true", "published: true\nlong_shot_odds: 1001"),
+            "line 5: long_shot_odds: should be at most 1000",
+        ),
+        (
+            ("    summary: Slow.\n", '    summary: Slow.\n    explains: "true"\n'),
+            "line 9: causes[0].explains: should be true or false",
+        ),
+        (
+            ("    title: Wait\n", "    title: Wait\n    risky: yes please\n"),
+            "line 19: fix_steps[0].risky: should be true or false",
+        ),
+        (
+            ("settles: [first/yes]", "settles: [first]"),
+            "line 15: symptoms[0].settles[0]: should name an answer as question-slug/answer-slug, not 'first'",
+        ),
+        (
+            ("settles: [first/yes]", "settles: [first/maybe]"),
+            "line 15: symptoms[0].settles: unknown answer 'first/maybe': no question of this guide has it",
+        ),
+        (
+            ("settles: [first/yes]", "settles: [first/yes, first/yes]"),
+            "line 15: symptoms[0].settles: names 'first/yes' twice",
+        ),
+        (
+            ("settles: [first/yes]", "settles: [first/yes, second/no, first/no]"),
+            "line 15: symptoms[0].settles: gives two answers to the question 'first'",
+        ),
+        (
+            ("    summary: Slow.\n", "    summary: Slow.\n    what_is_happening: 12\n"),
+            "line 9: causes[0].what_is_happening: should be text, not 12",
+        ),
+    ],
+    ids=[
+        "few-screens",
+        "long-odds",
+        "quoted-explains",
+        "word-for-risky",
+        "settles-without-answer",
+        "settles-unknown",
+        "settles-twice",
+        "settles-two-answers",
+        "number-for-explanation-text",
+    ],
+)
+def test_a_wrong_explanation_risky_settles_or_screen_value_is_refused_with_its_line(db, tmp_path, change, message):
+    old, new = change
+    assert old in TINY_WITH_SYMPTOM
+    text = TINY_WITH_SYMPTOM.replace(old, new, 1)
+
+    assert f"guide.yaml, {message}" in refused(write(tmp_path, text))
+
+
+def test_explanation_risky_settles_and_screen_keys_load(db, tmp_path):
+    text = TINY_WITH_SYMPTOM.replace("published: true", "published: true\nmax_screens: 5\nlong_shot_odds: 10")
+    text = text.replace(
+        "    summary: Slow.\n",
+        "    summary: Slow.\n    explains: true\n    what_is_happening: |\n      It is slow on their side.\n",
+    )
+    text = text.replace("    title: Wait\n", "    title: Wait\n    risky: true\n")
+
+    call_command("load_guides", str(write(tmp_path, text)), verbosity=0)
+
+    guide = Guide.objects.get(slug="tiny")
+    assert (guide.max_screens, guide.long_shot_odds) == (5, 10)
+    cause = guide.causes.get()
+    assert cause.explains and cause.what_is_happening == "It is slow on their side.\n"
+    assert guide.fix_steps.get().risky
+    settled = guide.symptoms.get().settles.get()
+    assert (settled.question.slug, settled.slug) == ("first", "yes")

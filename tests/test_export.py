@@ -164,6 +164,22 @@ def troubleshooter_guide_data() -> dict:
     return data
 
 
+def explanation_guide_data() -> dict:
+    """The troubleshooter guide with an explanation cause, a risky step, settled answers and its own screen cap."""
+    data = troubleshooter_guide_data()
+    data |= {"max_screens": 5, "long_shot_odds": 20}
+    data["causes"][1] |= {
+        "explains": True,
+        "what_is_happening": "They **blocked** you.\n",
+        "what_you_can_do": "Ask them another way.\n",
+        "where_to_get_help": "Support cannot undo a block.",
+    }
+    data["causes"][0]["where_to_get_help"] = "Appeal in the app.\n"
+    data["fix_steps"][0]["risky"] = True
+    data["symptoms"][0]["settles"] = ["which-one/yes", "follow-up/off"]  # exported sorted
+    return data
+
+
 def test_the_bundled_file_is_its_own_export(seed_guide):
     path = next(p for p in content_files() if p.stem == SEED_SLUG)
 
@@ -256,6 +272,47 @@ def test_troubleshooter_fields_are_written_where_the_hand_written_files_have_the
     assert text.count("skips:") == 1 and text.count("not_after:") == 1
 
 
+def test_explanation_fields_round_trip_byte_identically(load):
+    load(explanation_guide_data())
+    guide = Guide.objects.get(slug="features")
+    before = export_data(guide)
+    text = export_guide(guide)
+
+    guide = reload_from(text, "features")
+
+    assert export_data(guide) == before
+    assert export_guide(guide) == text
+    assert (guide.max_screens, guide.long_shot_odds) == (5, 20)
+    assert [c.slug for c in guide.causes.filter(explains=True)] == ["cause-1"]
+    assert [s.slug for s in guide.fix_steps.filter(risky=True)] == ["fix-0"]
+    settled = guide.symptoms.get(slug="symptom-0-0").settles.order_by("question__slug")
+    assert [(a.question.slug, a.slug) for a in settled] == [("follow-up", "off"), ("which-one", "yes")]
+
+
+def test_explanation_fields_are_written_only_where_they_say_something(load):
+    load(explanation_guide_data())
+
+    text = export_guide(Guide.objects.get(slug="features"))
+
+    # The guide's screen cap and odds always, after max_questions: a file leaving them out leaves them alone.
+    assert "\nmax_questions: 8\nmax_screens: 5\nlong_shot_odds: 20\n" in text
+    # A cause's explanation ending after its explanation, and only the parts it has.
+    assert (
+        "\n    explanation: Explanation 1.\n    explains: true\n    what_is_happening: |\n      They **blocked** you.\n"
+        "    what_you_can_do: |\n      Ask them another way.\n    where_to_get_help: Support cannot undo a block.\n"
+        "    facets:\n" in text
+    )
+    assert (
+        "\n    explanation: Explanation 0.\n    where_to_get_help: |\n      Appeal in the app.\n    facets:\n" in text
+    )
+    assert text.count("explains:") == 1 and text.count("what_is_happening:") == 1
+    # "risky" after the kind's place, only on a risky step; settled answers sorted, on one line.
+    assert "\n  - slug: fix-0\n    title: Fix number 0\n    risky: true\n    minutes: 1\n" in text
+    assert text.count("risky:") == 1
+    assert "\n    causes: [cause-0]\n    settles: [follow-up/off, which-one/yes]\n" in text
+    assert text.count("settles:") == 1
+
+
 def test_odd_text_reaches_the_database_unchanged_through_the_export(load):
     load(odd_guide_data())
 
@@ -318,18 +375,21 @@ def test_export_uses_the_keys_and_layout_of_the_hand_written_file(seed_guide, se
 
     assert list(key_layout(yaml.safe_load(text))) == list(key_layout(seed_data))
     assert text.startswith(f"slug: {SEED_SLUG}\ntitle: {seed_data['title']}\n")
-    assert f"\npublished: true\nmax_questions: {seed_guide.max_questions}\n\nintroduction: |\n  When a TikTok" in text
+    assert (
+        f"\npublished: true\nmax_questions: {seed_guide.max_questions}\nmax_screens: {seed_guide.max_screens}\n"
+        f"long_shot_odds: {seed_guide.long_shot_odds}\n\nintroduction: |\n  When a TikTok" in text
+    )
     assert "confidence_threshold" not in text
     for section in ("conclusion", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"):
         assert f"\n\n{section}:" in text, section
     assert "\ncauses:\n  - slug: account-restrictions\n" in text
     assert "\n\n  - slug: network-connectivity\n" in text  # a blank line between causes
     assert "\n    reviewed: 2026-11-26\n" in text
-    # Every cause's fix steps are a one-line mapping of step slugs to efficacy words.
+    # Every cause's fix steps are a one-line mapping of step slugs to efficacy words ({} for an explanation cause).
     fixes = re.findall(r"^    fixes: (.*)$", text, re.M)
     assert len(fixes) == seed_guide.causes.count()
     link = r"[a-z0-9-]+: (almost_always|often|sometimes|rarely)"
-    assert all(re.fullmatch(rf"\{{{link}(, {link})*\}}", line) for line in fixes), fixes
+    assert all(re.fullmatch(rf"\{{({link}(, {link})*)?\}}", line) for line in fixes), fixes
     assert re.search(r"^    fixes: \{[^}]*\bupdate-app: [a-z_]+", text, re.M)
     # Every question says its effort, right after its help.
     assert len(re.findall(r"^    help: .*\n    effort: (quick_look|in_app|ask_someone)$", text, re.M)) == len(
@@ -362,8 +422,9 @@ def test_export_takes_the_same_number_of_queries_however_big_the_guide(load):
         export_guide(big)
 
     # One query per kind of row: the guide, its checklist, fix steps, causes, facets, cause fixes, related
-    # causes, symptoms, their causes, FAQ, questions, "not after" answers and steps, answers, skips, effects.
-    assert len(big_queries) == len(small_queries) <= 16
+    # causes, symptoms, their causes and settled answers, FAQ, questions, "not after" answers and steps,
+    # answers, skips, effects.
+    assert len(big_queries) == len(small_queries) <= 17
 
 
 # Plain random text seldom hits YAML's corners; the second alphabet aims at them.
@@ -397,6 +458,42 @@ def test_any_markdown_text_survives_export_and_reload(load, text):
     saved = text.replace("\r\n", "\n").replace("\r", "\n")  # Markdown is saved with LF line ends only
     assert guide.conclusion == saved
     assert Facet.objects.get(cause__guide=guide).explanation == saved
+
+
+SETTLEABLE = ["which-one/yes", "which-one/no", "follow-up/on", "follow-up/off"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=AWKWARD_TEXT.filter(lambda text: "\x00" not in text),
+    explains=st.booleans(),
+    risky=st.booleans(),
+    settles=st.lists(st.sampled_from(SETTLEABLE), unique_by=lambda name: name.partition("/")[0]),
+    max_screens=st.integers(3, 30),
+    long_shot_odds=st.integers(5, 1000),
+)
+def test_any_explanation_ending_risky_step_settled_answers_and_screen_cap_round_trip_byte_identically(
+    load, text, explains, risky, settles, max_screens, long_shot_odds
+):
+    data = troubleshooter_guide_data()
+    data |= {"max_screens": max_screens, "long_shot_odds": long_shot_odds}
+    data["causes"][1] |= {"explains": explains, "what_is_happening": text, "what_you_can_do": text}
+    data["causes"][0]["where_to_get_help"] = text
+    data["fix_steps"][1]["risky"] = risky
+    data["symptoms"][1]["settles"] = settles
+    load(data, overwrite=True)
+    text_before = export_guide(Guide.objects.get(slug="features"))
+
+    guide = reload_from(text_before, "features")
+
+    assert export_guide(guide) == text_before
+    assert (guide.max_screens, guide.long_shot_odds) == (max_screens, long_shot_odds)
+    assert guide.causes.get(slug="cause-1").explains == explains
+    assert guide.fix_steps.get(slug="fix-1").risky == risky
+    settled = guide.symptoms.get(slug="symptom-1-0").settles.all()
+    assert sorted(f"{a.question.slug}/{a.slug}" for a in settled) == sorted(settles)
+    saved = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert guide.causes.get(slug="cause-0").where_to_get_help == saved
 
 
 def test_command_writes_the_export_to_a_file(seed_guide, tmp_path):

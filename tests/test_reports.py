@@ -1,5 +1,7 @@
 """The feedback report: which fixes help, how visits end, where visitors hesitate, which pages help, its admin page."""
 
+import html
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -58,6 +60,25 @@ def add_fixed_visit(guide, now, cause_slug, step, count=1, *, ago=HOUR):
             fix_steps=f"force-stop-app,{step}",
             step_slug=step,
             ranking=f"{cause_slug}:60,app-glitches:20",
+        )
+        for _ in range(count)
+    )
+    _backdate(Resolution, resolutions, now - ago)
+
+
+def add_explained_visit(guide, now, cause_slug, count=1, *, ago=HOUR):
+    """A visit that ended with "Yes, that explains it" on the explanation of `cause_slug`."""
+    cause = guide.causes.filter(slug=cause_slug).first()
+    resolutions = Resolution.objects.bulk_create(
+        Resolution(
+            guide=guide,
+            cause=cause,
+            cause_slug=cause_slug,
+            fixed=True,
+            kind=Resolution.Kind.EXPLAINED,
+            fix_steps="force-stop-app",
+            step_slug="",
+            ranking=f"{cause_slug}:70,app-glitches:10",
         )
         for _ in range(count)
     )
@@ -256,7 +277,7 @@ def test_fixed_visits_per_likeliest_cause_in_guide_order_then_deleted_ones(seed_
         *seed_guide.causes.order_by("order", "id").values_list("slug", flat=True),
         "a-cause-since-deleted",
     ]
-    assert len(report.causes) == 10
+    assert len(report.causes) == seed_guide.causes.count() + 1
     assert report.fixed == 5
     network = rows["network-connectivity"]
     assert (network.title, network.fixed, network.deleted) == ("Your internet connection is weak or blocked", 3, False)
@@ -514,7 +535,7 @@ def test_page_draws_bars_with_numbers_and_marks_the_current_window(seed_guide, n
     assert '<th scope="row">Check your internet connection</th>' in content
     assert '<th scope="row">Your internet connection is weak or blocked</th>' in content
     assert "<caption>Which fixes actually help, most shown first</caption>" in page
-    assert "<caption>Visits fixed, by the likeliest cause at the time</caption>" in page
+    assert "<caption>Visits fixed or explained, by the likeliest cause at the time</caption>" in page
     assert '<a href="?days=7" aria-current="page">' in page
     assert '<a href="?days=30">' in page and '<a href="?days=90">' in page
     assert content.count('aria-current="page"') == 1
@@ -661,3 +682,81 @@ def test_pruning_deletes_votes_older_than_the_feedback_retention(seed_guide, now
     call_command("prune_questionnaire_events")
 
     assert list(PageVote.objects.values_list("helpful", "reason")) == [(False, "didnt_fix")]
+
+
+# Explanations and long shots
+
+
+def test_visits_an_explanation_ended_count_as_successes_beside_those_fixed(seed_guide, now):
+    add_events(seed_guide, now, Kind.START, 10)
+    add_fixed_visit(seed_guide, now, "app-glitches", "clear-cache", 2)
+    add_explained_visit(seed_guide, now, "privacy-settings", 3)
+    add_events(seed_guide, now, Kind.LONG_SHOTS, 1)
+
+    report = build_report(seed_guide, days=7, now=now)
+
+    assert (report.fixed, report.explained, report.succeeded, report.long_shots) == (2, 3, 5, 1)
+    assert report.success_rate.percent == 50 and report.explained_rate.percent == 30
+    assert report.long_shots_rate.percent == 10
+    rows = by_slug(report.causes)
+    assert (rows["privacy-settings"].fixed, rows["privacy-settings"].explained) == (0, 3)
+    assert rows["privacy-settings"].share.percent == 60  # 3 of the 5 visits fixed or explained
+    assert rows["app-glitches"].share.percent == 40
+    assert not report.is_empty
+
+
+def test_explanation_answers_are_counted_per_cause_and_never_as_fix_steps(seed_guide, now):
+    seed_guide.causes.filter(slug__in=["privacy-settings", "temporary-bans"]).update(explains=True)
+    add_events(seed_guide, now, Kind.EXPLAIN, 5, slug="privacy-settings")
+    add_outcomes(seed_guide, now, "privacy-settings", Outcome.EXPLAINED, 3)
+    add_outcomes(seed_guide, now, "privacy-settings", Outcome.NOT_IT, 1)
+    add_outcomes(seed_guide, now, "app-glitches", Outcome.NOT_IT, 2)  # no longer an explanation cause
+    add_outcomes(seed_guide, now, "a-cause-since-deleted", Outcome.EXPLAINED, 1)
+
+    report = build_report(seed_guide, days=7, now=now)
+
+    order = list(seed_guide.causes.order_by("order", "id").values_list("slug", flat=True))
+    # Every explanation cause of the guide, and app-glitches for its answers from when it was one.
+    listed = [*seed_guide.causes.filter(explains=True).values_list("slug", flat=True), "app-glitches"]
+    assert [row.slug for row in report.explanations] == [*sorted(listed, key=order.index), "a-cause-since-deleted"]
+    rows = by_slug(report.explanations)
+    privacy = rows["privacy-settings"]
+    assert (privacy.shown, privacy.explained, privacy.not_it, privacy.answered) == (5, 3, 1, 4)
+    assert privacy.explained_rate.percent == 75
+    assert (rows["temporary-bans"].shown, rows["temporary-bans"].answered) == (0, 0)
+    assert rows["temporary-bans"].explained_rate.value is None
+    assert (rows["app-glitches"].not_it, rows["app-glitches"].deleted) == (2, False)
+    assert rows["a-cause-since-deleted"].deleted
+    assert not {"privacy-settings", "app-glitches", "a-cause-since-deleted"} & {row.slug for row in report.fix_steps}
+
+    content = content_of(render_report(seed_guide, report, 7))
+    table = content[content.index("<caption>Explanations: did they match what visitors see?</caption>") :]
+    table = table[: table.index("</table>")]
+    assert '<th scope="col">Explained it</th>' in table and '<th scope="col">Was not it</th>' in table
+    title = seed_guide.causes.get(slug="privacy-settings").title
+    assert re.search(
+        rf'<th scope="row">{re.escape(html.escape(title))}</th>\s*<td>5</td>\s*<td>3</td>\s*<td>1</td>', table
+    )
+    assert 'aria-label="75% explained it"' in table
+    assert 'a-cause-since-deleted <span class="help">(deleted cause)</span>' in table
+    assert "(deleted fix step)" not in content
+
+
+def test_a_guide_without_explanation_causes_says_so(seed_guide, now):
+    seed_guide.causes.update(explains=False)
+
+    report = build_report(seed_guide, days=7, now=now)
+
+    assert report.explanations == ()
+    assert "This guide has no explanation causes." in render_report(seed_guide, report, 7)
+
+
+def test_explanations_cost_the_report_no_extra_query(seed_guide, now, django_assert_num_queries):
+    seed_guide.causes.filter(slug="privacy-settings").update(explains=True)
+    add_events(seed_guide, now, Kind.EXPLAIN, 5, slug="privacy-settings")
+    add_outcomes(seed_guide, now, "privacy-settings", Outcome.NOT_IT, 2)
+    add_explained_visit(seed_guide, now, "privacy-settings", 2)
+
+    with django_assert_num_queries(7):
+        report = build_report(seed_guide, days=7, now=now)
+    assert report.explained == 2

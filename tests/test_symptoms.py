@@ -243,25 +243,99 @@ def test_the_hand_off_summary_says_what_the_visitor_sees(phone, snapshot):
 
 
 # --------------------------------------------------------------------------------------
-# Someone who taps a symptom of their own cause still gets their fix
+# Someone who taps a symptom of their own cause still gets their fix, or is told why
 
 
-def test_a_truthful_visitor_who_taps_a_symptom_of_their_cause_is_fixed_before_the_hand_off(db):
-    failures = {}
+def test_a_truthful_visitor_who_taps_a_symptom_of_their_cause_is_fixed_or_told_why_before_the_hand_off(db):
+    failures, checked = {}, 0
     for guide in Guide.objects.filter(published=True):
         snapshot = build_snapshot(guide)
         model = snapshot.model
         cured = {c.key for c in model.causes if any(s.fixes.get(c.key, 0) >= engine.CURE for s in model.steps)}
+        ended = cured | {c.key for c in model.causes if c.explains}
         for observation in model.observations:
             for effect in observation.effects:
-                if effect.cause in cured:
+                if effect.cause in ended:
+                    checked += 1
                     walk = engine.truthful_walk(
                         model, effect.cause, seen=(observation.key,), max_questions=snapshot.max_questions
                     )
-                    if walk[-1][0] != "fixed":
+                    if walk[-1][0] not in ("fixed", "explained"):
                         failures[guide.slug, observation.key, effect.cause] = walk
 
+    assert checked, "no symptom of a cause with a cure or an explanation: nothing was checked"
     assert failures == {}
+
+
+# --------------------------------------------------------------------------------------
+# A tapped symptom answers what it implies, and is the reason its causes rose
+
+
+def settling_symptoms():
+    """(snapshot, observation) for every symptom of a published guide that settles answers."""
+    for guide in Guide.objects.filter(published=True):
+        snapshot = build_snapshot(guide)
+        for observation in snapshot.model.observations:
+            if observation.settles:
+                yield snapshot, observation
+
+
+def test_the_bundled_guide_s_symptoms_settle_what_they_imply(snapshot):
+    settles = {o.key: set(o.settles) for o in snapshot.model.observations}
+
+    assert settles["sending-messages-too-fast"] == {("error-notice", "yes-notice"), ("which-notice", "too-fast")}
+    assert settles["no-message-button"] == {("error-notice", "no-message-box")}
+    assert settles["cant-message-one-person"] == {("who-affected", "one-person")}
+
+
+def test_a_question_a_tapped_symptom_settled_is_never_asked(db):
+    cases = list(settling_symptoms())
+    assert len(cases) >= 10, "too few symptoms settle answers: nothing much was checked"
+    asked, walks = {}, 0
+    for snapshot, observation in cases:
+        model = snapshot.model
+        settled = {question for question, _ in observation.settles}
+        # Someone not sure of anything else, and a truthful visitor with each cause the symptom points to.
+        for cause in [None, *(effect.cause for effect in observation.effects)]:
+            answer = (lambda q, cause=cause: engine.answer_for(q, cause)) if cause else (lambda q: engine.UNSURE)
+            walks += 1
+            for _, decision in engine.visit(
+                model, answer, evidence=[(engine.SEEN, observation.key)], max_questions=snapshot.max_questions
+            ):
+                if decision.kind == engine.QUESTION and decision.question.key in settled:
+                    asked.setdefault((observation.key, cause), []).append(decision.question.key)
+
+    assert walks > len(cases)
+    assert asked == {}
+
+
+def test_an_answer_to_a_question_the_symptom_settled_is_dropped(db):
+    checked = 0
+    for snapshot, observation in settling_symptoms():
+        for question_key, answer_key in observation.settles:
+            question = next(q for q in snapshot.model.questions if q.key == question_key)
+            other = next(a.key for a in question.answers if a.key != answer_key)
+            evidence = [(engine.SEEN, observation.key), (question_key, other)]
+            assert engine.clean_evidence(snapshot.model, evidence) == ((engine.SEEN, observation.key),)
+            checked += 1
+
+    assert checked >= 10
+
+
+def test_a_tapped_symptom_is_the_reason_each_of_its_causes_became_likelier(db):
+    missing, checked = {}, 0
+    for guide in Guide.objects.filter(published=True):
+        model = build_snapshot(guide).model
+        for observation in model.observations:
+            linked = {effect.cause for effect in observation.effects}
+            for ranked in engine.rank(model, [(engine.SEEN, observation.key)]):
+                if ranked.cause in linked:
+                    checked += 1
+                    if not any(r.seen == observation.key and r.raised for r in ranked.reasons):
+                        missing[observation.key, ranked.cause] = ranked.reasons
+
+    assert checked > 20, "too few symptom-cause pairs: is the bundled guide loaded?"
+    assert missing == {}
 
 
 def test_the_snapshot_takes_every_symptom_with_a_cause_as_evidence(snapshot, seed_guide):

@@ -90,7 +90,7 @@ class GuideAdmin(ContentAdmin):
         (None, {"fields": ["title", "slug", "summary", "published"]}),
         ("Article", {"fields": ["introduction", "conclusion"]}),
         ("When nothing helped", {"fields": ["support"]}),
-        ("Troubleshooter", {"fields": ["max_questions"]}),
+        ("Troubleshooter", {"fields": ["max_questions", "max_screens", "long_shot_odds"]}),
     ]
 
     @admin.display(description="Tools")
@@ -179,18 +179,68 @@ class SameGuideLinksForm(forms.ModelForm):
         return cleaned
 
 
+class SymptomForm(SameGuideLinksForm):
+    """A symptom's causes and the answers it settles, all of its own guide; one answer per question at most."""
+
+    def clean(self):
+        cleaned = super().clean()
+        guide, settles = cleaned.get("guide"), list(cleaned.get("settles") or ())
+        others = [a for a in settles if guide and a.question.guide_id != guide.pk]
+        if others:
+            names = ", ".join(f"“{answer_label(a)}”" for a in others)
+            self.add_error(
+                "settles", f"{names}: not a question of “{guide}”. Pick answers to this guide's own questions."
+            )
+            return cleaned
+        by_question: dict[int, list] = {}
+        for answer in settles:
+            by_question.setdefault(answer.question_id, []).append(answer)
+        for answers in by_question.values():
+            if len(answers) > 1:
+                names = " and ".join(f"“{a.text}”" for a in answers)
+                self.add_error(
+                    "settles",
+                    f"{names} both answer “{answers[0].question.text}”. Someone who sees this symptom gives one "
+                    "answer to a question: pick one.",
+                )
+        return cleaned
+
+
+def answer_label(answer: Answer) -> str:
+    """An answer as staff pick it: “Is there a notice? → Yes, a notice”."""
+    return f"{answer.question.text} → {answer.text}"
+
+
+class AnswerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return answer_label(obj)
+
+
 @admin.register(Cause)
 class CauseAdmin(ContentAdmin):
     form = SameGuideLinksForm
-    list_display = ["title", "guide", "commonness", "order", "reviewed_on"]
+    list_display = ["title", "guide", "commonness", "explains", "order", "reviewed_on"]
     list_select_related = ["guide"]
     list_editable = ["order"]
-    list_filter = ["guide", "guide__published", "commonness"]
+    list_filter = ["guide", "guide__published", "commonness", "explains"]
     search_fields = ["title", "summary", "explanation"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["related"]
     inlines = [FacetInline, CauseFixInline]
-    fields = ["guide", "title", "slug", "summary", "explanation", "commonness", "reviewed_on", "related", "order"]
+    fieldsets = [
+        (None, {"fields": ["guide", "title", "slug", "summary", "explanation", "commonness", "reviewed_on"]}),
+        (
+            "Explanation ending",
+            {
+                "description": "For a cause nothing on the visitor's side fixes (blocked, too young, TikTok is down): "
+                "tick the box and say what is happening and what they can do. The troubleshooter then explains it "
+                "and asks “Does this match what you see?” instead of offering fix steps. Where to get help is shown "
+                "on the hand-off when this is the likely cause, for any cause.",
+                "fields": ["explains", "what_is_happening", "what_you_can_do", "where_to_get_help"],
+            },
+        ),
+        (None, {"fields": ["related", "order"]}),
+    ]
 
 
 @admin.register(Facet)
@@ -204,20 +254,55 @@ class FacetAdmin(ContentAdmin):
 
 @admin.register(Symptom)
 class SymptomAdmin(ContentAdmin):
-    form = SameGuideLinksForm
+    form = SymptomForm
     list_display = ["title", "guide", "order"]
     list_select_related = ["guide"]
     list_filter = ["guide", "guide__published"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["causes"]
+    filter_horizontal = ["causes", "settles"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Offer the answers of the symptom's own guide, as “question → answer”, in the troubleshooter's order.
+
+        A new symptom has no guide yet: every guide's answers are offered, named with their guide, and
+        the form refuses those of another guide than the one picked.
+        """
+        if db_field.name != "settles":
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        answers = Answer.objects.select_related("question__guide").order_by(
+            "question__guide__title", "question__order", "question_id", "order", "id"
+        )
+        guide_id = _symptom_guide(request)
+        if guide_id:
+            kwargs["queryset"] = answers.filter(question__guide_id=guide_id)
+            kwargs["form_class"] = AnswerChoiceField
+        else:
+            kwargs["queryset"] = answers
+            kwargs["form_class"] = _AnswerOfAGuideField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class _AnswerOfAGuideField(AnswerChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.question.guide.title}: {answer_label(obj)}"
+
+
+def _symptom_guide(request) -> int | None:
+    """The guide of the symptom whose change page this is; on the add page, the one in ``?guide=``, if any."""
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    if object_id and str(object_id).isdigit():
+        return Symptom.objects.filter(pk=object_id).values_list("guide_id", flat=True).first()
+    guide = request.GET.get("guide", "")
+    return int(guide) if guide.isdigit() else None
 
 
 @admin.register(FixStep)
 class FixStepAdmin(ContentAdmin):
-    list_display = ["title", "guide", "kind", "minutes", "where", "reviewed_on"]
+    list_display = ["title", "guide", "kind", "risky", "minutes", "where", "reviewed_on"]
     list_select_related = ["guide"]
-    list_filter = ["guide", "guide__published", "kind"]
+    list_filter = ["guide", "guide__published", "kind", "risky"]
     search_fields = ["title", "where", "instructions", "android", "iphone"]
     prepopulated_fields = {"slug": ["title"]}
 

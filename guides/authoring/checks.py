@@ -8,11 +8,15 @@ fix, a question nobody is asked, a link into another guide, a fix step with no s
 warnings make a guide weaker without breaking it (a cause the troubleshooter cannot single
 out, missing explanations).
 
-It runs a constant number of queries whatever the size of the guide: eleven for the content
-below, plus the eleven of ``build_snapshot``, which turns the guide into the very troubleshooter
+It runs a constant number of queries whatever the size of the guide: twelve for the content
+below, plus the twelve of ``build_snapshot``, which turns the guide into the very troubleshooter
 visitors get. Troubleshooting logic is the engine's: a visitor who has a given cause is
-walked through with ``engine.truthful_walk``, and a question's worth is
-``engine.question_values`` (minutes saved by asking it first).
+walked through with ``engine.truthful_walk`` (``walk_checks``: within the guide's screens, never
+offered a step their answers ruled out, never asked what their symptom answered), and a
+question's worth is ``engine.question_values`` (minutes saved by asking it first).
+
+An explanation cause (``Cause.explains``: nothing on the visitor's side fixes it) ends with its
+explanation, not a fix step: it needs its "What is happening" text, and no fix step.
 
 Some of these problems cannot be made in the admin's forms (``clean()`` refuses links into
 another guide), but they can arrive through the shell, old data or a bulk update.
@@ -23,17 +27,15 @@ number of queries; checks in other modules would each be tempted to query again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db import models
 from django.db.models import Prefetch
 
 from guides import engine
+from guides.authoring.problems import ERROR, WARNING, Problem
+from guides.authoring.walk_checks import Walker, check_walks
 from guides.diagnose.snapshot import build_snapshot
 from guides.models import AnswerEffect, CauseFix, Efficacy, Guide, Question, StepKind, Symptom
 
-ERROR = "error"
-WARNING = "warning"
+__all__ = ["ERROR", "KINDS", "WARNING", "Problem", "check_guide"]
 
 # Efficacies that count as a real cure for a cause.
 STRONG_EFFICACIES = frozenset({Efficacy.ALMOST_ALWAYS, Efficacy.OFTEN})
@@ -44,9 +46,14 @@ _RATIO = {strength.value: ratio for strength, ratio in engine.LIKELIHOOD_RATIO.i
 # What ``Problem.kind`` can be, for tests and for anyone who filters problems.
 KINDS = (
     "troubleshooter_broken",  # the engine refuses the troubleshooter: its page fails (error)
-    "no_fix_step",  # a cause with no fix step (error)
+    "no_fix_step",  # a cause with no fix step and no explanation (error)
+    "explanation_without_text",  # an explanation cause without its "What is happening" (error)
     "cause_without_effect",  # no answer speaks about a cause (warning)
-    "not_fixed_before_hand_off",  # a truthful visitor with the cause reaches the hand-off first (warning)
+    "not_fixed_before_hand_off",  # a truthful visitor reaches the hand-off or the long shots before their fix (error)
+    "too_many_screens",  # a truthful visitor reaches their fix or explanation after more than max_screens (error)
+    "ruled_out_step_offered",  # a step offered after an answer that skips it or rules out all it fixes (error)
+    "settled_question_asked",  # a question asked although the tapped symptom answers it (error)
+    "settles_two_answers",  # a symptom that gives two answers to one question (error)
     "no_strong_fix",  # a cause with no step that fixes it "often" or better (warning)
     "step_fixes_nothing",  # a fix step linked to no cause (warning)
     "second_hand_off",  # more than one hand-off step (error)
@@ -54,22 +61,12 @@ KINDS = (
     "no_questions",  # the guide has no troubleshooter questions (warning)
     "question_changes_nothing",  # a question whose answers tell no causes apart (error)
     "never_asked",  # a question that waits for an answer nobody can give (error)
-    "cross_guide",  # a link to a cause, facet or fix step that does not belong there (error)
+    "cross_guide",  # a link to a cause, facet, fix step or answer that does not belong there (error)
     "empty_text",  # a Markdown field left empty (error for fix steps and FAQ answers, else warning)
     "symptom_without_cause",  # a symptom that points to no cause: tapping it helps nobody (warning)
     "cause_without_symptom",  # a cause no symptom points to, when the guide lists symptoms (warning)
     "symptom_names_another_cause",  # the troubleshooter started from a symptom names another cause first (warning)
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing to fix: ``level`` is "error" or "warning"; ``obj`` is the object to edit, or None."""
-
-    level: str
-    message: str
-    obj: models.Model | None = None
-    kind: str = ""
 
 
 def check_guide(guide: Guide) -> list[Problem]:
@@ -87,7 +84,7 @@ def check_guide(guide: Guide) -> list[Problem]:
 
 
 class _Content:
-    """Everything the checks read, in eleven queries."""
+    """Everything the checks read, in twelve queries."""
 
     def __init__(self, guide: Guide):
         self.guide = guide
@@ -103,6 +100,11 @@ class _Content:
             .order_by("symptom__order", "symptom_id", "cause_id")
         )
         self.symptoms_without_cause = list(guide.symptoms.filter(causes=None))
+        self.settles = list(
+            Symptom.settles.through.objects.filter(symptom__guide=guide)
+            .select_related("symptom", "answer__question__guide")
+            .order_by("symptom__order", "symptom_id", "answer__question__order", "answer__order", "answer_id")
+        )
         self.fix_steps = list(guide.fix_steps.all())
         self.checklist = list(guide.checklist_items.select_related("fix_step__guide"))
         self.faq = list(guide.faq_entries.all())
@@ -148,6 +150,15 @@ def _check_empty_text(content: _Content):
             "empty_text",
         )
     for cause in content.causes:
+        if cause.explains and _blank(cause.what_is_happening):
+            yield Problem(
+                ERROR,
+                f"“{cause.title}” is marked as a cause nothing on the visitor's side fixes, but it has no “What is "
+                "happening” text, so its explanation screen would be empty. Say what is going on in a few short "
+                "sentences.",
+                cause,
+                "explanation_without_text",
+            )
         if _blank(cause.explanation):
             yield Problem(
                 WARNING,
@@ -188,7 +199,7 @@ def _check_empty_text(content: _Content):
 def _check_causes(content: _Content):
     spoken_about = _causes_with_cause_level_effects(content)
     for cause in content.causes:
-        if not cause.cause_fixes.all():
+        if not cause.cause_fixes.all() and not cause.explains:
             yield Problem(
                 ERROR,
                 f"“{cause.title}” has no fix step, so the troubleshooter can end without telling people what to do.",
@@ -235,6 +246,7 @@ def _check_cross_guide(content: _Content):
                 link.symptom,
                 "cross_guide",
             )
+    yield from _check_settles(content)
     for item in content.checklist:
         if item.fix_step.guide_id != guide.pk:
             yield Problem(
@@ -261,6 +273,36 @@ def _check_cross_guide(content: _Content):
                 f"but it is a kind of “{effect.facet.cause.title}”.",
                 effect,
                 "cross_guide",
+            )
+
+
+def _check_settles(content: _Content):
+    """A symptom settles answers to its own guide's questions, one answer per question at most."""
+    guide = content.guide
+    by_question: dict[tuple[int, int], list] = {}
+    for link in content.settles:
+        answer, symptom = link.answer, link.symptom
+        if answer.question.guide_id != guide.pk:
+            yield Problem(
+                ERROR,
+                f"The symptom “{symptom.title}” settles the answer “{answer.text}” to “{answer.question.text}”, "
+                f"a question of another guide (“{answer.question.guide.title}”). Pick answers to this guide's "
+                "questions.",
+                symptom,
+                "cross_guide",
+            )
+        else:
+            by_question.setdefault((symptom.pk, answer.question_id), []).append(link)
+    for links in by_question.values():
+        if len(links) > 1:
+            symptom, question = links[0].symptom, links[0].answer.question
+            names = " and ".join(f"“{link.answer.text}”" for link in links)
+            yield Problem(
+                ERROR,
+                f"The symptom “{symptom.title}” gives two answers to “{question.text}” ({names}); someone who sees "
+                "it gives one. Keep the answer it means.",
+                symptom,
+                "settles_two_answers",
             )
 
 
@@ -445,18 +487,17 @@ def _check_troubleshooter(content: _Content):
             guide,
             "no_questions",
         )
-    walks = {c.slug: engine.truthful_walk(model, c.slug, max_questions=guide.max_questions) for c in content.causes}
-    for cause in content.causes:
-        last_kind, _ = walks[cause.slug][-1]
-        if last_kind != "fixed" and _has_cure(cause):
-            yield Problem(
-                WARNING,
-                f"Someone who has “{cause.title}” and answers every question truthfully reaches the hand-off to "
-                "support before the troubleshooter offers the step that fixes it. Make the answers that point to it "
-                "stronger, or its cure's efficacy higher.",
-                cause,
-                "not_fixed_before_hand_off",
-            )
+    walker = Walker(
+        model=model,
+        max_questions=guide.max_questions,
+        max_screens=guide.max_screens,
+        causes={c.slug: c for c in content.causes},
+        endable=frozenset(c.slug for c in content.causes if c.explains or _has_cure(c)),
+        steps={s.slug: s for s in content.fix_steps},
+        symptoms={link.symptom.slug: link.symptom for link in content.symptom_links},
+    )
+    walks = {c.slug: walker.walk(c.slug) for c in content.causes}
+    yield from check_walks(walker, walks)
     yield from _check_symptoms(content, snapshot)
     worth = _worth_asking(model, walks, guide.max_questions)
     silent = _silent(content) | set(_never_asked(content, {}))  # already reported as such
@@ -507,7 +548,7 @@ def _has_cure(cause) -> bool:
 
 def _check_steps(content: _Content):
     for cause in content.causes:
-        if cause.cause_fixes.all() and not _has_cure(cause):
+        if cause.cause_fixes.all() and not _has_cure(cause) and not cause.explains:
             yield Problem(
                 WARNING,
                 f"No fix step of “{cause.title}” fixes it “often” or “almost always”, so the troubleshooter sees no "
@@ -554,6 +595,8 @@ def _worth_asking(model: engine.Model, walks, max_questions: int) -> set[str]:
                 evidence.append((key, engine.answer_for(q, cause)))
             elif kind == "step":
                 evidence.append((engine.FAILED, key))
+            elif kind == engine.EXPLAIN:
+                evidence.append((engine.NOT_IT, key))
     picks = [{}] + [{q.key: a.key} for q in model.questions for a in q.answers]
     for pick in picks:
         visit = engine.visit(

@@ -127,6 +127,7 @@ def _with_content(guide: Guide) -> Guide:
         Prefetch("causes__cause_fixes", queryset=CauseFix.objects.select_related("fix_step")),
         Prefetch("causes__related", queryset=Cause.objects.only("slug")),
         Prefetch("symptoms__causes", queryset=Cause.objects.only("slug")),
+        Prefetch("symptoms__settles", queryset=Answer.objects.select_related("question")),
         "faq_entries",
         Prefetch("questions", queryset=Question.objects.select_related("asked_after__question")),
         Prefetch("questions__not_after_answers", queryset=Answer.objects.select_related("question")),
@@ -137,15 +138,24 @@ def _with_content(guide: Guide) -> Guide:
     ).get(pk=guide.pk)
 
 
+# A cause's explanation ending, written only when the cause has one (each key defaults to nothing).
+_EXPLANATION_KEYS = ("what_is_happening", "what_you_can_do", "where_to_get_help")
+
+
 def _cause_item(cause: Cause) -> dict:
     values = cause_from_db(cause)
-    return {
+    item = {
         "slug": cause.slug,
         "title": values["title"],
         "summary": values["summary"],
         "commonness": Commonness(values["commonness"]).name.lower(),
         "reviewed": cause.reviewed_on,
         "explanation": values["explanation"],
+    }
+    if values["explains"]:
+        item["explains"] = True
+    item.update((name, values[name]) for name in _EXPLANATION_KEYS if values[name])
+    return item | {
         "facets": [{"slug": facet.slug, **_without_order(facet_from_db(facet))} for facet in cause.facets.all()],
         "fixes": _Links(values["fixes"]),
         "related": _Slugs(values["related"]),
@@ -154,12 +164,15 @@ def _cause_item(cause: Cause) -> dict:
 
 def _symptom_item(symptom: Symptom) -> dict:
     values = symptom_from_db(symptom)
-    return {
+    item = {
         "slug": symptom.slug,
         "title": values["title"],
         "description": values["description"],
         "causes": _Slugs(values["causes"]),
     }
+    if values["settles"]:
+        item["settles"] = _Slugs(values["settles"])
+    return item
 
 
 def _fix_step_item(step: FixStep) -> dict:
@@ -167,6 +180,8 @@ def _fix_step_item(step: FixStep) -> dict:
     item = {"slug": step.slug, "title": values["title"]}
     if values["kind"] != StepKind.DO_NOW:
         item["kind"] = values["kind"]
+    if values["risky"]:
+        item["risky"] = True
     item |= {
         "minutes": values["minutes"],
         "where": values["where"],
@@ -211,6 +226,8 @@ def export_data(guide: Guide) -> dict:
         "summary": values["summary"],
         "published": values["published"],
         "max_questions": values["max_questions"],
+        "max_screens": values["max_screens"],
+        "long_shot_odds": values["long_shot_odds"],
         "introduction": values["introduction"],
         "conclusion": values["conclusion"],
         "support": values["support"],

@@ -23,7 +23,7 @@ import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from guides import content_cache
+from guides import content_cache, engine
 from guides.authoring.reading import ContentError
 from guides.authoring.schema import CauseItem, GuideFile, QuestionItem, parse_guide
 from guides.authoring.values import (
@@ -83,15 +83,40 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Values added for explanation causes, risky steps, settled answers and the screen cap, at their defaults.
+_EXPLANATIONS_DEFAULTS = {
+    "max_screens": engine.MAX_SCREENS,
+    "long_shot_odds": round(1 / engine.LONG_SHOT_FLOOR),
+    "explains": False,
+    "what_is_happening": "",
+    "what_you_can_do": "",
+    "where_to_get_help": "",
+    "risky": False,
+    "settles": [],
+}
+
+
 def _digests_of(current: dict) -> set[str]:
     """The digests under which a load could have recorded these values, older formats included.
 
     Records of the older formats hold causes without efficacies, fix steps without a kind,
     questions without an effort or "not after", answers without skips, and guides with a
-    confidence threshold. Values that still hold those formats' defaults, and match such a
-    record, were written by a load and not edited since: they follow the file.
+    confidence threshold; before those, records made before explanations held no guide screen
+    cap or long-shot odds, no explanation texts, no "risky" and no settled answers. Values that
+    still hold those formats' defaults, and match such a record, were written by a load and not
+    edited since: they follow the file.
     """
     digests = {_digest(current)}
+    old = dict(current)
+    for name, default in _EXPLANATIONS_DEFAULTS.items():
+        if name in old and old.pop(name) != default:
+            return digests
+    return digests | {_digest(old)} | _older_digests(old)
+
+
+def _older_digests(current: dict) -> set[str]:
+    """The digests of records made before step kinds, efforts, skips and efficacies (see `_digests_of`)."""
+    digests = set()
     old = dict(current)
     defaults = {"kind": StepKind.DO_NOW, "effort": Effort.IN_APP, "not_after": [], "skips": []}
     for name, default in defaults.items():
@@ -115,12 +140,38 @@ class _Kind:
 
 
 _GUIDE = _Kind(
-    guide_from_db, ("title", "summary", "published", "max_questions", "introduction", "conclusion", "support")
+    guide_from_db,
+    (
+        "title",
+        "summary",
+        "published",
+        "max_questions",
+        "max_screens",
+        "long_shot_odds",
+        "introduction",
+        "conclusion",
+        "support",
+    ),
 )
 _FIX_STEP = _Kind(
-    fix_step_from_db, ("title", "kind", "minutes", "where", "reviewed_on", "instructions", "android", "iphone")
+    fix_step_from_db,
+    ("title", "kind", "risky", "minutes", "where", "reviewed_on", "instructions", "android", "iphone"),
 )
-_CAUSE = _Kind(cause_from_db, ("title", "summary", "explanation", "commonness", "reviewed_on", "order"))
+_CAUSE = _Kind(
+    cause_from_db,
+    (
+        "title",
+        "summary",
+        "explanation",
+        "explains",
+        "what_is_happening",
+        "what_you_can_do",
+        "where_to_get_help",
+        "commonness",
+        "reviewed_on",
+        "order",
+    ),
+)
 _FACET = _Kind(facet_from_db, ("title", "explanation", "order"))
 _SYMPTOM = _Kind(symptom_from_db, ("title", "description", "order"))
 _FAQ = _Kind(faq_from_db, ("question", "answer", "order"))
@@ -196,7 +247,7 @@ class _Loader:
             return self.report
         steps = self.load_fix_steps(guide)
         causes = self.load_causes(guide, steps)
-        self.load_symptoms(guide, causes)
+        settles = self.load_symptoms(guide, causes)
         self.load_faq(guide)
         if guide_changed and self.content.given("checklist"):
             guide.checklist_items.all().delete()
@@ -204,7 +255,8 @@ class _Loader:
                 ChecklistItem(guide=guide, fix_step=step, order=i)
                 for i, step in enumerate(self._existing(steps, self.content.checklist, "fix step", ("checklist",)))
             )
-        self.load_questions(guide, causes, steps)
+        answers = self.load_questions(guide, causes, steps)
+        self.set_settles(guide, settles, answers)
         if reversion.is_active():
             # Once more, with its FAQ and checklist in place: they are bulk-created after the guide is saved,
             # and History could not put them back otherwise.
@@ -298,8 +350,10 @@ class _Loader:
                 wanted=facet_from_file(facet_item, order),
             )
 
-    def load_symptoms(self, guide: Guide, causes: dict) -> None:
+    def load_symptoms(self, guide: Guide, causes: dict) -> list[tuple[Symptom, list[str], tuple]]:
+        """Symptoms and their causes; return the changed ones with the answers they settle, set once answers exist."""
         symptoms = {s.slug: s for s in guide.symptoms.all()}
+        settles = []
         for order, item in enumerate(self.content.symptoms):
             s, path = item.slug, ("symptoms", order)
             wanted = symptom_from_file(item, order)
@@ -313,6 +367,24 @@ class _Loader:
             )
             if changed:
                 symptom.causes.set(self._existing(causes, wanted["causes"], "cause", (*path, "causes")))
+                settles.append((symptom, wanted["settles"], (*path, "settles")))
+        return settles
+
+    def set_settles(self, guide: Guide, settles: list, loaded: dict) -> None:
+        """The answers each changed symptom settles, looked up once the file's questions are loaded.
+
+        Symptoms come before questions in a file and in the load, and a file may leave its questions
+        out: a settled answer is then one the database already holds.
+        """
+        if not settles:
+            return
+        answers = {
+            f"{answer.question.slug}/{answer.slug}": answer
+            for answer in Answer.objects.filter(question__guide=guide).select_related("question")
+        }
+        answers.update(loaded)  # None for an answer staff deleted: left out
+        for symptom, names, path in settles:
+            symptom.settles.set(self._existing(answers, names, "answer", path))
 
     def load_faq(self, guide: Guide) -> None:
         faq = {e.slug: e for e in guide.faq_entries.all()}
@@ -327,8 +399,11 @@ class _Loader:
                 wanted=faq_from_file(item, order),
             )
 
-    def load_questions(self, guide: Guide, causes: dict, steps: dict) -> None:
-        """Questions and their answers; then, once every answer exists, what each question is asked after."""
+    def load_questions(self, guide: Guide, causes: dict, steps: dict) -> dict:
+        """Questions and their answers; then, once every answer exists, what each question is asked after.
+
+        Return the file's answers by "question/answer" (None for those staff deleted).
+        """
         questions = {q.slug: q for q in guide.questions.select_related("asked_after__question")}
         answers = {}
         pending_after = []
@@ -359,6 +434,7 @@ class _Loader:
             question.not_after_answers.set(self._existing(answers, names, "answer", not_after_path))
             names = [n for n in not_after if "/" not in n]
             question.not_after_steps.set(self._existing(steps, names, "fix step", not_after_path))
+        return answers
 
     def load_answers(self, question: Question, item: QuestionItem, path: tuple, causes: dict, steps: dict) -> dict:
         """A question's answers with their effects and skips, by "question/answer"."""

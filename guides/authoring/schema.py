@@ -50,9 +50,11 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # Django's validate_slug
 ANSWER_PATTERN = r"^([-a-zA-Z0-9_]+/[-a-zA-Z0-9_]+)?$"  # question/answer, or nothing
 EFFECT_PATTERN = r"^[-a-zA-Z0-9_]+(/[-a-zA-Z0-9_]+)?$"  # cause, or cause/facet
 NOT_AFTER_PATTERN = EFFECT_PATTERN  # a fix step, or question/answer
+SETTLES_PATTERN = r"^[-a-zA-Z0-9_]+/[-a-zA-Z0-9_]+$"  # question/answer
 _PATTERN_WORDS = {
     SLUG_PATTERN: "should be a slug: letters, digits, hyphens and underscores only",
     ANSWER_PATTERN: "should name an answer as question-slug/answer-slug",
+    SETTLES_PATTERN: "should name an answer as question-slug/answer-slug",
     EFFECT_PATTERN: "should be a slug, or two joined by a slash",
 }
 
@@ -142,6 +144,11 @@ class CauseItem(_Schema):
     commonness: _words(name.lower() for name in Commonness.names) = "common"
     reviewed: Reviewed
     explanation: _text(Cause, "explanation") = ""
+    # An explanation cause: nothing on the visitor's side fixes it, so its ending is "this is why".
+    explains: bool = False
+    what_is_happening: _text(Cause, "what_is_happening") = ""
+    what_you_can_do: _text(Cause, "what_you_can_do") = ""
+    where_to_get_help: _text(Cause, "where_to_get_help") = ""
     facets: list[FacetItem] = []
     fixes: Annotated[dict[Slug, _words(Efficacy.values) | None], BeforeValidator(_links)] = {}
     related: list[Slug] = []
@@ -152,12 +159,15 @@ class SymptomItem(_Schema):
     title: _text(Symptom, "title")
     description: _text(Symptom, "description") = ""
     causes: list[Slug] = []
+    # The answers this symptom gives by itself, as question/answer: those questions are never asked.
+    settles: list[Annotated[str, Field(pattern=SETTLES_PATTERN)]] = []
 
 
 class FixStepItem(_Schema):
     slug: _slug(FixStep)
     title: _text(FixStep, "title")
     kind: _words(StepKind.values) = StepKind.DO_NOW.value
+    risky: bool = False
     minutes: _number(FixStep, "minutes") = 2
     where: _text(FixStep, "where") = ""
     reviewed: Reviewed
@@ -197,6 +207,8 @@ class GuideFile(_Schema):
     summary: _text(Guide, "summary") = ""
     published: bool = False
     max_questions: _number(Guide, "max_questions") = 8
+    max_screens: _number(Guide, "max_screens") = Guide._meta.get_field("max_screens").default
+    long_shot_odds: _number(Guide, "long_shot_odds") = Guide._meta.get_field("long_shot_odds").default
     introduction: _text(Guide, "introduction") = ""
     conclusion: _text(Guide, "conclusion") = ""
     support: _text(Guide, "support") = ""
@@ -350,13 +362,16 @@ def _problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
         unique_names(cause.related, ("causes", index, "related"))
     for index, symptom in enumerate(guide.symptoms):
         unique_names(symptom.causes, ("symptoms", index, "causes"))
+        unique_names(symptom.settles, ("symptoms", index, "settles"))
     unique_names(guide.checklist, ("checklist",))
     for index, question in enumerate(guide.questions):
         unique_slugs(question.answers, ("questions", index, "answers"))
         unique_names(question.not_after, ("questions", index, "not_after"))
         for answer_index, answer in enumerate(question.answers):
             unique_names(answer.skips, ("questions", index, "answers", answer_index, "skips"))
-    return problems + _reserved_problems(guide, source) + _asked_after_problems(guide.questions)
+    return (
+        problems + _reserved_problems(guide, source) + _asked_after_problems(guide.questions) + _settles_problems(guide)
+    )
 
 
 def _reserved_problems(guide: GuideFile, source: Source) -> list[tuple[tuple, str]]:
@@ -413,4 +428,23 @@ def _asked_after_problems(questions: list[QuestionItem]) -> list[tuple[tuple, st
                     "none of them would ever be asked",
                 )
             )
+    return problems
+
+
+def _settles_problems(guide: GuideFile) -> list[tuple[tuple, str]]:
+    """A symptom settles answers of this guide, and at most one answer to each question.
+
+    When the file leaves its questions out, the answers are the database's: the loader checks those.
+    """
+    problems = []
+    answers = {f"{question.slug}/{answer.slug}" for question in guide.questions for answer in question.answers}
+    for index, symptom in enumerate(guide.symptoms):
+        where = ("symptoms", index, "settles")
+        for name in symptom.settles:
+            if guide.given("questions") and name not in answers:
+                problems.append((where, f"unknown answer {name!r}: no question of this guide has it"))
+        questions = [name.partition("/")[0] for name in symptom.settles]
+        twice = _repeated(questions)
+        if twice is not None and _repeated(symptom.settles) is None:
+            problems.append((where, f"gives two answers to the question {twice!r}: a symptom settles one at most"))
     return problems

@@ -33,6 +33,8 @@ def guide_from_file(content: GuideFile) -> dict:
         "summary": with_lf_line_ends(content.summary),
         "published": content.published,
         "max_questions": content.max_questions,
+        "max_screens": content.max_screens,
+        "long_shot_odds": content.long_shot_odds,
         "introduction": with_lf_line_ends(content.introduction),
         "conclusion": with_lf_line_ends(content.conclusion),
         "support": with_lf_line_ends(content.support),
@@ -46,6 +48,8 @@ def guide_from_db(guide: Guide) -> dict:
         "summary": guide.summary,
         "published": guide.published,
         "max_questions": guide.max_questions,
+        "max_screens": guide.max_screens,
+        "long_shot_odds": guide.long_shot_odds,
         "introduction": guide.introduction,
         "conclusion": guide.conclusion,
         "support": guide.support,
@@ -58,6 +62,10 @@ def cause_from_file(item: CauseItem, order: int) -> dict:
         "title": with_lf_line_ends(item.title),
         "summary": with_lf_line_ends(item.summary),
         "explanation": with_lf_line_ends(item.explanation),
+        "explains": item.explains,
+        "what_is_happening": with_lf_line_ends(item.what_is_happening),
+        "what_you_can_do": with_lf_line_ends(item.what_you_can_do),
+        "where_to_get_help": with_lf_line_ends(item.where_to_get_help),
         "commonness": Commonness[item.commonness.upper()].value,
         "reviewed_on": str(item.reviewed),
         "order": order,
@@ -72,6 +80,10 @@ def cause_from_db(cause: Cause) -> dict:
         "title": cause.title,
         "summary": cause.summary,
         "explanation": cause.explanation,
+        "explains": cause.explains,
+        "what_is_happening": cause.what_is_happening,
+        "what_you_can_do": cause.what_you_can_do,
+        "where_to_get_help": cause.where_to_get_help,
         "commonness": cause.commonness,
         "reviewed_on": str(cause.reviewed_on),
         "order": cause.order,
@@ -94,6 +106,7 @@ def symptom_from_file(item: SymptomItem, order: int) -> dict:
         "description": with_lf_line_ends(item.description),
         "order": order,
         "causes": sorted(item.causes),
+        "settles": sorted(item.settles),
     }
 
 
@@ -103,6 +116,7 @@ def symptom_from_db(symptom: Symptom) -> dict:
         "description": symptom.description,
         "order": symptom.order,
         "causes": sorted(c.slug for c in symptom.causes.all()),
+        "settles": sorted(f"{a.question.slug}/{a.slug}" for a in _rows(symptom, "settles", "question")),
     }
 
 
@@ -110,6 +124,7 @@ def fix_step_from_file(item: FixStepItem) -> dict:
     return {
         "title": with_lf_line_ends(item.title),
         "kind": item.kind,
+        "risky": item.risky,
         "minutes": item.minutes,
         "where": with_lf_line_ends(item.where),
         "reviewed_on": str(item.reviewed),
@@ -123,6 +138,7 @@ def fix_step_from_db(step: FixStep) -> dict:
     return {
         "title": step.title,
         "kind": step.kind,
+        "risky": step.risky,
         "minutes": step.minutes,
         "where": step.where,
         "reviewed_on": str(step.reviewed_on),

@@ -35,7 +35,7 @@ PLATFORMS = ("android", "iphone")
 SNAPSHOT_CACHE_SECONDS = 24 * 60 * 60
 # Part of the shared snapshot's cache key: bump it when Snapshot or a class it holds gains or loses a field
 # or is renamed, so a release never reads a snapshot pickled by the one before (it would not unpickle).
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class StepOnScreen:
     android_html: str
     iphone_html: str
     url: str  # the step on the page of the cause it fixes best
+    risky: bool = False  # can lose data or a sign-in (reinstall, log out)
 
     @property
     def is_wait(self) -> bool:
@@ -64,6 +65,11 @@ class CauseOnScreen:
     summary: str
     url: str
     facets: dict[str, str]
+    # An explanation cause: nothing on the visitor's side fixes it; its screen shows these texts.
+    explains: bool = False
+    what_is_happening_html: str = ""
+    what_you_can_do_html: str = ""
+    where_to_get_help_html: str = ""  # the hand-off's words when this is the likely cause ("" for the guide's)
 
 
 @dataclass(frozen=True)
@@ -161,18 +167,31 @@ def build_snapshot(guide: Guide) -> Snapshot:
     # slugged like the symptoms' parameter could never be answered: leave it out too (checks say so).
     questions = [q for q in questions if q.answers.all() and q.slug != engine.SEEN]
     symptoms = _symptoms(guide, causes)
+    settles = _settled_answers(guide, questions)
     model = engine.Model(
         causes=tuple(
-            engine.Cause(key=c.slug, weight=float(c.commonness), facets=tuple(f.slug for f in c.facets.all()))
+            engine.Cause(
+                key=c.slug,
+                weight=float(c.commonness),
+                facets=tuple(f.slug for f in c.facets.all()),
+                explains=c.explains,
+            )
             for c in causes
         ),
         questions=tuple(_engine_question(q) for q in questions),
         steps=_engine_steps(causes, steps),
         # Each symptom "strongly points to" each of its causes: that is all staff say about it.
         observations=tuple(
-            engine.Observation(s.slug, s.title, tuple(engine.Effect(c, engine.Strength.SIGN) for c in linked))
+            engine.Observation(
+                s.slug,
+                s.title,
+                tuple(engine.Effect(c, engine.Strength.SIGN) for c in linked),
+                settles=settles.get(s.pk, ()),
+            )
             for s, linked in symptoms
         ),
+        floor=1 / guide.long_shot_odds,
+        max_screens=guide.max_screens,
     )
     return Snapshot(
         guide_pk=guide.pk,
@@ -212,6 +231,29 @@ def _symptoms(guide: Guide, causes: list[Cause]) -> list[tuple[Symptom, list[str
     return list(found.values())
 
 
+def _settled_answers(guide: Guide, questions: list[Question]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """The (question, answer) pairs each symptom settles, by symptom pk, in the guide's question order.
+
+    Only answers to the questions the troubleshooter asks count (an answer of another guide never
+    does), and one answer per question: a symptom cannot answer a question two ways (checks say so).
+    """
+    answers = {
+        answer.pk: (position, question.slug, answer.slug)
+        for position, question in enumerate(questions)
+        for answer in question.answers.all()
+    }
+    found: dict[int, dict[str, tuple[int, str]]] = {}
+    links = Symptom.settles.through.objects.filter(symptom__guide=guide).order_by("symptom_id", "answer_id")
+    for symptom_id, answer_id in links.values_list("symptom_id", "answer_id"):
+        if answer_id in answers:
+            position, question, answer = answers[answer_id]
+            found.setdefault(symptom_id, {}).setdefault(question, (position, answer))
+    return {
+        symptom_id: tuple((question, answer) for question, (_, answer) in sorted(pairs.items(), key=lambda p: p[1]))
+        for symptom_id, pairs in found.items()
+    }
+
+
 def _engine_steps(causes: list[Cause], steps) -> tuple[engine.Step, ...]:
     fixes: dict[int, dict[str, float]] = {}
     for cause in causes:
@@ -225,7 +267,9 @@ def _engine_steps(causes: list[Cause], steps) -> tuple[engine.Step, ...]:
         if kind == StepKind.HAND_OFF:
             kind = StepKind.DO_NOW if hand_off_seen else kind  # a second hand-off is a content error; checks say so
             hand_off_seen = True
-        result.append(engine.Step(step.slug, float(max(step.minutes, 1)), fixes.get(step.pk, {}), kind))
+        result.append(
+            engine.Step(step.slug, float(max(step.minutes, 1)), fixes.get(step.pk, {}), kind, risky=step.risky)
+        )
     return tuple(result)
 
 
@@ -272,6 +316,10 @@ def _cause_on_screen(cause: Cause) -> CauseOnScreen:
         summary=cause.summary,
         url=cause.get_absolute_url(),  # cause.guide is known: no query
         facets={f.slug: f.title for f in cause.facets.all()},
+        explains=cause.explains,
+        what_is_happening_html=cause.what_is_happening_html,
+        what_you_can_do_html=cause.what_you_can_do_html,
+        where_to_get_help_html=cause.where_to_get_help_html,
     )
 
 
@@ -290,6 +338,7 @@ def _step_on_screen(step, causes: list[Cause], guide: Guide) -> StepOnScreen:
         android_html=step.android_html,
         iphone_html=step.iphone_html,
         url=f"{home.get_absolute_url()}#fix-{step.slug}" if home else guide.get_absolute_url(),
+        risky=step.risky,
     )
 
 

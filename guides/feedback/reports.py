@@ -16,6 +16,8 @@ the query that counts it, so a change to one shows the other.
 Two kinds of records are never counted: "result page shown" counters (`RESULT`), and
 resolutions without the fix step that fixed it (`step_slug`) or not fixed. The troubleshooter
 writes neither (it shows fix steps one at a time); the tables keep them from an earlier design.
+A visit that ends with "Yes, that explains it" on an explanation is a success too: its resolution
+is of kind "explained" and names no step, and its outcome's `step_slug` holds the cause's slug.
 """
 
 from collections import Counter
@@ -94,13 +96,36 @@ class FixStepRow:
 
 @dataclass(frozen=True)
 class FixedByCauseRow:
-    """One cause: visits fixed while it was the likeliest cause, and their share of all fixed visits."""
+    """One cause: visits fixed while it was the likeliest cause, visits its explanation ended, and their share.
+
+    `share` is `fixed` + `explained` out of all visits fixed or explained.
+    """
 
     slug: str
     title: str
     deleted: bool
     fixed: int
+    explained: int
     share: Rate
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    """One explanation cause: how often its explanation was shown, and what visitors answered.
+
+    `explained` and `not_it` are presses of "Yes, that explains it" and "No, that's not it";
+    `explained_rate` is explained out of both. A cause that is no longer an explanation, or was
+    deleted, is listed while the window holds records of it.
+    """
+
+    slug: str
+    title: str
+    deleted: bool
+    shown: int
+    explained: int
+    not_it: int
+    answered: int
+    explained_rate: Rate
 
 
 @dataclass(frozen=True)
@@ -166,6 +191,11 @@ class Report:
       - `visits`: troubleshooter visits started (start screens shown).
       - `fixed`: visits that ended with "Yes, it works now" on a fix step (one resolution per
         such visit); `fixed_rate` is their share of `visits`.
+      - `explained`: visits that ended with "Yes, that explains it" on an explanation (nothing on
+        the visitor's side fixes its cause); `explained_rate` is their share of `visits`.
+      - `succeeded`: fixed + explained, both endings the troubleshooter aims for; `success_rate`.
+      - `long_shots`: times the honest "long shots" screen was shown (only unlikely fixes were
+        left); `long_shots_rate` is that out of `visits`, as rough as the hand-offs.
       - `hand_offs`: times the hand-off to the app's support was shown, the screen visitors
         reach when no fix step is left worth trying; `hand_off_rate` is that out of `visits`.
         A reload shows it again, so read it as a rough share.
@@ -182,8 +212,12 @@ class Report:
 
     Per cause (`causes`): every cause of the guide, in the guide's order, then slugs of
     deleted causes that have records; `fixed` is the visits fixed while that cause was the
-    likeliest one, and `share` its share of all fixed visits. The likeliest cause is the
-    troubleshooter's best guess, not a proof of what was wrong.
+    likeliest one, `explained` the visits its explanation ended, and `share` their share of all
+    visits fixed or explained. The likeliest cause is the troubleshooter's best guess, not a
+    proof of what was wrong.
+
+    Explanations (`explanations`): every explanation cause in the guide's order, then other
+    causes with explanation records; see `ExplanationRow`.
 
     Where visitors hesitate or leave:
       - `unsure`: the questions most often answered "I'm not sure", at most UNSURE_TOP,
@@ -204,6 +238,13 @@ class Report:
     fixed_rate: Rate
     hand_offs: int
     hand_off_rate: Rate
+    explained: int
+    explained_rate: Rate
+    succeeded: int
+    success_rate: Rate
+    long_shots: int
+    long_shots_rate: Rate
+    explanations: tuple[ExplanationRow, ...]
     fix_steps: tuple[FixStepRow, ...]
     causes: tuple[FixedByCauseRow, ...]
     unsure: tuple[UnsureRow, ...]
@@ -220,8 +261,10 @@ class Report:
         """Nothing was recorded in the window: no visit, fix step, answer or question shown."""
         return not (
             self.visits
-            or self.fixed
+            or self.succeeded
             or self.hand_offs
+            or self.long_shots
+            or any(row.shown or row.answered for row in self.explanations)
             or any(row.shown or row.answered for row in self.fix_steps)
             or any(row.shown or row.answered for row in self.drop_off)
         )
@@ -236,7 +279,9 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
     since = timezone.make_aware(datetime.combine(first_day, time.min))
     window = Q(guide=guide, created_at__gte=since, created_at__lte=until)
 
-    cause_titles = dict(guide.causes.order_by("order", "id").values_list("slug", "title"))
+    causes = list(guide.causes.order_by("order", "id").values_list("slug", "title", "explains"))
+    cause_titles = {slug: title for slug, title, _ in causes}
+    explanation_causes = {slug for slug, _, explains in causes if explains}
     steps = list(guide.fix_steps.order_by("title", "id").values_list("slug", "title", "kind"))
     step_titles = {slug: title for slug, title, _ in steps}
     hand_off_steps = {slug for slug, _, kind in steps if kind == StepKind.HAND_OFF}
@@ -244,8 +289,8 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
 
     counts = _ScreenCounts.of(guide, first_day, timezone.localdate(until))
     outcomes = _step_presses(window)
-    cause_fixed = _fixed_by_cause(window)
-    fixed = cause_fixed.total()
+    cause_fixed, cause_explained = _ended_by_cause(window)
+    fixed, explained = cause_fixed.total(), cause_explained.total()
 
     return Report(
         days=days,
@@ -256,8 +301,15 @@ def build_report(guide: Guide, *, days: int, now: datetime | None = None) -> Rep
         fixed_rate=Rate.of(fixed, counts.visits),
         hand_offs=counts.hand_offs,
         hand_off_rate=Rate.of(counts.hand_offs, counts.visits),
+        explained=explained,
+        explained_rate=Rate.of(explained, counts.visits),
+        succeeded=fixed + explained,
+        success_rate=Rate.of(fixed + explained, counts.visits),
+        long_shots=counts.long_shots,
+        long_shots_rate=Rate.of(counts.long_shots, counts.visits),
+        explanations=_explanation_rows(cause_titles, explanation_causes, counts.explain_shown, outcomes),
         fix_steps=_fix_step_rows(step_titles, hand_off_steps, counts.step_shown, outcomes),
-        causes=_fixed_by_cause_rows(cause_titles, cause_fixed),
+        causes=_fixed_by_cause_rows(cause_titles, cause_fixed, cause_explained),
         unsure=_unsure_rows(question_titles, counts.answered, counts.unsure),
         drop_off=_drop_off_rows(question_titles, counts.shown, counts.answered),
         pages=_page_rows(guide.title, cause_titles, _page_votes(window)),
@@ -270,7 +322,9 @@ class _ScreenCounts:
 
     visits: int = 0
     hand_offs: int = 0
+    long_shots: int = 0
     step_shown: Counter[str] = field(default_factory=Counter)
+    explain_shown: Counter[str] = field(default_factory=Counter)  # by the explained cause's slug
     shown: Counter[str] = field(default_factory=Counter)
     answered: Counter[str] = field(default_factory=Counter)
     unsure: Counter[str] = field(default_factory=Counter)
@@ -293,6 +347,10 @@ class _ScreenCounts:
                 summed.visits += total
             elif row["kind"] == kind.HAND_OFF:
                 summed.hand_offs += total
+            elif row["kind"] == kind.LONG_SHOTS:
+                summed.long_shots += total
+            elif row["kind"] == kind.EXPLAIN:
+                summed.explain_shown[row["question_slug"]] += total
             elif row["kind"] == kind.STEP:
                 summed.step_shown[row["question_slug"]] += total
             elif row["kind"] == kind.QUESTION:
@@ -313,19 +371,21 @@ def _step_presses(window: Q) -> dict[str, Counter[str]]:
     return outcomes
 
 
-def _fixed_by_cause(window: Q) -> Counter[str]:
-    """One grouped count of the visits fixed, per likeliest cause."""
+def _ended_by_cause(window: Q) -> tuple[Counter[str], Counter[str]]:
+    """One grouped count of the visits fixed by a step and of those an explanation ended, per cause."""
     cause_fixed: Counter[str] = Counter()
+    cause_explained: Counter[str] = Counter()
+    kind = Resolution.Kind
+    ended = Q(kind=kind.EXPLAINED) | (Q(kind=kind.FIXED) & ~Q(step_slug=""))
     resolutions = (
-        Resolution.objects.filter(window, fixed=True)
-        .exclude(step_slug="")
+        Resolution.objects.filter(window, ended, fixed=True)
         .order_by()
-        .values("cause_slug")
+        .values("cause_slug", "kind")
         .annotate(total=Count("id"))
     )
     for row in resolutions:
-        cause_fixed[row["cause_slug"]] += row["total"]
-    return cause_fixed
+        (cause_explained if row["kind"] == kind.EXPLAINED else cause_fixed)[row["cause_slug"]] += row["total"]
+    return cause_fixed, cause_explained
 
 
 def _page_votes(window: Q) -> Counter[tuple[str, bool, str]]:
@@ -372,11 +432,34 @@ def _fix_step_rows(titles, hand_off_steps, shown, outcomes) -> tuple[FixStepRow,
     return tuple(sorted(rows, key=lambda row: -row.shown))
 
 
-def _fixed_by_cause_rows(titles, fixed) -> tuple[FixedByCauseRow, ...]:
-    total = fixed.total()
+def _fixed_by_cause_rows(titles, fixed, explained) -> tuple[FixedByCauseRow, ...]:
+    total = fixed.total() + explained.total()
     return tuple(
-        FixedByCauseRow(slug, title, deleted, fixed[slug], Rate.of(fixed[slug], total))
-        for slug, title, deleted in _with_orphans(titles, fixed)
+        FixedByCauseRow(
+            slug, title, deleted, fixed[slug], explained[slug], Rate.of(fixed[slug] + explained[slug], total)
+        )
+        for slug, title, deleted in _with_orphans(titles, fixed, explained)
+    )
+
+
+def _explanation_rows(titles, explanation_causes, shown, outcomes) -> tuple[ExplanationRow, ...]:
+    """Explanation causes in order, then other causes (known first) that explanation records name."""
+    outcome = StepOutcome.Outcome
+    explained, not_it = outcomes[outcome.EXPLAINED], outcomes[outcome.NOT_IT]
+    recorded = {slug for counter in (shown, explained, not_it) for slug, n in counter.items() if n}
+    listed = {slug: title for slug, title in titles.items() if slug in explanation_causes or slug in recorded}
+    return tuple(
+        ExplanationRow(
+            slug=slug,
+            title=title,
+            deleted=deleted,
+            shown=shown[slug],
+            explained=explained[slug],
+            not_it=not_it[slug],
+            answered=explained[slug] + not_it[slug],
+            explained_rate=Rate.of(explained[slug], explained[slug] + not_it[slug]),
+        )
+        for slug, title, deleted in _with_orphans(listed, shown, explained, not_it)
     )
 
 
