@@ -306,7 +306,7 @@ def targets(tables, worlds, tiktok: Guide, generated: Guide, slowest: float, p95
 def print_targets(rows: list[tuple[str, bool, str]]) -> None:
     print("\ntargets")
     for label, met, figure in rows:
-        print(f"  {'met   ' if met else 'MISSED'}  {label:<64} {figure}")
+        print(f"  {'met   ' if met else 'MISSED'}  {label:<68} {figure}")
 
 
 if __name__ == "__main__":
