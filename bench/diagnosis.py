@@ -11,8 +11,14 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 (b) today's flow, the information-gain flow in ``bench.baseline``;
 (c) the planner, ``engine.next_step``;
 
-prints one table per case and then the targets with met/missed. Minutes and screens run
-until fixed or through the hand-off (whose minutes count); questions count as screens.
+prints one table per case, then the planner's figures per kind of visitor (``bench.kinds``:
+explanation causes, TikTok's side, a cause the guide lacks; screens, progress range held), and
+then the targets with met/missed. Minutes and screens run
+until fixed or through the hand-off (whose minutes count); questions count as screens. An
+explanation the visitor recognises ("Yes, that explains it") ends the visit as a success and
+counts in "fixed<hand-off"; the long-shots screen is one screen, its long shots tried in order
+until one works, else the hand-off's minutes (``simulator``): the cost definitions are the same
+as before these screens existed, so the tables compare with earlier runs.
 Visitors answer by the plain reading of the words (``simulator.RATIOS``); for the TikTok
 guide one more table has them answer exactly as the planner's fitted answer model expects
 (``simulator.BASELINE``), the case the planner is built for.
@@ -32,13 +38,14 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench import baseline
+from bench import baseline, kinds
 from bench.engine import percentile, pin_to_one_core
 from bench.generated import checklist as generated_checklist
 from bench.generated import generated_model
 from bench.guide_model import model_from_content, read
 from guides import engine
 from guides.engine import simulator
+from guides.engine.progress import span_of
 from guides.engine.simulator import Metrics
 
 SEED = 20240611
@@ -135,10 +142,11 @@ def main(argv: list[str] | None = None) -> int:
 
     tiktok, generated = the_two_guides(args.seed)
     tables = simulate(tiktok, generated, args)
+    by_kind = visitor_kinds(tiktok, args.seed)
     worlds = more_worlds(tiktok, args.seed)
     p95 = time_generated(generated, args.seed)
     slowest = print_screen_timings()
-    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95))
+    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95) + kinds.targets(by_kind))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
     return 0
 
@@ -182,6 +190,17 @@ def simulate(tiktok: Guide, generated: Guide, args) -> dict[tuple[str, str], dic
     return tables
 
 
+def visitor_kinds(tiktok: Guide, seed: int):
+    """The TikTok guide's kinds of visitor (``bench.kinds``), true model and the misspecified one of ``simulate``."""
+    start = time.perf_counter()
+    # The same misspecified world as the comparison table's: the first drawn from the seed.
+    misspecified = simulator.perturbed(tiktok.model, random.Random(seed))
+    worlds = [("true", tiktok.model, 0.0), ("misspecified", misspecified, WRONG_ANSWERS)]
+    results = kinds.measure(tiktok.strategies["(c) planner"], tiktok.model, worlds, seed)
+    kinds.print_kinds(results, time.perf_counter() - start)
+    return results
+
+
 def more_worlds(tiktok: Guide, seed: int) -> list[dict[str, Metrics]]:
     """More misspecified worlds for the TikTok guide: is (c) ahead in each, or in one lucky draw?"""
     start = time.perf_counter()
@@ -209,13 +228,32 @@ def time_generated(generated: Guide, seed: int) -> float:
         f"\nnext_step on the generated guide, {len(states)} states reached by simulated visitors, one core: "
         f"median {median:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms"
     )
+    decisions = [engine.next_step(generated.model, evidence) for evidence in states]
+    samples = []
+    for decision in decisions:
+        start = time.perf_counter_ns()
+        span_of(decision, generated.model)
+        samples.append((time.perf_counter_ns() - start) / 1e3)
+    samples.sort()
+    print(
+        f"progress.span_of (inside next_step) on the same states: median {samples[len(samples) // 2]:.0f} µs, "
+        f"p95 {percentile(samples, 0.95):.0f} µs, max {samples[-1]:.0f} µs"
+    )
     return p95
 
 
 def print_screen_timings() -> float:
-    """Print the in-process screen timings; returns the slowest screen's median, in ms."""
-    rows = screen_timings()
+    """Print the in-process screen timings; returns the slowest screen's median, in ms (inf when they failed).
+
+    A screen that fails to render is reported, not allowed to hide the simulation's tables.
+    """
     print("\ntroubleshooter screens, in process (Django's whole request cycle, SQLite, file cache)")
+    try:
+        rows = screen_timings()
+    except subprocess.CalledProcessError as error:
+        last = (error.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        print(f"  could not time the screens: {last[0]}")
+        return float("inf")
     print(f"  {'screen':<26} {'first visitor':>14} {'every visitor after':>20} {'p95':>9}")
     for row in rows:
         print(
@@ -268,7 +306,7 @@ def targets(tables, worlds, tiktok: Guide, generated: Guide, slowest: float, p95
 def print_targets(rows: list[tuple[str, bool, str]]) -> None:
     print("\ntargets")
     for label, met, figure in rows:
-        print(f"  {'met   ' if met else 'MISSED'}  {label:<52} {figure}")
+        print(f"  {'met   ' if met else 'MISSED'}  {label:<68} {figure}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,12 @@ def read(slug: str) -> dict:
 def model_from_content(data: dict) -> engine.Model:
     """The engine's model of one content file's guide (facets, efficacies, kinds and efforts included)."""
     causes = tuple(
-        engine.Cause(c["slug"], WEIGHTS[c.get("commonness", "common")], tuple(f["slug"] for f in c.get("facets") or ()))
+        engine.Cause(
+            c["slug"],
+            WEIGHTS[c.get("commonness", "common")],
+            tuple(f["slug"] for f in c.get("facets") or ()),
+            explains=bool(c.get("explains")),
+        )
         for c in data["causes"]
     )
     fixes: dict[str, dict[str, float]] = {}
@@ -32,7 +37,13 @@ def model_from_content(data: dict) -> engine.Model:
         for step, word in links.items():
             fixes.setdefault(step, {})[cause["slug"]] = engine.EFFICACY[engine.Efficacy(word)]
     steps = tuple(
-        engine.Step(s["slug"], float(s.get("minutes", 2)), fixes.get(s["slug"], {}), s.get("kind", "do_now"))
+        engine.Step(
+            s["slug"],
+            float(s.get("minutes", 2)),
+            fixes.get(s["slug"], {}),
+            s.get("kind", "do_now"),
+            risky=bool(s.get("risky")),
+        )
         for s in data.get("fix_steps") or ()
     )
     questions = []
@@ -52,4 +63,23 @@ def model_from_content(data: dict) -> engine.Model:
         questions.append(
             engine.Question(item["slug"], item["text"], tuple(answers), requires, engine.EFFORT_MINUTES[effort], moot)
         )
-    return engine.Model(causes, tuple(questions), steps)
+    return engine.Model(
+        causes,
+        tuple(questions),
+        steps,
+        observations(data, {c.key for c in causes}),
+        floor=1 / data.get("long_shot_odds", round(1 / engine.LONG_SHOT_FLOOR)),
+        max_screens=data.get("max_screens", engine.MAX_SCREENS),
+    )
+
+
+def observations(data: dict, causes: set[str]) -> tuple[engine.Observation, ...]:
+    """The symptoms, as the site reads them: each strongly points to its causes in this guide, and settles answers."""
+    found = []
+    for symptom in data.get("symptoms") or ():
+        linked = [c for c in symptom.get("causes") or () if c in causes]
+        if linked:
+            settles = tuple(tuple(pair.split("/")) for pair in symptom.get("settles") or ())
+            effects = tuple(engine.Effect(c, engine.Strength.SIGN) for c in linked)
+            found.append(engine.Observation(symptom["slug"], symptom["title"], effects, settles))
+    return tuple(found)

@@ -20,7 +20,11 @@ PHONE = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/130.
 
 
 def states() -> dict[str, str]:
-    """Addresses of each screen kind, found by walking the engine: unsure answers, and a wait's cause."""
+    """Addresses of each screen kind, found by walking the engine: unsure answers, and a wait's cause.
+
+    Every step fails and every explanation gets "No, that's not it", so the walks also reach
+    explanations and the last screen (long shots, or the hand-off when nothing is left).
+    """
     from guides import engine
     from guides.diagnose.snapshot import build_snapshot
     from guides.models import Guide
@@ -33,7 +37,13 @@ def states() -> dict[str, str]:
     for answer in (lambda q: engine.UNSURE, lambda q: engine.answer_for(q, cause)):
         for evidence, decision in engine.visit(snapshot.model, answer, max_questions=snapshot.max_questions):
             kind = "wait step" if decision.kind == engine.STEP and decision.step.key == wait else decision.kind
-            name = {"question": "question", "step": "fix step", "hand_off": "hand-off"}.get(kind, kind)
+            name = {
+                "question": "question",
+                "step": "fix step",
+                "explain": "explanation",
+                "long_shots": "long shots",
+                "hand_off": "hand-off",
+            }.get(kind, kind)
             if name == "question" and evidence:
                 name = "question, after answers"
             found.setdefault(name, urlencode(evidence))

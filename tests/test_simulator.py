@@ -12,7 +12,21 @@ import pytest
 
 from bench import baseline
 from bench.guide_model import model_from_content, read
-from guides.engine import FAILED, UNSURE, Answer, Cause, Effect, Model, Question, Step
+from guides.engine import (
+    EXPLAIN_MINUTES,
+    FAILED,
+    NOT_IT,
+    RECOGNISED,
+    SEEN,
+    UNSURE,
+    Answer,
+    Cause,
+    Effect,
+    Model,
+    Observation,
+    Question,
+    Step,
+)
 from guides.engine import simulator as sim
 
 TIKTOK = read("tiktok-messages")
@@ -191,3 +205,167 @@ def test_the_planners_answer_model_is_available_too():
     assert world.answer_distribution("q", "x") == pytest.approx([w / sum(weighted) for w in weighted])
     with pytest.raises(ValueError):
         sim.World(model, answers="psychic")
+
+
+# --------------------------------------------------------------------------------------
+# Issue 15's visitors: explanations, the long-shots screen, a cause the model lacks.
+
+EXPLAINED = Model(
+    (Cause("blocked", 2, explains=True), Cause("glitch", 2)),
+    (
+        Question(
+            "hi",
+            "Does a plain hi send?",
+            (Answer("works", "Yes", (Effect("blocked", "rules_out"),)), Answer("fails", "No"), Answer("x", "Other")),
+        ),
+    ),
+    (
+        Step("restart", 3.0, {"glitch": 0.5}),
+        Step("reinstall", 10.0, {"glitch": 0.9}),
+        Step("help", 100.0, {}, "hand_off"),
+    ),
+)
+
+
+def explain_then_hand_off(model, evidence):
+    """Explain "blocked" first; after a "No, that's not it", hand off."""
+    if (NOT_IT, "blocked") in evidence:
+        return ("hand_off", None)
+    return ("explain", "blocked", (1, 2))
+
+
+def test_a_visitor_whose_cause_is_explained_says_yes_that_explains_it_at_the_recognised_rate():
+    n = 3000
+    visits = sim.run(explain_then_hand_off, EXPLAINED, visitors=n, seed=7, among=("blocked",))
+    explained = [v for v in visits if v.outcome == "explained"]
+    assert within_3_sigma(len(explained) / n, RECOGNISED, n)
+    # "Yes" ends the visit on that one screen, as a success, at the explanation's minute of reading.
+    assert all(v.fixed and v.screens == 1 and v.minutes == EXPLAIN_MINUTES and v.explanations == 1 for v in explained)
+    # "No" is evidence against the cause, and the visit goes on (here to the hand-off).
+    rest = [v for v in visits if v.outcome != "explained"]
+    assert rest and all(v.evidence == ((NOT_IT, "blocked"),) and not v.fixed and v.screens == 2 for v in rest)
+    assert all(v.spans == ((1, 2),) for v in explained)
+
+
+def test_nobody_recognises_an_explanation_of_another_cause():
+    visits = sim.run(explain_then_hand_off, EXPLAINED, visitors=300, seed=7, among=("glitch",))
+    assert all(v.outcome == "hand_off" and v.evidence == ((NOT_IT, "blocked"),) for v in visits)
+
+
+def long_shots_now(model, evidence):
+    return ("long_shots", ("restart", "reinstall"))
+
+
+def test_the_long_shots_screen_is_one_screen_and_a_listed_step_can_fix_it():
+    visits = sim.run(long_shots_now, EXPLAINED, visitors=400, seed=3, among=("glitch",))
+    # restart fixes half of them, reinstall 90% of the rest: tried in the listed order, on one screen.
+    by_restart = [v for v in visits if v.fixed and v.steps == 1]
+    by_reinstall = [v for v in visits if v.fixed and v.steps == 2]
+    unfixed = [v for v in visits if not v.fixed]
+    assert by_restart and by_reinstall and unfixed
+    assert all(v.outcome == "long_shots" and v.screens == 1 for v in visits)
+    assert {v.minutes for v in by_restart} == {3.0} and {v.minutes for v in by_reinstall} == {13.0}
+    # Nothing listed worked: the hand-off's minutes, as if the hand-off had come.
+    assert {v.minutes for v in unfixed} == {113.0}
+
+
+def test_a_visitor_whose_cause_the_model_lacks_is_never_fixed_and_ends_at_the_long_shots_or_the_hand_off():
+    model = model_from_content(TIKTOK)
+    visits = sim.run(sim.planner_strategy, model, visitors=200, seed=5, among=(sim.UNKNOWN,))
+    assert all(v.cause == sim.UNKNOWN for v in visits)
+    assert all(not v.fixed and v.outcome in ("long_shots", "hand_off") for v in visits)
+    # They say "No" to every explanation shown, and answer as for a cause no answer mentions.
+    world = sim.World(model)
+    assert world.answer_distribution("age", sim.UNKNOWN) == pytest.approx([1 / 4] * 4)
+    scripted = sim.run(explain_then_hand_off, EXPLAINED, visitors=200, seed=5, among=(sim.UNKNOWN,))
+    assert all(v.outcome == "hand_off" and (NOT_IT, "blocked") in v.evidence for v in scripted)
+
+
+def test_a_step_or_explanation_the_visitors_answers_ruled_out_is_caught():
+    def ask_then_explain(model, evidence):
+        return (
+            ("question", "hi") if not evidence else ("explain", "blocked") if len(evidence) == 1 else ("hand_off", None)
+        )
+
+    visits = sim.run(ask_then_explain, EXPLAINED, visitors=300, seed=2)
+    told_it_works = [v for v in visits if v.evidence[0] == ("hi", "works")]
+    others = [v for v in visits if v.evidence[0] != ("hi", "works")]
+    assert told_it_works and others
+    assert all(v.ruled_out for v in told_it_works)
+    assert not any(v.ruled_out for v in others)
+
+
+@pytest.mark.parametrize(
+    ("span", "left", "held"),
+    [
+        ((3, 6), 3, True),
+        ((3, 6), 6, True),
+        ((3, 6), 7, False),
+        ((3, 6), 2, False),
+        ((4, 4), 5, True),  # "about 4": within one
+        ((4, 4), 6, False),
+        ((2, 4), 1, False),  # "about 3": 2 to 4
+        ((2, 3), 4, False),  # "about 2 or 3": 4 is 1.5 from the middle
+        ((2, 3), 2, True),
+        (None, 1, False),  # no estimate shown is a miss
+    ],
+)
+def test_a_progress_range_holds_when_the_screens_left_fall_in_it(span, left, held):
+    assert sim.span_holds(span, left) is held
+
+
+def test_calibration_counts_each_screen_against_the_screens_actually_left():
+    visit = sim.Visit("c", 1.0, 3, 1, 2, True, False, (), "fixed", 0, ((3, 3), (1, 1), None))
+    # Screen 1: 3 left, "about 3" holds; screen 2: 2 left, "about 1" holds; screen 3: no estimate.
+    assert sim.calibration([visit], 4) == [(1, 1), (1, 1), (0, 1), (0, 0)]
+
+
+def test_perturbed_keeps_what_the_planner_reads_besides_the_numbers():
+    model = Model(
+        EXPLAINED.causes,
+        EXPLAINED.questions,
+        (Step("reinstall", 10.0, {"glitch": 0.9}, risky=True), EXPLAINED.steps[2]),
+        floor=0.05,
+        max_screens=6,
+    )
+    true = sim.perturbed(model, random.Random(1))
+    assert [c.explains for c in true.causes] == [True, False]
+    assert true.steps[0].risky and (true.floor, true.max_screens) == (0.05, 6)
+
+
+def test_with_the_planner_a_visitor_whose_cause_is_explained_mostly_ends_explained():
+    visits = sim.run(sim.planner_strategy, EXPLAINED, visitors=500, seed=8, among=("blocked",))
+    explained = [v for v in visits if v.outcome == "explained"]
+    assert len(explained) / len(visits) >= 0.85
+    # Nobody is told "restart" or "reinstall" fixes a block: no step fixes it, so none is shown first.
+    assert all(v.fixed and v.steps == 0 for v in explained)
+
+
+TAPPED = Model(
+    EXPLAINED.causes,
+    EXPLAINED.questions,
+    EXPLAINED.steps,
+    (
+        Observation("hi-fails", "Even a plain hi fails", (Effect("blocked", "sign"),), (("hi", "fails"),)),
+        Observation("crashes", "The app crashes", (Effect("glitch", "sign"),)),
+    ),
+)
+
+
+def test_a_visitor_who_taps_a_symptom_arrives_with_one_of_their_causes_symptoms():
+    world = sim.World(TAPPED)
+    visitors = [sim.Visitor(world, 4, i, taps=True) for i in range(200)]
+    assert {v.symptom for v in visitors if v.cause == "blocked"} == {"hi-fails"}
+    assert {v.symptom for v in visitors if v.cause == "glitch"} == {"crashes"}
+    assert all(sim.Visitor(world, 4, i).symptom is None for i in range(20))  # only when asked to tap
+    visits = sim.run(long_shots_now, TAPPED, visitors=50, seed=4, taps=True)
+    assert all(v.evidence[0] in ((SEEN, "hi-fails"), (SEEN, "crashes")) and v.screens == 1 for v in visits)
+
+
+def test_asking_what_the_tapped_symptom_already_answered_is_caught():
+    def ask_hi(model, evidence):
+        return ("question", "hi") if len(evidence) == 1 else ("hand_off", None)
+
+    visits = sim.run(ask_hi, TAPPED, visitors=100, seed=4, taps=True)
+    assert all(v.ruled_out == (v.cause == "blocked") for v in visits)
+    assert any(v.ruled_out for v in visits) and not all(v.ruled_out for v in visits)
