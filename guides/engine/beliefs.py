@@ -117,6 +117,16 @@ class Belief:
         for key, value in evidence:
             self.add(key, value)
 
+    def copy(self) -> Belief:
+        """An independent copy, to look ahead from without replaying the evidence."""
+        twin = Belief.__new__(Belief)
+        twin.tables, twin.evidence, twin.screens = self.tables, self.evidence, self.screens
+        twin.log_weight = list(self.log_weight)
+        twin.facet_log_weight = {ci: list(weights) for ci, weights in self.facet_log_weight.items()}
+        for name in ("answered", "done", "given", "rejected", "ruled_out", "seen", "settled", "tried"):
+            setattr(twin, name, set(getattr(self, name)))
+        return twin
+
     def add(self, key: str, value: str) -> None:
         """Take one more piece of (already cleaned) evidence into account."""
         tables = self.tables
