@@ -246,6 +246,11 @@ class Form:
     radios: list = field(default_factory=list)  # (name, value)
     buttons: list = field(default_factory=list)  # (name, value)
 
+    @property
+    def answers(self) -> list:
+        """A question's choices: each answer is a submit button of its form (radios, on older screens)."""
+        return self.radios or self.buttons
+
 
 class PageParser(HTMLParser):
     """The links and forms of a page: all a browser needs to follow a link or send a form."""
@@ -303,7 +308,7 @@ class Site:
         causes = [href for href in parse(self._ok(article)).links if href.startswith(f"{article}causes/")]
         assert causes, f"The article {article} links to no cause page."
         question = self._question_form(start)
-        name, value = question.radios[0]
+        name, value = question.answers[0]
         mid = self._submit(question, [(name, value)])
         self._ok(mid)
         return {
@@ -322,13 +327,14 @@ class Site:
         return response.body
 
     def _question_form(self, path: str) -> Form:
-        forms = [f for f in parse(self._ok(path)).forms if f.method == "get" and f.radios]
+        forms = [f for f in parse(self._ok(path)).forms if f.method == "get" and f.answers]
         assert forms, f"{path} shows no question form."
         return forms[0]
 
     @staticmethod
     def _submit(form: Form, chosen: list) -> str:
-        return f"{form.action}?{urlencode([*form.hidden, *chosen])}"
+        path = form.action.partition("#")[0]  # the form opens the next screen at its heading: #screen
+        return f"{path}?{urlencode([*form.hidden, *chosen])}"
 
     def _find_step(self, start: str) -> str:
         """Answer "I'm not sure" until a fix step shows: the screen whose form posts feedback."""
@@ -337,10 +343,10 @@ class Site:
             page = parse(self._ok(path))
             if any(f.method == "post" and f.action.endswith(self.feedback_path) for f in page.forms):
                 return path
-            questions = [f for f in page.forms if f.method == "get" and f.radios]
+            questions = [f for f in page.forms if f.method == "get" and f.answers]
             assert questions, f"{path} shows neither a question nor a fix step."
             form = questions[0]
-            unsure = [(n, v) for n, v in form.radios if v == "unsure"] or form.radios[:1]
+            unsure = [(n, v) for n, v in form.answers if v == "unsure"] or form.answers[:1]
             path = self._submit(form, unsure[:1])
         raise AssertionError(f"No fix step after 30 screens of the troubleshooter; last was {path}.")
 

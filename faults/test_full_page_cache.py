@@ -13,7 +13,7 @@ import redis
 
 from faults.conftest import Site, parse
 
-FLOOD = 600  # distinct screens the questionnaire offers breadth first (about 680 in all)
+FLOOD = 600  # distinct screens the troubleshooter offers breadth first: answers, steps that failed, explanations that were not it
 ROOM_BYTES = 1024 * 1024  # above what the empty Redis uses: a few dozen pages
 ADDRESS = "192.0.2.77"  # one visitor, as nginx would name it
 
@@ -55,6 +55,17 @@ def an_answer_button(site: Site):
     return lambda: site.get(form.action, method="POST", body=body, headers=headers).status
 
 
+def next_states(fields: dict) -> list[str]:
+    """The addresses after a fix step failed or could not be done, or an explanation was not it."""
+    state = fields.get("state", "")
+    joined = f"{state}&" if state else ""
+    if fields.get("step"):
+        return [f"{joined}{urlencode([(kind, fields['step'])])}" for kind in ("failed", "couldnt")]
+    if fields.get("explain"):
+        return [f"{joined}{urlencode([('not_it', fields['explain'])])}"]
+    return []
+
+
 def distinct_screens(site: Site, count: int):
     """Walk the questionnaire breadth first, every answer of every question: each address a different state."""
     seen, queue = set(), deque([site.pages["start"]])
@@ -66,8 +77,12 @@ def distinct_screens(site: Site, count: int):
         response = site.get(path, timeout=10)
         yield path, response.status
         for form in parse(response.body).forms:
-            if form.method == "get" and form.radios:
-                queue.extend(f"{form.action}?{urlencode([*form.hidden, radio])}" for radio in form.radios)
+            if form.method == "get" and form.answers:
+                path_only = form.action.partition("#")[0]
+                queue.extend(f"{path_only}?{urlencode([*form.hidden, answer])}" for answer in form.answers)
+            elif form.method == "post":
+                # A step or an explanation that did not help: the next screens are addresses too.
+                queue.extend(f"{site.pages['start']}?{query}" for query in next_states(dict(form.hidden)))
         queue.extend(urljoin(path, href) for href in parse(response.body).links if href.startswith("?"))
 
 
