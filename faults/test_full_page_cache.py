@@ -13,7 +13,8 @@ import redis
 
 from faults.conftest import Site, parse
 
-FLOOD = 600  # distinct screens the troubleshooter offers breadth first: answers, steps that failed, explanations that were not it
+# Distinct screens the troubleshooter offers breadth first: answers, steps that failed, explanations that were not it.
+FLOOD = 600
 ROOM_BYTES = 1024 * 1024  # above what the empty Redis uses: a few dozen pages
 ADDRESS = "192.0.2.77"  # one visitor, as nginx would name it
 
