@@ -327,11 +327,14 @@ class QuestionForm(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("method") == "get" and (attrs.get("action") or "").endswith("/diagnose/"):
+        action = (attrs.get("action") or "").partition("#")[0]  # the form opens the next screen at #screen
+        if tag == "form" and attrs.get("method") == "get" and action.endswith("/diagnose/"):
             self.inside = True
-        elif tag == "input" and self.inside and attrs.get("name"):
+        elif tag in ("input", "button") and self.inside and attrs.get("name"):
+            # Each answer is a submit button of the form (a radio, on older screens): the first one is pressed.
             taken = any(name == attrs["name"] for name, _ in self.fields)
-            if attrs.get("type") == "hidden" or (attrs.get("type") == "radio" and not taken):
+            answer = tag == "button" or attrs.get("type") == "radio"
+            if attrs.get("type") == "hidden" or (answer and not taken):
                 self.fields.append((attrs["name"], attrs.get("value", "")))
 
     def handle_endtag(self, tag):
