@@ -208,17 +208,15 @@ def test_a_vote_is_saved_while_the_page_cache_disk_is_full(phone, seed_guide, fi
     assert PageVote.objects.count() == 1
 
 
-def test_an_answer_the_state_store_keeps_no_counter_for_moves_the_visitor_on_unrecorded(phone, seed_guide, monkeypatch):
-    """A state store that answers but keeps nothing (a full Redis with noeviction) must not switch the limit off,
-    and must not stop the visitor either: the answer is dropped, as over the limit, and they see their next screen."""
-    evidence = first_step_state(build_snapshot(seed_guide))
-    form = answer_form(phone, DIAGNOSE, evidence)
+def test_an_answer_the_state_store_keeps_no_counter_for_gets_the_not_saved_page(phone, seed_guide, monkeypatch):
+    """A state store that answers but keeps nothing (a full Redis with noeviction) must not switch the limit off."""
+    form = answer_form(phone, DIAGNOSE, first_step_state(build_snapshot(seed_guide)))
     monkeypatch.setattr(DatabaseCache, "incr", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("no key")))
 
     response = phone.post(FEEDBACK, {**form, "outcome": "not_fixed"})
 
-    assert response.status_code == 302
-    assert f"failed={form['step']}" in response["Location"]
+    assert response.status_code == 503
+    assert NOT_SAVED in html.unescape(response.content.decode())
     assert not StepOutcome.objects.exists()
 
 

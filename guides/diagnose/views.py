@@ -56,10 +56,8 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         over_limit = too_many_posts(request)
     except CannotCount:
-        # The state store answers but keeps no counter (a full Redis with noeviction): storing the answer
-        # would switch the limit off, and stopping the visitor would punish them for our full store.
-        logger.warning("An answer for %s goes unrecorded: the rate limit cannot count", snapshot.slug)
-        over_limit = True
+        logger.warning("An answer for %s was refused: the rate limit cannot count", snapshot.slug)
+        return _outage(request, snapshot.slug, SAVE_FAILED)
     state = request.POST.get("state", "")[:DIAGNOSE_QUERY_MAX]
     platform = platform_from(request.POST.get("platform", ""))
     try:

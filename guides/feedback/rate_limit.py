@@ -39,8 +39,7 @@ def too_many_posts(request: HttpRequest, bucket: str = "feedback-posts") -> bool
     The counters live in the "state" cache, where no page copy can push them out. When that store is
     unreachable the limit fails open: a visitor is never stopped because a counter cannot be read. A
     store that answers but keeps no counter (a full disk) raises CannotCount, and the answer is not
-    recorded: filling the disk must not switch the limit off. (The troubleshooter still moves the
-    visitor on, as over the limit; a vote says it was not saved.)
+    taken: filling the disk must not switch the limit off.
     """
     address = client_address(request)
     # A fixed window per key: a steady trickle from a busy shared address starts afresh each window
