@@ -1,6 +1,8 @@
 import importlib
 import os
 import shutil
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -77,6 +79,17 @@ def _fresh_cache(request):
     forget_everything()
     yield
     forget_everything()
+
+
+@pytest.fixture(autouse=True)
+def _answer_limit_window_holds(monkeypatch):
+    """The answer limit counts in fixed ten-minute windows of the clock. A test that reaches the limit
+    and checks it again a minute later must not see a window turn over in between: CI did once, and a
+    fresh allowance turned an expected 429 into a 400. Tests of the window itself set their own clock."""
+    from guides.feedback import rate_limit
+
+    now = time.time()
+    monkeypatch.setattr(rate_limit, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
