@@ -1,8 +1,8 @@
 """Staff edit every word here. History, diffs and recovery of deleted objects come from django-reversion.
 
-content: the admin page of each content model; inlines: the parts edited on their owner's page;
-history: restoring one object from History; markdown: the Markdown textarea and its preview;
-feedback: what visitors reported, read-only.
+guide: a guide's page, the workspace for the whole guide; content: the page of each other content
+model; inlines: the parts edited on their owner's page; history: restoring one object from History;
+markdown: the Markdown textarea and its preview; feedback: what visitors reported, read-only.
 """
 
-from guides.admin import content, feedback  # noqa: F401  (registers the admin pages)
+from guides.admin import content, feedback, guide  # noqa: F401  (registers the admin pages)
