@@ -44,6 +44,13 @@ class Commonness(models.IntegerChoices):
     VERY_COMMON = 8, "Very common"
 
 
+class Numbers(models.TextChoices):
+    """Which numbers a guide's troubleshooter plans with: staff's words, or those learned from visitors' answers."""
+
+    STAFF = "staff", "Use staff's numbers"
+    LEARNED = "learned", "Use learned numbers"
+
+
 class GuideQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
@@ -81,6 +88,30 @@ class Guide(RenderedMarkdown):
         validators=[MinValueValidator(5), MaxValueValidator(1000)],
         help_text="A fix step that works for fewer than 1 visitor in this many, given their answers, is a long "
         "shot: it is not offered a screen of its own, but listed with the others at the end.",
+    )
+    numbers = models.CharField(
+        "numbers the troubleshooter plans with",
+        max_length=10,
+        choices=Numbers,
+        default=Numbers.STAFF,
+        help_text="Learned numbers come from what visitors answered. They move a number at most as far as "
+        "allowed below; an editor accepts anything further from the feedback report.",
+    )
+    prior_visitors = models.PositiveSmallIntegerField(
+        "staff's numbers count as this many visitors",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text="The higher this is, the more visitors it takes before learned numbers move away from staff's.",
+    )
+    learned_max_words = models.PositiveSmallIntegerField(
+        "learned numbers move at most this many words",
+        default=1,
+        validators=[MaxValueValidator(3)],
+        help_text="How far from staff's word (for example “Often” to “Sometimes” is one word) a learned number "
+        "may move by itself. 0 keeps staff's numbers.",
+    )
+    learned_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the numbers were last learned from visitors' answers."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -532,6 +563,18 @@ class StepOutcome(models.Model):
         editable=False,
         help_text="The random id of the answer form it came from: a retried answer is not stored twice.",
     )
+    state = models.CharField(
+        max_length=2000,
+        blank=True,
+        editable=False,
+        help_text="The answers and steps before this screen, as in the address (the signed form's state).",
+    )
+    source = models.CharField(
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash of the visitor's address, never the address: learning caps what one address adds.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -540,6 +583,41 @@ class StepOutcome(models.Model):
 
     def __str__(self):
         return f"{self.step_slug}: {self.get_outcome_display()}"
+
+
+class LearnedNumber(models.Model):
+    """One number learned from visitors' answers, beside the staff's word it would replace. Nothing personal.
+
+    A cause's commonness when `fix_step` is empty, else how often `fix_step` fixes `cause`. `manage.py
+    relearn` (and "Relearn now" on the feedback report) replaces a guide's rows; staff's content is never
+    changed by it. `staff_word` and `learned_word` are the scale's values (Commonness's integers as text,
+    Efficacy's words), so the report and the flag read them without the engine.
+    """
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="learned_numbers")
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="learned_numbers")
+    fix_step = models.ForeignKey(
+        FixStep, on_delete=models.CASCADE, null=True, blank=True, related_name="learned_numbers"
+    )
+    value = models.FloatField(help_text="The learned share of visitors, or chance the step fixes the cause.")
+    low = models.FloatField(help_text="The low end of its 90% interval.")
+    high = models.FloatField(help_text="The high end of its 90% interval.")
+    visitors = models.FloatField(help_text="How many visitors' answers it rests on, after the cap per address.")
+    staff_word = models.CharField(max_length=15)
+    learned_word = models.CharField(max_length=15)
+
+    class Meta:
+        ordering = ["cause", "fix_step"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause", "fix_step"], name="one_learned_number_per_link"),
+            models.UniqueConstraint(
+                fields=["cause"], condition=models.Q(fix_step=None), name="one_learned_commonness_per_cause"
+            ),
+        ]
+
+    def __str__(self):
+        target = f"{self.cause.slug} / {self.fix_step.slug}" if self.fix_step_id else self.cause.slug
+        return f"{target}: {self.value:.2f}"
 
 
 class QuestionnaireCount(models.Model):

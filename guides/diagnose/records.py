@@ -14,6 +14,7 @@ instead of counted twice. The form is the step's slug, ``explain:<cause>`` for a
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 
 from guides import engine
 from guides.diagnose import page_views
@@ -28,6 +29,18 @@ TOKEN_SALT = "guides.feedback.answer-token"
 TOKEN_MAX_AGE_SECONDS = 24 * 60 * 60
 # What an explanation's answer token is signed for, before the cause's slug.
 EXPLAIN_FORM = "explain:"
+# Keeps the learning source apart from the rate limit's keys: the same address gives unrelated hashes.
+SOURCE_SALT = "learning-source"
+
+
+def learning_source(address: str) -> str:
+    """A short keyed hash of the visitor's address, stored with each answer; never the address itself.
+
+    Learning caps how much any one source adds to a number (guides.engine.learning), so a handful of
+    addresses answering at the allowed rate cannot move the troubleshooter. Without the secret key it
+    cannot be turned back into the address; "" when the address is unknown.
+    """
+    return salted_hmac(SOURCE_SALT, address).hexdigest()[:16] if address else ""
 
 
 def answer_token(slug: str, state: str, step: str) -> str:
@@ -55,15 +68,18 @@ def _digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
-def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str, *, chosen: str, token: str) -> bool:
+def record_outcome(
+    snapshot: Snapshot, decision: engine.Decision, outcome: str, *, chosen: str, token: str, source: str = ""
+) -> bool:
     """Store one answer; when it ends the visit (fixed, or explained), also its resolution and the ranking.
 
-    ``chosen`` is the step the answer is about, or the cause for an explanation's answer.
+    ``chosen`` is the step the answer is about, or the cause for an explanation's answer. The answer
+    keeps the state before this screen (what learning attributes it by) and ``source`` (`learning_source`).
     Returns False, storing nothing, when an answer with this token id is already stored (a retry).
     """
     try:
         with transaction.atomic():
-            _store(snapshot, decision, outcome, chosen, token)
+            _store(snapshot, decision, outcome, chosen, token, source)
     except IntegrityError:
         if StepOutcome.objects.filter(token=token).exists():
             return False
@@ -71,8 +87,15 @@ def record_outcome(snapshot: Snapshot, decision: engine.Decision, outcome: str, 
     return True
 
 
-def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, chosen: str, token: str) -> None:
-    StepOutcome.objects.create(guide_id=snapshot.guide_pk, step_slug=chosen, outcome=outcome, token=token)
+def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, chosen: str, token: str, source: str) -> None:
+    StepOutcome.objects.create(
+        guide_id=snapshot.guide_pk,
+        step_slug=chosen,
+        outcome=outcome,
+        token=token,
+        state=state_query(decision.evidence)[:2000],
+        source=source,
+    )
     if outcome not in (StepOutcome.Outcome.FIXED, StepOutcome.Outcome.EXPLAINED):
         return
     evidence = decision.evidence

@@ -11,11 +11,18 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from guides import engine
-from guides.diagnose.records import TOKEN_MAX_AGE_SECONDS, answer_form, read_answer_token, record_outcome
+from guides.diagnose.records import (
+    TOKEN_MAX_AGE_SECONDS,
+    answer_form,
+    learning_source,
+    read_answer_token,
+    record_outcome,
+)
 from guides.diagnose.screen_cache import platform_from, render_screen
 from guides.diagnose.snapshot import Snapshot, evidence_from_query, snapshot_for, state_query
 from guides.feedback.rate_limit import TOO_MANY_ANSWERS, CannotCount, too_many_posts
 from guides.models import StepOutcome
+from guides.web.client_address import client_address
 from guides.web.http_caching import public_start
 
 logger = logging.getLogger(__name__)
@@ -86,7 +93,8 @@ def diagnose_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         try:
             # False for a retry of an answer already stored: nothing more is stored, and the visitor moves on.
-            record_outcome(snapshot, decision, outcome, chosen=chosen, token=token)
+            source = learning_source(client_address(request))
+            record_outcome(snapshot, decision, outcome, chosen=chosen, token=token, source=source)
         except DatabaseError:
             logger.exception("An answer for %s could not be saved", snapshot.slug)
             return _outage(request, snapshot.slug, SAVE_FAILED)
