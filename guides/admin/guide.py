@@ -7,10 +7,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from guides.admin import learned
 from guides.admin.content import ContentAdmin
 from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.markdown import markdown_preview
 from guides.authoring.checks import check_guide
+from guides.feedback.learned_report import learned_numbers
 from guides.feedback.reports import WINDOWS, build_report, days_from
 from guides.models import Guide
 
@@ -28,7 +30,9 @@ class GuideAdmin(ContentAdmin):
         ("Article", {"fields": ["introduction", "conclusion"]}),
         ("When nothing helped", {"fields": ["support"]}),
         ("Troubleshooter", {"fields": ["max_questions", "max_screens", "long_shot_odds"]}),
+        ("Learning from visitors", {"fields": ["numbers", "prior_visitors", "learned_max_words", "learned_at"]}),
     ]
+    readonly_fields = ["learned_at"]
 
     @admin.display(description="Tools")
     def tools(self, guide):
@@ -57,6 +61,12 @@ class GuideAdmin(ContentAdmin):
             path("preview/", self.admin_site.admin_view(markdown_preview), name="guides_markdown_preview"),
             path("<int:pk>/check/", self.admin_site.admin_view(self.check_view), name="guides_guide_check"),
             path("<int:pk>/report/", self.admin_site.admin_view(self.report_view), name="guides_guide_report"),
+            path("<int:pk>/relearn/", self.admin_site.admin_view(learned.relearn_view), name="guides_guide_relearn"),
+            path(
+                "<int:pk>/learned/<int:number>/accept/",
+                self.admin_site.admin_view(learned.accept_view),
+                name="guides_guide_accept_learned",
+            ),
         ]
         return own + super().get_urls()
 
@@ -84,6 +94,7 @@ class GuideAdmin(ContentAdmin):
             "title": f"Feedback report: {guide.title}",
             "guide": guide,
             "report": build_report(guide, days=days),
+            "learned": learned_numbers(guide),
             "days": days,
             "windows": WINDOWS,
         }

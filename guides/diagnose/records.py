@@ -40,7 +40,7 @@ def learning_source(address: str) -> str:
     addresses answering at the allowed rate cannot move the troubleshooter. Without the secret key it
     cannot be turned back into the address; "" when the address is unknown.
     """
-    return salted_hmac(SOURCE_SALT, address).hexdigest()[:16] if address else ""
+    return salted_hmac(SOURCE_SALT, address, algorithm="sha256").hexdigest()[:16] if address else ""
 
 
 def answer_token(slug: str, state: str, step: str) -> str:

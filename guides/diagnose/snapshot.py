@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from guides import content_cache, engine
 from guides.diagnose.address import VIEW_PARAMETERS
+from guides.engine.learning import applied
+from guides.learned_numbers import stored_learning
 from guides.minutes import in_words
 from guides.models import (
     Answer,
@@ -23,6 +25,7 @@ from guides.models import (
     Cause,
     CauseFix,
     Guide,
+    Numbers,
     Question,
     StepKind,
     Symptom,
@@ -146,6 +149,49 @@ def _shared_snapshot(version: str, slug: str) -> Snapshot | None:
 
 
 def build_snapshot(guide: Guide) -> Snapshot:
+    causes, steps, questions, symptoms = _content(guide)
+    model = _engine_model(guide, causes, steps, questions, symptoms)
+    if guide.numbers == Numbers.LEARNED:
+        model = _with_learned_numbers(guide, model)
+    return Snapshot(
+        guide_pk=guide.pk,
+        slug=guide.slug,
+        title=guide.title,
+        published=guide.published,
+        support_html=guide.support_html,
+        max_questions=guide.max_questions,
+        url=guide.get_absolute_url(),
+        troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
+        model=model,
+        causes={c.slug: _cause_on_screen(c) for c in causes},
+        steps={s.slug: _step_on_screen(s, causes, guide) for s in steps},
+        questions={
+            q.slug: QuestionOnScreen(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
+            for q in questions
+        },
+        symptoms={s.slug: SymptomOnScreen(s.slug, s.title) for s, _ in symptoms},
+    )
+
+
+def staff_model(guide: Guide) -> engine.Model:
+    """The guide as the engine sees it with staff's numbers, whatever the guide plans with: what learning starts from."""
+    return _engine_model(guide, *_content(guide))
+
+
+def _with_learned_numbers(guide: Guide, model: engine.Model) -> engine.Model:
+    """The model with the guide's learned numbers applied, each within `learned_max_words` of staff's word.
+
+    One query, in the snapshot's build: the troubleshooter's screens read the result with the rest of
+    the snapshot and never touch the learned numbers themselves.
+    """
+    learned = stored_learning(guide.pk, model)
+    if not (learned.priors or learned.efficacies):
+        return model
+    return applied(model, learned, max_words=guide.learned_max_words)
+
+
+def _content(guide: Guide):
+    """The guide's causes, fix steps, questions and symptoms, each fetched with what the snapshot reads of it."""
     causes = list(
         guide.causes.prefetch_related(
             "facets", Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step"))
@@ -166,26 +212,7 @@ def build_snapshot(guide: Guide) -> Snapshot:
     # pointing across guides. Leave those out rather than break the troubleshooter. A question
     # slugged like the symptoms' parameter could never be answered: leave it out too (checks say so).
     questions = [q for q in questions if q.answers.all() and q.slug != engine.SEEN]
-    symptoms = _symptoms(guide, causes)
-    model = _engine_model(guide, causes, steps, questions, symptoms)
-    return Snapshot(
-        guide_pk=guide.pk,
-        slug=guide.slug,
-        title=guide.title,
-        published=guide.published,
-        support_html=guide.support_html,
-        max_questions=guide.max_questions,
-        url=guide.get_absolute_url(),
-        troubleshooter_url=reverse("guides:diagnose", args=[guide.slug]),
-        model=model,
-        causes={c.slug: _cause_on_screen(c) for c in causes},
-        steps={s.slug: _step_on_screen(s, causes, guide) for s in steps},
-        questions={
-            q.slug: QuestionOnScreen(q.slug, q.text, q.help_text, tuple((a.slug, a.text) for a in q.answers.all()))
-            for q in questions
-        },
-        symptoms={s.slug: SymptomOnScreen(s.slug, s.title) for s, _ in symptoms},
-    )
+    return causes, steps, questions, _symptoms(guide, causes)
 
 
 def _engine_model(guide: Guide, causes: list[Cause], steps, questions, symptoms) -> engine.Model:
