@@ -77,7 +77,7 @@ def stored_learning(guide_pk: int, model: engine.Model) -> Learned:
 def rows_for(
     guide_pk: int, learned: Learned, causes: dict[str, Link], links: dict[tuple[str, str], Link], total_weight: float
 ) -> list[LearnedNumber]:
-    """Unsaved rows for what was learned: one per cause (its commonness) and per cause–step link staff wrote."""
+    """Unsaved rows for what was learned: one per cause (its commonness) and per cause-step link staff wrote."""
     rows = []
     for key, estimate in learned.priors.items():
         if key in causes:

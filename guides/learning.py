@@ -1,4 +1,4 @@
-"""Relearn a guide's numbers from its stored answers: verified StepOutcomes → engine Records → learn → LearnedNumber rows.
+"""Relearn a guide's numbers from stored answers: verified StepOutcomes → engine Records → learn → LearnedNumber rows.
 
 Run by `manage.py relearn` (cron-able, like `prune_questionnaire_events`) and by "Relearn now" on the
 feedback report. It reads staff's numbers (never the learned ones: learning always starts from what
@@ -88,7 +88,7 @@ def relearn(guide: Guide) -> Relearned:
 
 
 def _links(guide: Guide) -> tuple[dict[str, Link], dict[tuple[str, str], Link]]:
-    """Each cause by slug and each cause–step link staff wrote by (step, cause), with staff's word."""
+    """Each cause by slug and each cause-step link staff wrote by (step, cause), with staff's word."""
     causes = guide.causes.prefetch_related(
         Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step").filter(fix_step__guide=guide))
     )
@@ -99,4 +99,3 @@ def _links(guide: Guide) -> tuple[dict[str, Link], dict[tuple[str, str], Link]]:
         for fix in cause.cause_fixes.all():
             by_link[fix.fix_step.slug, cause.slug] = Link(cause.pk, fix.efficacy, fix.fix_step_id)
     return by_cause, by_link
-

@@ -18,6 +18,8 @@ from guides.learned_numbers import commonness_word, efficacy_word, word_label
 from guides.learning import relearn
 from guides.models import CauseFix, Guide, LearnedNumber
 
+EN_DASH = "\u2013"
+
 
 def _report_url(guide: Guide) -> str:
     return reverse("admin:guides_guide_report", args=[guide.pk]) + "#learned-numbers"
@@ -71,11 +73,17 @@ def accept_view(request, pk: int, number: int):
 
 
 def _comment(learned: LearnedNumber, staff: str, word: str) -> str:
-    """The evidence, for History: “Accepted the learned number: 'Often' → 'Sometimes' (0.28, 0.21–0.35, from 640 visitors)”."""
+    """The evidence, for History, such as:
+
+    Accepted the learned number: 'Often' → 'Sometimes' (0.28, 0.21-0.35, from 640 visitors)
+
+    with an en dash in the interval, as the report shows it.
+    """
     target = f" for “{learned.fix_step.title}”" if learned.fix_step_id else ""
     return (
         f"Accepted the learned number{target}: '{word_label(staff)}' → '{word_label(word)}' "
-        f"({learned.value:.2f}, {learned.low:.2f}–{learned.high:.2f}, from {round(learned.visitors):,} visitors)"
+        f"({learned.value:.2f}, {learned.low:.2f}{EN_DASH}{learned.high:.2f}, "
+        f"from {round(learned.visitors):,} visitors)"
     )
 
 

@@ -174,7 +174,7 @@ def build_snapshot(guide: Guide) -> Snapshot:
 
 
 def staff_model(guide: Guide) -> engine.Model:
-    """The guide as the engine sees it with staff's numbers, whatever the guide plans with: what learning starts from."""
+    """The guide as the engine sees it with staff's numbers, whatever the guide plans with: learning starts there."""
     return _engine_model(guide, *_content(guide))
 
 

@@ -1,8 +1,8 @@
-"""The feedback report's learned numbers: per cause and per cause–step link, staff's word beside what visitors showed.
+"""The feedback report's learned numbers: per cause and per cause-step link, staff's word beside what visitors showed.
 
-Three queries, whatever the guide's size: its learned numbers with their causes and steps, and staff's
-current words for them, and the causes' weights (an editor may have changed a word since the last relearning; the row then
-compares against the word as it is now).
+Three queries, whatever the guide's size: its learned numbers with their causes and steps, staff's current
+words for the links, and the causes' weights (an editor may have changed a word since the last relearning;
+the row then compares against the word as it is now).
 """
 
 from dataclasses import dataclass
