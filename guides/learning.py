@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from guides import content_cache
 from guides.diagnose.snapshot import evidence_from_query, staff_model
-from guides.engine.learning import Record, learn
-from guides.learned_numbers import Link, rows_for, words_apart
+from guides.engine.learning import Record, learn, word_moves
+from guides.learned_numbers import Link, rows_for
 from guides.models import CauseFix, Guide, LearnedNumber, Numbers, StepOutcome
 
 # The outcomes that say something about a cause or a step; "couldnt" never does.
@@ -72,9 +72,8 @@ def relearn(guide: Guide) -> Relearned:
     model = staff_model(guide)
     records = records_of(guide, model)
     learned = learn(model, records, strength=float(guide.prior_visitors))
-    causes, links = _links(guide)
-    total_weight = sum(cause.weight for cause in model.causes)
-    rows = rows_for(guide.pk, learned, causes, links, total_weight)
+    moves = word_moves(model, learned, max_words=guide.learned_max_words)
+    rows = rows_for(guide.pk, learned, moves, *_links(guide))
     now = timezone.now()
     with transaction.atomic():
         LearnedNumber.objects.filter(guide=guide).delete()
@@ -83,19 +82,19 @@ def relearn(guide: Guide) -> Relearned:
     guide.learned_at = now
     if guide.numbers == Numbers.LEARNED:
         content_cache.content_changed()  # the troubleshooter plans with them: its snapshots are rebuilt
-    flagged = sum(words_apart(row.staff_word, row.learned_word) > guide.learned_max_words for row in rows)
+    flagged = sum(move.needs_editor and move.words != 0 for move in moves.values())
     return Relearned(guide=guide.slug, records=len(records), numbers=len(rows), flagged=flagged)
 
 
 def _links(guide: Guide) -> tuple[dict[str, Link], dict[tuple[str, str], Link]]:
-    """Each cause by slug and each cause-step link staff wrote by (step, cause), with staff's word."""
+    """Each cause by slug and each cause-step link staff wrote by (step, cause)."""
     causes = guide.causes.prefetch_related(
         Prefetch("cause_fixes", queryset=CauseFix.objects.select_related("fix_step").filter(fix_step__guide=guide))
     )
     by_cause: dict[str, Link] = {}
     by_link: dict[tuple[str, str], Link] = {}
     for cause in causes:
-        by_cause[cause.slug] = Link(cause.pk, str(cause.commonness))
+        by_cause[cause.slug] = Link(cause.pk)
         for fix in cause.cause_fixes.all():
-            by_link[fix.fix_step.slug, cause.slug] = Link(cause.pk, fix.efficacy, fix.fix_step_id)
+            by_link[fix.fix_step.slug, cause.slug] = Link(cause.pk, fix.fix_step_id)
     return by_cause, by_link

@@ -590,8 +590,8 @@ class LearnedNumber(models.Model):
 
     A cause's commonness when `fix_step` is empty, else how often `fix_step` fixes `cause`. `manage.py
     relearn` (and "Relearn now" on the feedback report) replaces a guide's rows; staff's content is never
-    changed by it. `staff_word` and `learned_word` are the scale's values (Commonness's integers as text,
-    Efficacy's words), so the report and the flag read them without the engine.
+    changed by it. `staff_word` and `learned_word` are the words when it was learned, as the content files
+    spell them ("very_common", "often"), so an export shows a reviewer the move in words.
     """
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="learned_numbers")

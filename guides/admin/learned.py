@@ -10,11 +10,13 @@ import reversion
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from guides.learned_numbers import commonness_word, efficacy_word, word_label
+from guides.feedback.learned_report import move_of
+from guides.learned_numbers import commonness_of, word_label
 from guides.learning import relearn
 from guides.models import CauseFix, Guide, LearnedNumber
 
@@ -41,25 +43,24 @@ def accept_view(request, pk: int, number: int):
     guide = get_object_or_404(Guide, pk=pk)
     learned = get_object_or_404(LearnedNumber.objects.select_related("cause", "fix_step"), pk=number, guide=guide)
     cause = learned.cause
+    if not request.user.has_perm("guides.change_cause" if learned.fix_step_id is None else "guides.change_causefix"):
+        raise PermissionDenied
     if learned.fix_step_id is None:
-        if not request.user.has_perm("guides.change_cause"):
-            raise PermissionDenied
-        staff, word = str(cause.commonness), commonness_word(learned.value, _total_weight(guide))
-        what = f"how common “{cause.title}” is"
-        edited = cause
+        what, edited = f"how common “{cause.title}” is", cause
     else:
-        if not request.user.has_perm("guides.change_causefix"):
-            raise PermissionDenied
-        edited = get_object_or_404(CauseFix, cause=cause, fix_step=learned.fix_step_id)
-        staff, word = edited.efficacy, efficacy_word(learned.value)
         what = f"how often “{learned.fix_step.title}” fixes “{cause.title}”"
+        edited = get_object_or_404(CauseFix, cause=cause, fix_step=learned.fix_step_id)
+    move = move_of(guide, learned)
+    if move is None:
+        raise Http404("Staff removed this link since it was learned")
+    staff, word = move.staff_word, move.learned_word
     if staff == word:
         messages.info(request, f"Staff's word for {what} is already “{word_label(word)}”. Nothing was changed.")
         return redirect(_report_url(guide))
     comment = _comment(learned, staff, word)
     with transaction.atomic(), reversion.create_revision():
         if learned.fix_step_id is None:
-            edited.commonness = int(word)
+            edited.commonness = commonness_of(word)
             edited.save(update_fields=["commonness", "updated_at"])
         else:
             edited.efficacy = word
@@ -85,7 +86,3 @@ def _comment(learned: LearnedNumber, staff: str, word: str) -> str:
         f"({learned.value:.2f}, {learned.low:.2f}{EN_DASH}{learned.high:.2f}, "
         f"from {round(learned.visitors):,} visitors)"
     )
-
-
-def _total_weight(guide: Guide) -> float:
-    return float(sum(guide.causes.values_list("commonness", flat=True))) or 1.0

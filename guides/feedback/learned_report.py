@@ -1,14 +1,16 @@
 """The feedback report's learned numbers: per cause and per cause-step link, staff's word beside what visitors showed.
 
-Three queries, whatever the guide's size: its learned numbers with their causes and steps, staff's current
-words for the links, and the causes' weights (an editor may have changed a word since the last relearning;
-the row then compares against the word as it is now).
+The words are the engine's (`word_moves`), measured against staff's words as they are now: an editor
+may have changed one since the last relearning. It reads the guide as the troubleshooter does with
+staff's numbers (`staff_model`) and its learned numbers in one more query; the report is no hot path.
 """
 
 from dataclasses import dataclass
 
-from guides.learned_numbers import commonness_word, efficacy_word, word_label, words_apart
-from guides.models import CauseFix, Guide, LearnedNumber, Numbers
+from guides.diagnose.snapshot import staff_model
+from guides.engine.learning import word_moves
+from guides.learned_numbers import learned_from, word_label
+from guides.models import Guide, LearnedNumber, Numbers
 
 
 @dataclass(frozen=True)
@@ -16,8 +18,9 @@ class LearnedRow:
     """One learned number. `value`, `low` and `high` are percentages (a share of visitors, or a chance of fixing).
 
     `visitors` is how many visitors' answers it rests on, after the cap on any one address. `apart` is how
-    many words the learned word is from staff's; `flagged` when that is more than the guide lets learned
-    numbers move by themselves (an editor decides); `acceptable` when the words differ at all.
+    many words the learned word is from staff's; `flagged` when the learned number is further from staff's
+    word than the guide lets learned numbers move by themselves (an editor decides); `acceptable` when the
+    words differ at all.
     """
 
     pk: int
@@ -58,15 +61,8 @@ def learned_numbers(guide: Guide) -> LearnedNumbers:
         .select_related("cause", "fix_step")
         .order_by("cause__order", "cause_id", "fix_step__title", "fix_step_id")
     )
-    efficacies = dict(
-        ((cause_id, step_id), efficacy)
-        for cause_id, step_id, efficacy in CauseFix.objects.filter(cause__guide=guide).values_list(
-            "cause_id", "fix_step_id", "efficacy"
-        )
-    )
-    causes = {row.cause_id: row.cause for row in rows}
-    total_weight = sum(cause.commonness for cause in guide.causes.all()) or 1
-    made = [_row(row, causes, efficacies, total_weight, guide.learned_max_words) for row in rows]
+    moves = moves_now(guide, rows)
+    made = [_row(row, moves.get(_key(row))) for row in rows]
     return LearnedNumbers(
         uses_learned=guide.numbers == Numbers.LEARNED,
         learned_at=guide.learned_at,
@@ -76,26 +72,41 @@ def learned_numbers(guide: Guide) -> LearnedNumbers:
     )
 
 
-def _row(row: LearnedNumber, causes, efficacies, total_weight: float, max_words: int) -> LearnedRow | None:
-    if row.fix_step_id is None:
-        staff = str(causes[row.cause_id].commonness)
-        learned = commonness_word(row.value, total_weight)
-    else:
-        staff = efficacies.get((row.cause_id, row.fix_step_id))
-        if staff is None:
-            return None  # staff removed the link since: nothing to compare or accept
-        learned = efficacy_word(row.value)
-    apart = words_apart(staff, learned)
+def moves_now(guide: Guide, rows: list[LearnedNumber]) -> dict:
+    """The engine's `WordMove` of each of these rows against staff's words as they are now, by the engine's key."""
+    model = staff_model(guide)
+    numbers = [(row.cause.slug, _step(row), row.value, row.low, row.high, row.visitors) for row in rows]
+    return word_moves(model, learned_from(numbers, model), max_words=guide.learned_max_words)
+
+
+def move_of(guide: Guide, row: LearnedNumber):
+    """One row's `WordMove` now, or None when staff removed its link since. Priors move together: all rows count."""
+    rows = list(LearnedNumber.objects.filter(guide=guide).select_related("cause", "fix_step"))
+    return moves_now(guide, rows).get(_key(row))
+
+
+def _step(row: LearnedNumber) -> str | None:
+    return row.fix_step.slug if row.fix_step_id else None
+
+
+def _key(row: LearnedNumber):
+    return row.cause.slug if row.fix_step_id is None else (row.fix_step.slug, row.cause.slug)
+
+
+def _row(row: LearnedNumber, move) -> LearnedRow | None:
+    if move is None:
+        return None  # staff removed the link since: nothing to compare or accept
     return LearnedRow(
         pk=row.pk,
         cause=row.cause.title,
         step=row.fix_step.title if row.fix_step_id else "",
-        staff_word=word_label(staff),
-        learned_word=word_label(learned),
+        staff_word=word_label(move.staff_word),
+        learned_word=word_label(move.learned_word),
         value=round(row.value * 100),
         low=round(row.low * 100),
         high=round(row.high * 100),
         visitors=round(row.visitors),
-        apart=apart,
-        flagged=apart > max_words,
+        apart=abs(move.words),
+        # Past the scale's end ("very common" and more) there is no further word to accept: nothing to flag.
+        flagged=move.needs_editor and move.words != 0,
     )
