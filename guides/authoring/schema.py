@@ -237,7 +237,10 @@ class GuideFile(_Schema):
 
 
 def content_files() -> list[Path]:
-    return sorted(p for p in CONTENT_DIR.glob("*.yaml") if not p.name.startswith("_"))
+    """The bundled guides' content files; a guide's learned numbers (`<slug>.learned.yaml`) are no guide."""
+    return sorted(
+        p for p in CONTENT_DIR.glob("*.yaml") if not p.name.startswith("_") and not p.name.endswith(".learned.yaml")
+    )
 
 
 def read_guide_file(path: Path) -> GuideFile:

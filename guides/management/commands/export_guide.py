@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from guides.authoring.export import export_guide
+from guides.authoring.learned import export_learned
 from guides.models import Guide
 
 
@@ -15,13 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The guide to export.")
         parser.add_argument("-o", "--output", metavar="FILE", help="Write to FILE (UTF-8) instead of standard output.")
+        parser.add_argument(
+            "--learned",
+            action="store_true",
+            help="Write the guide's learned numbers instead, for their own file guides/content/<slug>.learned.yaml.",
+        )
 
-    def handle(self, *args, slug, output, verbosity, **options):
+    def handle(self, *args, slug, output, learned, verbosity, **options):
         guide = Guide.objects.filter(slug=slug).first()
         if guide is None:
             known = ", ".join(Guide.objects.order_by("slug").values_list("slug", flat=True)) or "none"
             raise CommandError(f"No guide with slug {slug!r}. Known guides: {known}")
-        text = export_guide(guide)
+        text = export_learned(guide) if learned else export_guide(guide)
         if output is None:
             self.stdout.write(text, ending="")
             return

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from guides import content_cache
+from guides.authoring.learned import is_learned_file, learned_path, load_learned, read_learned_file
 from guides.authoring.loader import load_guide
 from guides.authoring.reading import ContentError
 from guides.authoring.schema import content_files, read_guide_file
@@ -22,11 +23,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace content edited in the database with what the files say.",
         )
+        parser.add_argument(
+            "--learned",
+            action="store_true",
+            help="Also load each guide's learned numbers from <slug>.learned.yaml beside its content file (or "
+            "the .learned.yaml files named). They replace the learned numbers in the database; staff's content "
+            "is never changed by them.",
+        )
         parser.add_argument("files", nargs="*", help="Content files to load (default: every bundled guide).")
 
-    def handle(self, *args, files, overwrite, verbosity, **options):
-        paths = [Path(f) for f in files] or content_files()
-        guides, problems, slugs = [], [], {}
+    def handle(self, *args, files, overwrite, learned, verbosity, **options):
+        given = [Path(f) for f in files]
+        paths = [p for p in given if not is_learned_file(p)] if given else content_files()
+        learned_files, problems = _learned_files(given, paths, learned)
+        guides, slugs = [], {}
         for path in paths:
             try:
                 content = read_guide_file(path)
@@ -38,6 +48,12 @@ class Command(BaseCommand):
                 continue
             slugs[content.slug] = path.name
             guides.append((path, content))
+        learned_data = []
+        for path in learned_files:
+            try:
+                learned_data.append((path, read_learned_file(path)))
+            except ContentError as error:
+                problems += error.messages
         if problems:
             raise CommandError(_refusal(problems))
 
@@ -53,11 +69,19 @@ class Command(BaseCommand):
                         reports.append((path, load_guide(content, overwrite=overwrite)))
                 except ContentError as error:
                     problems += error.messages
+            learned_counts = []
+            for path, (data, source) in learned_data:
+                try:
+                    learned_counts.append((path, load_learned(data, source)))
+                except ContentError as error:
+                    problems += error.messages
             if problems:
                 raise CommandError(_refusal(problems))
 
         if verbosity == 0:
             return
+        for path, count in learned_counts:
+            self.stdout.write(f"{path.name}: {count} learned numbers")
         for path, report in reports:
             self.stdout.write(f"{path.name}: {report.summary()}")
             if report.kept_edits:
@@ -73,6 +97,15 @@ class Command(BaseCommand):
                 for label, keys in (("created", report.created), ("updated", report.updated)):
                     for key in keys:
                         self.stdout.write(f"  {label}: {key}")
+
+
+def _learned_files(given: list[Path], paths: list[Path], learned: bool) -> tuple[list[Path], list[str]]:
+    """The learned-number files to load: only with --learned, those named and those beside the content files."""
+    named = [p for p in given if is_learned_file(p)]
+    if not learned:
+        return [], [f"{p.name}: holds learned numbers, not a guide. Add --learned to load them." for p in named]
+    beside = [learned_path(p) for p in paths if learned_path(p).exists()]
+    return list(dict.fromkeys([*beside, *named])), []
 
 
 def _refusal(problems: list[str]) -> str:
