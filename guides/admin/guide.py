@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from guides.admin import learned
 from guides.admin.content import ContentAdmin
 from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
+from guides.admin.learned import accept_view, relearn_view
 from guides.admin.markdown import markdown_preview
 from guides.authoring.checks import check_guide
 from guides.feedback.learned_report import learned_numbers
@@ -61,10 +61,10 @@ class GuideAdmin(ContentAdmin):
             path("preview/", self.admin_site.admin_view(markdown_preview), name="guides_markdown_preview"),
             path("<int:pk>/check/", self.admin_site.admin_view(self.check_view), name="guides_guide_check"),
             path("<int:pk>/report/", self.admin_site.admin_view(self.report_view), name="guides_guide_report"),
-            path("<int:pk>/relearn/", self.admin_site.admin_view(learned.relearn_view), name="guides_guide_relearn"),
+            path("<int:pk>/relearn/", self.admin_site.admin_view(relearn_view), name="guides_guide_relearn"),
             path(
                 "<int:pk>/learned/<int:number>/accept/",
-                self.admin_site.admin_view(learned.accept_view),
+                self.admin_site.admin_view(accept_view),
                 name="guides_guide_accept_learned",
             ),
         ]

@@ -36,24 +36,7 @@ class Command(BaseCommand):
         given = [Path(f) for f in files]
         paths = [p for p in given if not is_learned_file(p)] if given else content_files()
         learned_files, problems = _learned_files(given, paths, learned)
-        guides, slugs = [], {}
-        for path in paths:
-            try:
-                content = read_guide_file(path)
-            except ContentError as error:
-                problems += error.messages
-                continue
-            if content.slug in slugs:
-                problems.append(f"{path.name}: the guide {content.slug!r} is already loaded from {slugs[content.slug]}")
-                continue
-            slugs[content.slug] = path.name
-            guides.append((path, content))
-        learned_data = []
-        for path in learned_files:
-            try:
-                learned_data.append((path, read_learned_file(path)))
-            except ContentError as error:
-                problems += error.messages
+        guides, learned_data, problems = _read(paths, learned_files, problems)
         if problems:
             raise CommandError(_refusal(problems))
 
@@ -97,6 +80,28 @@ class Command(BaseCommand):
                 for label, keys in (("created", report.created), ("updated", report.updated)):
                     for key in keys:
                         self.stdout.write(f"  {label}: {key}")
+
+
+def _read(paths: list[Path], learned_files: list[Path], problems: list[str]):
+    """Every file read and checked before anything is written: the guides, the learned numbers, the problems."""
+    guides, learned_data, slugs = [], [], {}
+    for path in paths:
+        try:
+            content = read_guide_file(path)
+        except ContentError as error:
+            problems += error.messages
+            continue
+        if content.slug in slugs:
+            problems.append(f"{path.name}: the guide {content.slug!r} is already loaded from {slugs[content.slug]}")
+            continue
+        slugs[content.slug] = path.name
+        guides.append((path, content))
+    for path in learned_files:
+        try:
+            learned_data.append((path, read_learned_file(path)))
+        except ContentError as error:
+            problems += error.messages
+    return guides, learned_data, problems
 
 
 def _learned_files(given: list[Path], paths: list[Path], learned: bool) -> tuple[list[Path], list[str]]:
