@@ -10,11 +10,14 @@ evaluations), fast enough for the few hundred numbers of a guide.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from statistics import NormalDist
 
 __all__ = ["beta_interval", "beta_quantile"]
 
 _EPS = 1e-12
 _TINY = 1e-300
+NORMAL_FROM = 50.0
 
 
 def _continued_fraction(a: float, b: float, x: float) -> float:
@@ -49,9 +52,9 @@ def regularised_beta(a: float, b: float, x: float) -> float:
 
 
 def beta_quantile(a: float, b: float, p: float) -> float:
-    """The ``p`` quantile of Beta(a, b), by bisection (to about 1e-9)."""
+    """The ``p`` quantile of Beta(a, b), by bisection (to about 1e-12)."""
     low, high = 0.0, 1.0
-    for _ in range(60):
+    for _ in range(40):
         middle = (low + high) / 2
         if regularised_beta(a, b, middle) < p:
             low = middle
@@ -60,7 +63,16 @@ def beta_quantile(a: float, b: float, p: float) -> float:
     return (low + high) / 2
 
 
+@lru_cache(maxsize=4096)
 def beta_interval(a: float, b: float, mass: float = 0.9) -> tuple[float, float]:
-    """The central ``mass`` interval of Beta(a, b)."""
+    """The central ``mass`` interval of Beta(a, b).
+
+    With 50 or more on both sides the Beta is close enough to a normal (its quantiles off by under a
+    tenth of a standard deviation), which is far cheaper than the continued fraction there.
+    """
     tail = (1.0 - mass) / 2
+    if min(a, b) >= NORMAL_FROM:
+        mean, spread = a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+        z = NormalDist().inv_cdf(1.0 - tail)
+        return max(0.0, mean - z * spread), min(1.0, mean + z * spread)
     return beta_quantile(a, b, tail), beta_quantile(a, b, 1.0 - tail)
