@@ -6,7 +6,9 @@ For each world (``WORLDS`` misspecified ones from ``simulator.perturbed``: prior
 efficacies ± 0.2, 10 % wrong answers; and one where staff's numbers are right), ``N_MAX``
 visitors walk one after another with learning on (``outcomes.learning_walk``): the guide
 relearns from every record so far each ``EVERY`` visitors and plans with ``learning.applied``,
-at most one word from staff's numbers (the guide's default). After N = 200, 1,000 and 5,000
+at most one word from staff's numbers (the guide's default). In the right world visitors also
+answer exactly as the planner's answer model expects (``simulator.BASELINE``): every number is
+right, not only the ones learning touches. After N = 200, 1,000 and 5,000
 visitors, what had been learned is measured on ``EVAL_VISITORS`` other visitors of the same world,
 the same ones for every column (common random numbers): planning with staff's numbers, with the
 true numbers, with the learned numbers bounded at one word, and with the learned numbers as if an
@@ -56,15 +58,9 @@ class Column:
         return statistics.fmean(getattr(self, what))
 
 
-def measure(model, true_model, seed: int, wrong: float) -> Column:
-    visits = simulator.run(
-        simulator.memoised(simulator.planner_strategy),
-        model,
-        true_model,
-        visitors=EVAL_VISITORS,
-        seed=seed,
-        wrong=wrong,
-    )
+def measure(model, true_model, seed: int, wrong: float, answers: str) -> Column:
+    strategy = simulator.memoised(simulator.planner_strategy)
+    visits = simulator.run(strategy, model, true_model, visitors=EVAL_VISITORS, seed=seed, wrong=wrong, answers=answers)
     return Column([float(v.screens) for v in visits], [v.minutes for v in visits])
 
 
@@ -74,18 +70,25 @@ def paired(a: Column, b: Column, what: str = "screens") -> tuple[float, float]:
     return statistics.fmean(diffs), statistics.stdev(diffs) / math.sqrt(len(diffs))
 
 
-def world_figures(staff_model, true_model, seed: int, wrong: float, n_max: int, checkpoints) -> dict:
+def world_figures(staff_model, true_model, seed: int, wrong: float, answers: str, n_max: int, checkpoints) -> dict:
     """Walk with learning on, then measure staff's, the true and the learned numbers at each checkpoint."""
     _, kept = learning_walk(
-        staff_model, true_model, visitors=n_max, seed=seed, every=EVERY, checkpoints=checkpoints, wrong=wrong
+        staff_model,
+        true_model,
+        visitors=n_max,
+        seed=seed,
+        every=EVERY,
+        checkpoints=checkpoints,
+        wrong=wrong,
+        answers=answers,
     )
     eval_seed = seed + 1_000_003
-    figures = {"staff": measure(staff_model, true_model, eval_seed, wrong)}
-    figures["true"] = measure(true_model, true_model, eval_seed, wrong)
+    figures = {"staff": measure(staff_model, true_model, eval_seed, wrong, answers)}
+    figures["true"] = measure(true_model, true_model, eval_seed, wrong, answers)
     for checkpoint in kept:
         for label, words in (("1 word", 1), ("accepted", UNBOUNDED)):
             model = applied(staff_model, checkpoint.learned, max_words=words)
-            figures[label, checkpoint.visitors] = measure(model, true_model, eval_seed, wrong)
+            figures[label, checkpoint.visitors] = measure(model, true_model, eval_seed, wrong, answers)
     return figures
 
 
@@ -94,13 +97,19 @@ def run(seed: int = SEED, worlds: int = WORLDS, n_max: int = N_MAX, checkpoints=
     started = time.perf_counter()
     staff = model_from_content(read("tiktok-messages"))
     cases = [
-        (f"world {w}", simulator.perturbed(staff, random.Random(f"{seed}/learning/{w}")), WRONG_ANSWERS)
+        (
+            f"world {w}",
+            simulator.perturbed(staff, random.Random(f"{seed}/learning/{w}")),
+            WRONG_ANSWERS,
+            simulator.RATIOS,
+        )
         for w in range(worlds)
     ]
-    cases.append(("right", staff, 0.0))
+    # Right in every number, the answers too: visitors answer as the planner's answer model expects.
+    cases.append(("right", staff, 0.0, simulator.BASELINE))
     results = {}
-    for w, (name, true_model, wrong) in enumerate(cases):
-        results[name] = world_figures(staff, true_model, seed + 7919 * w, wrong, n_max, checkpoints)
+    for w, (name, true_model, wrong, answers) in enumerate(cases):
+        results[name] = world_figures(staff, true_model, seed + 7919 * w, wrong, answers, n_max, checkpoints)
     print(
         f"\nLearning from outcomes, TikTok guide: mean screens to fixed or explained (minutes), "
         f"{EVAL_VISITORS} evaluation visitors per world, the same for every column; learned columns show the "
@@ -108,7 +117,7 @@ def run(seed: int = SEED, worlds: int = WORLDS, n_max: int = N_MAX, checkpoints=
         f"[{time.perf_counter() - started:.0f} s]"
     )
     print_table(results, checkpoints)
-    return targets(results, [name for name, _, _ in cases[:-1]], checkpoints)
+    return targets(results, [case[0] for case in cases[:-1]], checkpoints)
 
 
 def print_table(results: dict, checkpoints) -> None:

@@ -7,13 +7,15 @@ it does touch (priors, failed steps' efficacies, and what each answer says about
 applied per iteration from the current estimate.
 
 **The answer model.** Staff's words for answers are guesses too, and a learner that trusts them
-attributes outcomes wrongly where they are off (in the simulator, visitors answering by the plain
-reading of the words pulled a learned efficacy from 0.56 to 0.96 under the planner's own answer
-model). So P(answer | cause) is learned alongside, per question, as a Dirichlet around the
-planner's answer model (``compiled``: baseline · ratio) worth ``strength`` visitors, from each
-visit's answers (counted once, by its last record). It only steers attribution: the planner keeps
-staff's words for answers, and no report shows it. A large source counts as at most
-``SMALL_SOURCE`` visitors in it, so no address can teach the learner to misattribute.
+attributes outcomes wrongly where they are off: in the simulator, visitors answering by the plain
+reading of the words (every answer alike for a cause the question does not mention) rather than as
+the planner's fitted baseline pulled a learned efficacy from 0.56 to 0.96. So each question's
+baseline, P(answer | a cause it does not mention), is learned alongside, as a Dirichlet around
+the planner's (``compiled.answer_baseline``) worth ``strength`` visitors, from the answers of
+visits attributed to causes the question does not mention; a mentioned cause answers by staff's
+ratios on that baseline. Not a free table per cause: with one, causes that no answer tells apart
+could trade places. It only steers attribution: the planner keeps staff's words, and no report
+shows it. A large source counts as at most ``SMALL_SOURCE`` visitors in it.
 """
 
 from __future__ import annotations
@@ -67,18 +69,38 @@ class Group:
     counts: dict = field(default_factory=lambda: defaultdict(float))
     last: float = 1.0  # the share of these records that were the last of their visit
     answer_weight: float = 0.0  # its records as the answer model counts them (a large source as SMALL_SOURCE)
+    earlier: list = field(default_factory=list)  # the groups of the same visits' earlier records
 
 
-def staff_answers(model: Model) -> dict[str, list[list[float]]]:
-    """{question: [P(answer | cause) per answer] per cause}: the planner's answer model."""
+@dataclass(frozen=True)
+class StaffAnswers:
+    """One question's answer model as the planner reads staff's words: a baseline, and each cause's ratios to it."""
+
+    baseline: tuple[float, ...]  # P(answer | a cause the question does not mention)
+    ratios: tuple[tuple[float, ...], ...]  # per cause, per answer: LR(a, c) (1 for a cause not mentioned)
+    mentioned: frozenset[int]  # cause positions some answer mentions
+
+    def table(self, baseline) -> list[list[float]]:
+        """P(answer | cause) per cause, for this baseline: LR(a, c) · q(a), normalised per cause."""
+        rows = []
+        for row in self.ratios:
+            weighted = [r * q for r, q in zip(row, baseline, strict=True)]
+            total = sum(weighted)
+            rows.append([w / total for w in weighted])
+        return rows
+
+
+def staff_answers(model: Model) -> dict[str, StaffAnswers]:
+    """Each question's answer model as the planner has it (``compiled``)."""
     tables = compiled(model)
-    table = {}
+    found = {}
     for question in tables.questions:
-        table[question.key] = [
-            [answer.baseline * answer.cause_lr.get(ci, 1.0) for answer in question.answers]
-            for ci in range(len(model.causes))
-        ]
-    return table
+        mentioned = frozenset(ci for answer in question.answers for ci in answer.cause_lr)
+        ratios = tuple(
+            tuple(answer.cause_lr.get(ci, 1.0) for answer in question.answers) for ci in range(len(model.causes))
+        )
+        found[question.key] = StaffAnswers(tuple(a.baseline for a in question.answers), ratios, mentioned)
+    return found
 
 
 def grouped(model: Model, records) -> tuple[list[Group], int]:
@@ -124,6 +146,11 @@ def grouped(model: Model, records) -> tuple[list[Group], int]:
         if outcome in (NOT_FIXED, NOT_IT):
             after = _after(clean, outcome, key)
             group.last = max(0.0, ending[after] - continuing.get(after, 0)) / ending[after]
+        for i, (pair_key, value) in enumerate(clean):
+            if pair_key in (FAILED, NOT_IT):
+                earlier = groups.get((clean[:i], NOT_FIXED if pair_key == FAILED else NOT_IT, value))
+                if earlier is not None:
+                    group.earlier.append(earlier)
     return list(groups.values()), used
 
 
@@ -200,29 +227,52 @@ class Tally:
 
 
 def tally(groups: list[Group], n_causes: int, log_prior, log_miss, log_answer, efficacy) -> Tally:
-    """E-step: each group's responsibilities, added to every number they bear on."""
+    """E-step: each visit's cause, given all it did, added to every number its records bear on.
+
+    A visit's last record gives P(cause | the whole visit). Each earlier record is shared by the
+    visits that went through it, which are interchangeable up to there: its attribution is the
+    mean of theirs, the last records that carry it in their evidence (``Group.earlier``). So a
+    "didn't fix it" is attributed knowing what fixed the visit in the end, as EM on whole visits
+    does, and the estimate climbs the likelihood of the visits.
+    """
     links: dict = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     priors: list = [defaultdict(lambda: [0.0, 0.0]) for _ in range(n_causes)]
     answers: dict = defaultdict(lambda: [defaultdict(float) for _ in range(n_causes)])
     posteriors: dict[int, list[float]] = {}
+    mass: dict[int, list[float]] = {}  # id(group) -> [visits through it, then their causes summed]
     for group in groups:
+        if group.last <= 0:
+            continue
         p = posteriors.get(id(group.state))
         if p is None:
             p = posteriors[id(group.state)] = posterior(group.state, log_prior, log_miss, log_answer)
         q = responsibility(group, p, efficacy)
         if q is None:
             continue
-        if group.last > 0:
-            _count_visits(group, q, priors, answers)
-        if group.outcome in (FIXED, NOT_FIXED):
-            success = group.outcome == FIXED
-            for source, count in group.counts.items():
-                for ci, e in enumerate(efficacy[group.key]):
-                    if e > 0 and q[ci] > 0:
-                        row = links[group.key, ci][source]
-                        row[0] += count * q[ci] * success
-                        row[1] += count * q[ci]
+        _count_visits(group, q, priors, answers)
+        visits = sum(group.counts.values()) * group.last
+        for through in (group, *group.earlier):
+            row = mass.get(id(through))
+            if row is None:
+                row = mass[id(through)] = [0.0] * (n_causes + 1)
+            row[0] += visits
+            for ci, qc in enumerate(q):
+                row[ci + 1] += visits * qc
+    for group in groups:
+        row = mass.get(id(group))
+        if group.outcome in (FIXED, NOT_FIXED) and row is not None and row[0] > 0:
+            _count_trials(group, [x / row[0] for x in row[1:]], efficacy[group.key], links)
     return Tally(priors, links, answers)
+
+
+def _count_trials(group: Group, q: list[float], linked: list[float], links: dict) -> None:
+    success = group.outcome == FIXED
+    for source, count in group.counts.items():
+        for ci, e in enumerate(linked):
+            if e > 0 and q[ci] > 0:
+                row = links[group.key, ci][source]
+                row[0] += count * q[ci] * success
+                row[1] += count * q[ci]
 
 
 def _count_visits(group: Group, q: list[float], priors: list, answers: dict) -> None:

@@ -123,7 +123,8 @@ def learn(
     staff_links = {s.key: [max(0.0, s.fixes.get(c, 0.0)) for c in causes] for s in model.steps}
     staff_answer = staff_answers(model)
     groups, used = grouped(model, records)
-    prior, efficacy, answer = list(staff_prior), staff_links, staff_answer
+    prior, efficacy = list(staff_prior), staff_links
+    answer = {key: staff.table(staff.baseline) for key, staff in staff_answer.items()}
     if start is not None and start.resume and len(start.resume[0]) == len(causes):
         prior, efficacy, answer = start.resume
     prior_counts, link_counts = [], {}
@@ -152,7 +153,8 @@ def learn(
         for (step, ci), (k, n) in link_counts.items():
             e0 = staff_links[step][ci]
             efficacy[step][ci] = min(0.999, max(0.001, (strength * e0 + k) / (strength + n)))
-        answer = _answer_model(staff_answer, counted.answers, strength)
+        baselines = _baselines(staff_answer, counted.answers, strength)
+        answer = {key: staff_answer[key].table(baseline) for key, baseline in baselines.items()}
     return Learned(
         priors={
             causes[ci]: _estimate(strength * staff_prior[ci], strength * (1 - staff_prior[ci]), k, n, prior[ci])
@@ -164,20 +166,18 @@ def learn(
     )
 
 
-def _answer_model(staff: dict, counts: dict, strength: float) -> dict:
-    """P(answer | cause) per question: staff's answer model as ``strength`` visitors, plus the answers counted."""
-    model = {}
-    for question, rows in staff.items():
-        counted = counts.get(question)
-        if counted is None:
-            model[question] = rows
-            continue
-        model[question] = []
-        for ci, row in enumerate(rows):
-            seen = counted[ci]
-            total = strength + sum(seen.values())
-            model[question].append([(strength * p + seen.get(a, 0.0)) / total for a, p in enumerate(row)])
-    return model
+def _baselines(staff: dict, counts: dict, strength: float) -> dict[str, list[float]]:
+    """Each question's baseline: staff's as ``strength`` visitors, plus the answers of causes it does not mention."""
+    found = {}
+    for question, model in staff.items():
+        seen = [0.0] * len(model.baseline)
+        for ci, row in enumerate(counts.get(question, ())):
+            if ci not in model.mentioned:
+                for a, count in row.items():
+                    seen[a] += count
+        total = strength + sum(seen)
+        found[question] = [(strength * q + n) / total for q, n in zip(model.baseline, seen, strict=True)]
+    return found
 
 
 def _link_estimates(model, causes, staff_links, link_counts, strength) -> dict[tuple[str, str], Estimate]:

@@ -15,13 +15,13 @@ visitors from all the records so far, planning with ``learning.applied``: what a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guides.engine.beliefs import FAILED, NOT_IT
 from guides.engine.learning import Learned, Record, applied, learn
 from guides.engine.model import Model
-from guides.engine.planner import LONG_SHOTS
 from guides.engine.simulator import (
     EXPLAINED,
     FIXED,
@@ -50,10 +50,6 @@ def records_of(visit: Visit, visitor: Visitor, strategy, model: Model, source: s
     if visit.outcome in (FIXED, EXPLAINED):
         action = strategy(model, visit.evidence)
         records.append(Record(visit.evidence, visit.outcome, action[1], source))
-    elif visit.outcome == LONG_SHOTS and visit.fixed:
-        listed = strategy(model, visit.evidence)[1]
-        step = next(key for key in listed if visitor.fixed_by(key))
-        records.append(Record(visit.evidence, FIXED, step, source))
     return records
 
 
@@ -79,7 +75,7 @@ def learning_walk(
     strength: float = 20.0,
     max_words: int = 1,
     iterations: int = 30,
-    warm_iterations: int = 8,
+    warm_iterations: int = 5,
 ) -> tuple[list[Visit], list[Checkpoint]]:
     """Visitors from ``true_model`` walk in turn; every ``every`` visitors the guide relearns from all records so far.
 
@@ -96,8 +92,9 @@ def learning_walk(
         if i and i % every == 0:
             rounds = iterations if learned is None else warm_iterations
             learned = learn(model, records, strength=strength, iterations=rounds, start=learned)
-            planning = applied(model, learned, max_words=max_words)
-            strategy = memoised(planner_strategy)
+            fresh = applied(model, learned, max_words=max_words)
+            if moved(planning, fresh):  # otherwise the plan keeps its decisions: thousands of visitors stay cheap
+                planning, strategy = fresh, memoised(planner_strategy)
         if i in checkpoints:
             kept.append(Checkpoint(i, learned, planning))
         visitor = Visitor(world, seed, i, wrong=wrong)
@@ -108,3 +105,24 @@ def learning_walk(
         learned = learn(model, records, strength=strength, iterations=warm_iterations, start=learned)
         kept.append(Checkpoint(visitors, learned, applied(model, learned, max_words=max_words)))
     return visits, kept
+
+
+# How far a number must move before the walk plans with the new numbers (see ``moved``): below the
+# words' own spacing (0.3 apart, and each commonness word a doubling), so no visible change is missed.
+EFFICACY_STEP = 0.05
+WEIGHT_STEP = 0.25  # in doublings: about 19 %
+
+
+def moved(old: Model, new: Model) -> bool:
+    """Whether any number of ``new`` is at least a step away from ``old``'s (same guide, same links).
+
+    Relearning every 100 visitors moves most numbers a little; planning afresh for each little move
+    would re-decide every screen for nothing, and the walk would take many times as long.
+    """
+    for a, b in zip(old.causes, new.causes, strict=True):
+        if abs(math.log2(a.weight) - math.log2(b.weight)) >= WEIGHT_STEP:
+            return True
+    for a, b in zip(old.steps, new.steps, strict=True):
+        if any(abs(e - b.fixes.get(c, 0.0)) >= EFFICACY_STEP for c, e in a.fixes.items()):
+            return True
+    return False
