@@ -10,11 +10,14 @@ evaluations), fast enough for the few hundred numbers of a guide.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from statistics import NormalDist
 
 __all__ = ["beta_interval", "beta_quantile"]
 
 _EPS = 1e-12
 _TINY = 1e-300
+NORMAL_FROM = 50.0
 
 
 def _continued_fraction(a: float, b: float, x: float) -> float:
@@ -49,18 +52,39 @@ def regularised_beta(a: float, b: float, x: float) -> float:
 
 
 def beta_quantile(a: float, b: float, p: float) -> float:
-    """The ``p`` quantile of Beta(a, b), by bisection (to about 1e-9)."""
+    """The ``p`` quantile of Beta(a, b): Newton's method from the normal guess, kept inside a shrinking bracket.
+
+    Each step narrows the bracket [low, high] around the root; a Newton step that leaves it is
+    replaced by the bracket's middle (bisection), so it always converges, usually in 4 to 8 steps.
+    """
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    mean, spread = a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    x = min(1 - 1e-9, max(1e-9, mean + NormalDist().inv_cdf(p) * spread))
     low, high = 0.0, 1.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        if regularised_beta(a, b, middle) < p:
-            low = middle
+    for _ in range(100):
+        error = regularised_beta(a, b, x) - p
+        if error < 0:
+            low = x
         else:
-            high = middle
-    return (low + high) / 2
+            high = x
+        if abs(error) < 1e-10 or high - low < 1e-12:
+            break
+        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+        step = x - error / density if density > 0 else -1.0
+        x = step if low < step < high else (low + high) / 2
+    return x
 
 
+@lru_cache(maxsize=4096)
 def beta_interval(a: float, b: float, mass: float = 0.9) -> tuple[float, float]:
-    """The central ``mass`` interval of Beta(a, b)."""
+    """The central ``mass`` interval of Beta(a, b).
+
+    With 50 or more on both sides the Beta is close enough to a normal (its quantiles off by under a
+    tenth of a standard deviation), which is far cheaper than the continued fraction there.
+    """
     tail = (1.0 - mass) / 2
+    if min(a, b) >= NORMAL_FROM:
+        mean, spread = a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+        z = NormalDist().inv_cdf(1.0 - tail)
+        return max(0.0, mean - z * spread), min(1.0, mean + z * spread)
     return beta_quantile(a, b, tail), beta_quantile(a, b, 1.0 - tail)
