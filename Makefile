@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search lint format clean
+.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-learn bench-load bench-search lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench: $(VENV)/.installed ## Print the troubleshooting engine's timings
 
 bench-diagnosis: $(VENV)/.installed ## Compare checklist, information-gain flow and planner on simulated visitors
 	$(PY) -m bench.diagnosis
+
+bench-learn: $(VENV)/.installed ## Time relearning a guide's numbers from 100,000 stored answers (target under 30 s)
+	$(PY) -m bench.relearn
 
 # WRITE_README=1 also writes the tables into README.md, between its bench-load markers.
 bench-load: $(VENV)/.installed ## Load each page with wrk, through gunicorn and through nginx, as a ratio of a static file

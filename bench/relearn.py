@@ -7,13 +7,12 @@ have given ``--answers`` answers on step and explanation screens, stores them as
 relearn``'s work: reading and parsing the answers, the engine's learning, and storing the numbers.
 The target is under 30 seconds for 100,000 answers.
 
-The visitors: each has a cause drawn from the guide's commonness, answers each question the way
-someone with that cause would (``engine.answer_for``; "I'm not sure" one time in five), and a step
-fixes it with its linked efficacy; an explanation of their own cause is recognised. Three in ten tap
-one of their cause's symptoms first, and one answer in ten is any answer at all (people misread). One answer in
-twenty is "I couldn't do this" (never learned from). Addresses are drawn so that a few are shared
-by many visitors, as a phone carrier's are. Screens are memoised by state: real visitors share
-paths too, and the planner is not what this bench times.
+The visitors are the engine's simulated ones (``guides.engine.simulator``, with the records
+``guides.engine.outcomes.records_of`` says the site stores for each visit): a cause drawn from the
+guide's commonness, answers drawn from what staff's words say ("I'm not sure" one time in five,
+a wrong answer one time in ten), three in ten tapping a symptom first. Now and then a "I couldn't
+do this" is stored too (never learned from). Three visitors in ten share one of 20 addresses, as a
+phone carrier's visitors do. Screens are memoised by state: the planner is not what this times.
 
 Last it times the snapshot build with staff's and with learned numbers: the troubleshooter's
 screens read the snapshot, so its build is the only place learned numbers could cost them.
@@ -36,61 +35,26 @@ SLUG = "tiktok-messages"
 
 def simulated_answers(model, count: int, seed: int = 17) -> list[tuple[str, str, str, str]]:
     """(state, outcome, key, source) for `count` answers, as visitors walking the troubleshooter give them."""
-    from guides import engine
+    from guides.engine.outcomes import records_of
+    from guides.engine.simulator import Visitor, World, memoised, planner_strategy, simulated_visit
 
     rng = random.Random(seed)
-    decisions: dict[tuple, engine.Decision] = {}
-    causes = [c.key for c in model.causes]
-    weights = [c.weight for c in model.causes]
-    steps = {s.key: s for s in model.steps}
+    world = World(model)
+    strategy = memoised(planner_strategy)
     carriers = [secrets.token_hex(8) for _ in range(20)]
-    symptoms = {c: [o.key for o in model.observations if any(e.cause == c for e in o.effects)] for c in causes}
     answers = []
+    index = 0
     while len(answers) < count:
-        cause = rng.choices(causes, weights)[0]
+        visitor = Visitor(world, seed, index, unsure=0.2, wrong=0.1, taps=index % 10 < 3)
+        index += 1
         source = rng.choice(carriers) if rng.random() < 0.3 else secrets.token_hex(8)
-        signs = symptoms[cause]
-        evidence = [(engine.SEEN, rng.choice(signs))] if signs and rng.random() < 0.3 else []
-        for _ in range(model.max_screens + 4):
-            key = tuple(evidence)
-            if key not in decisions:
-                decisions[key] = engine.next_step(model, evidence)
-            decision = decisions[key]
-            state = urlencode(evidence)
-            if decision.kind == engine.QUESTION:
-                evidence.append((decision.question.key, _answer(rng, decision.question, cause)))
-            elif decision.kind == engine.EXPLAIN:
-                mine = decision.cause == cause and rng.random() < engine.RECOGNISED
-                answers.append((state, "explained" if mine else "not_it", decision.cause, source))
-                if mine:
-                    break
-                evidence.append((engine.NOT_IT, decision.cause))
-            elif decision.kind == engine.STEP:
-                step = decision.step.key
-                if rng.random() < 0.05:
-                    answers.append((state, "couldnt", step, source))
-                    evidence.append((engine.COULDNT, step))
-                    continue
-                fixed = rng.random() < steps[step].fixes.get(cause, 0.0)
-                answers.append((state, "fixed" if fixed else "not_fixed", step, source))
-                if fixed:
-                    break
-                evidence.append((engine.FAILED, step))
-            else:
-                break
+        visit = simulated_visit(strategy, model, visitor)
+        for record in records_of(visit, visitor, strategy, model):
+            state = urlencode(record.evidence)
+            answers.append((state, record.outcome, record.key, source))
+            if record.outcome == "not_fixed" and rng.random() < 0.05:
+                answers.append((state, "couldnt", record.key, source))  # stored, never learned from
     return answers[:count]
-
-
-def _answer(rng: random.Random, question, cause: str) -> str:
-    """Their cause's answer; "I'm not sure" one time in five, and one time in ten any answer at all."""
-    from guides import engine
-
-    luck = rng.random()
-    if luck < 0.2:
-        return engine.UNSURE
-    if luck < 0.3:
-        return rng.choice(question.answers).key
-    return engine.answer_for(question, cause)
 
 
 def store(guide, answers) -> None:
