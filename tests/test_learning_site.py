@@ -14,11 +14,12 @@ from django.urls import reverse
 from reversion.models import Version
 
 from guides import engine
-from guides.diagnose.records import learning_source
-from guides.diagnose.snapshot import build_snapshot, staff_model
+from guides.diagnose.records import learning_source, whole_pairs
+from guides.diagnose.snapshot import build_snapshot, snapshot_for, staff_model
 from guides.feedback.learned_report import learned_numbers
 from guides.learning import relearn
 from guides.models import Cause, CauseFix, Guide, LearnedNumber, Numbers, StepOutcome
+from tests.admin_forms import save_change
 from tests.builders import troubleshooter_data
 from tests.learned_answers import add_answers
 from tests.screens import answer_form, first_step_state, offered
@@ -252,3 +253,39 @@ def test_accepting_a_number_of_another_guide_is_not_found(guide, editor_client, 
     response = editor_client.post(reverse("admin:guides_guide_accept_learned", args=[seed_guide.pk, number.pk]))
 
     assert response.status_code == 404
+
+
+def test_switching_a_guide_to_learned_numbers_on_its_page_takes_effect_at_once(guide, editor_client):
+    visitors_find_cause_1(guide)
+    relearn(guide)
+    assert _served_weight("cause-1") == 1.0
+
+    save_change(editor_client, guide, numbers="learned", learned_max_words="2")
+
+    assert _served_weight("cause-1") == 4.0  # rare, two words up: common (the guide allows two)
+    page = editor_client.get(reverse("admin:guides_guide_change", args=[guide.pk])).content.decode()
+    assert "Learning from visitors" in page and "Use learned numbers" in page
+
+
+def test_relearning_a_guide_on_learned_numbers_reaches_the_troubleshooter_at_once(guide):
+    Guide.objects.filter(pk=guide.pk).update(numbers=Numbers.LEARNED)
+    assert _served_weight("cause-1") == 1.0
+
+    visitors_find_cause_1(guide)
+    relearn(Guide.objects.get(pk=guide.pk))
+
+    assert _served_weight("cause-1") == 2.0
+
+
+def _served_weight(cause: str) -> float:
+    """The weight the troubleshooter plans with now, from the snapshot its screens read."""
+    return next(c.weight for c in snapshot_for(SLUG).model.causes if c.key == cause)
+
+
+def test_a_state_too_long_to_keep_is_cut_between_answers_never_inside_one():
+    query = "&".join(f"q-{n}=yes" for n in range(400))
+
+    kept = whole_pairs(query, 2000)
+
+    assert len(kept) <= 2000 and query.startswith(kept) and query[len(kept)] == "&"
+    assert whole_pairs("a=" + "x" * 3000, 2000) == ""

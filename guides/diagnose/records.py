@@ -93,7 +93,7 @@ def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, chosen: 
         step_slug=chosen,
         outcome=outcome,
         token=token,
-        state=state_query(decision.evidence)[:2000],
+        state=whole_pairs(state_query(decision.evidence), 2000),
         source=source,
     )
     if outcome not in (StepOutcome.Outcome.FIXED, StepOutcome.Outcome.EXPLAINED):
@@ -114,6 +114,13 @@ def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, chosen: 
         step_slug="" if explained else chosen,
         ranking=ranking[:1000],
     )
+
+
+def whole_pairs(query: str, limit: int) -> str:
+    """The query cut to `limit` characters at a pair's end: a pair cut in half would be a different answer."""
+    if len(query) <= limit:
+        return query
+    return query[: max(query.rfind("&", 0, limit + 1), 0)]
 
 
 def record_visit(snapshot: Snapshot, evidence, kind: str, slug: str, *, started: bool) -> None:
