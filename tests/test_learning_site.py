@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
@@ -289,3 +290,16 @@ def test_a_state_too_long_to_keep_is_cut_between_answers_never_inside_one():
 
     assert len(kept) <= 2000 and query.startswith(kept) and query[len(kept)] == "&"
     assert whole_pairs("a=" + "x" * 3000, 2000) == ""
+
+
+def test_accept_without_the_forms_csrf_token_is_refused(guide, editor):
+    visitors_find_cause_1(guide)
+    relearn(guide)
+    number = commonness_row(guide, "cause-1")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:guides_guide_accept_learned", args=[guide.pk, number.pk]))
+
+    assert response.status_code == 403
+    assert Cause.objects.get(pk=number.cause_id).commonness == 1
