@@ -79,24 +79,36 @@ class Learned:
     resume: tuple = field(default=(), compare=False, repr=False)
 
 
-def capped(counts: dict, a: float, b: float, max_share: float) -> tuple[float, float]:
-    """(successes, trials) behind one number after the per-source cap (see the module docstring).
+def disagreeing(counts: dict) -> set:
+    """The sources whose rate behind one number disagrees with everyone's (see the module docstring).
 
-    ``counts`` maps a source (None: never capped) to its (successes, trials); a and b are staff's
-    pseudo-counts.
+    ``counts`` maps a source (None: never capped) to its (successes, trials). The reference counts
+    every source as one visitor at most, and leaves staff's numbers out: visitors are compared with
+    visitors, so a carrier's real visitors are never suspect for disagreeing with staff.
     """
     free_k, free_n = counts.get(None, (0.0, 0.0))
-    tracked = [kn for source, kn in counts.items() if source is not None and kn[1] > 0]
-    ref_k = a + free_k + sum(k / n * min(n, 1.0) for k, n in tracked)
-    ref_n = a + b + free_n + sum(min(n, 1.0) for _, n in tracked)
+    tracked = [(source, kn) for source, kn in counts.items() if source is not None and kn[1] > 0]
+    ref_k = free_k + sum(k / n * min(n, 1.0) for _, (k, n) in tracked)
+    ref_n = free_n + sum(min(n, 1.0) for _, (_, n) in tracked)
+    if ref_n <= 0:
+        return set()
     p = min(1 - 1e-6, max(1e-6, ref_k / ref_n))
-    agree_k, agree_n, out_k, out_n = free_k, free_n, 0.0, 0.0
-    for k, n in tracked:
+    found = set()
+    for source, (k, n) in tracked:
         spread = math.sqrt(n * p * (1 - p) + n * n * p * (1 - p) / ref_n)
-        if abs(k - n * p) <= AGREES_WITHIN * spread + 1.0:
-            agree_k, agree_n = agree_k + k, agree_n + n
-        else:
+        if abs(k - n * p) > AGREES_WITHIN * spread + 1.0:
+            found.add(source)
+    return found
+
+
+def capped(counts: dict, a: float, b: float, max_share: float, suspects: set) -> tuple[float, float]:
+    """(successes, trials) behind one number: the ``suspects`` share one allowance of ``max_share``."""
+    agree_k = agree_n = out_k = out_n = 0.0
+    for source, (k, n) in counts.items():
+        if source in suspects:
             out_k, out_n = out_k + k, out_n + n
+        else:
+            agree_k, agree_n = agree_k + k, agree_n + n
     if out_n > 0:
         scale = min(1.0, max_share * (a + b + agree_n) / out_n)
         out_k, out_n = out_k * scale, out_n * scale
@@ -127,7 +139,8 @@ def learn(
     answer = {key: staff.table(staff.baseline) for key, staff in staff_answer.items()}
     if start is not None and start.resume and len(start.resume[0]) == len(causes):
         prior, efficacy, answer = start.resume
-    prior_counts, link_counts = [], {}
+    prior_counts, link_counts, information = [], {}, {}
+    suspects: set = set()
     for _ in range(max(1, iterations)):
         counted = tally(
             groups,
@@ -137,30 +150,36 @@ def learn(
             {(key, a): [math.log(row[a]) for row in rows] for key, rows in answer.items() for a in range(len(rows[0]))},
             efficacy,
         )
-        prior_counts = [
-            capped(counted.priors[ci], strength * p0, strength * (1 - p0), max_share)
-            for ci, p0 in enumerate(staff_prior)
-        ]
+        pseudo = {ci: (strength * p0, strength * (1 - p0)) for ci, p0 in enumerate(staff_prior)}
+        pseudo.update(
+            {
+                (st, ci): (strength * staff_links[st][ci], strength * (1 - staff_links[st][ci]))
+                for st, ci in counted.links
+            }
+        )
+        numbers = {ci: counted.priors[ci] for ci in range(len(causes))} | counted.links
+        # Once out of line on any number, a source stays suspect on every number: an address that agrees on a
+        # number only because its own weight dragged the others there must not count in full anywhere.
+        suspects |= set().union(*(disagreeing(numbers[key]) for key in numbers))
+        prior_counts = [capped(counted.priors[ci], *pseudo[ci], max_share, suspects) for ci in range(len(causes))]
         shares = [(strength * staff_prior[ci] + k) / (strength + n) for ci, (k, n) in enumerate(prior_counts)]
         prior = [share / sum(shares) for share in shares]
-        link_counts = {
-            (step, ci): capped(
-                counts, strength * staff_links[step][ci], strength * (1 - staff_links[step][ci]), max_share
-            )
-            for (step, ci), counts in counted.links.items()
-        }
+        link_counts = {key: capped(counts, *pseudo[key], max_share, suspects) for key, counts in counted.links.items()}
         efficacy = {key: list(row) for key, row in staff_links.items()}
         for (step, ci), (k, n) in link_counts.items():
             e0 = staff_links[step][ci]
             efficacy[step][ci] = min(0.999, max(0.001, (strength * e0 + k) / (strength + n)))
+        information = counted.information
         baselines = _baselines(staff_answer, counted.answers, strength)
         answer = {key: staff_answer[key].table(baseline) for key, baseline in baselines.items()}
     return Learned(
         priors={
-            causes[ci]: _estimate(strength * staff_prior[ci], strength * (1 - staff_prior[ci]), k, n, prior[ci])
+            causes[ci]: _estimate(
+                strength * staff_prior[ci], strength * (1 - staff_prior[ci]), k, n, prior[ci], _known(information, ci)
+            )
             for ci, (k, n) in enumerate(prior_counts)
         },
-        efficacies=_link_estimates(model, causes, staff_links, link_counts, strength),
+        efficacies=_link_estimates(model, causes, staff_links, link_counts, strength, information),
         records=used,
         resume=(prior, efficacy, answer),
     )
@@ -180,7 +199,13 @@ def _baselines(staff: dict, counts: dict, strength: float) -> dict[str, list[flo
     return found
 
 
-def _link_estimates(model, causes, staff_links, link_counts, strength) -> dict[tuple[str, str], Estimate]:
+def _known(information: dict, number) -> float:
+    """The share of the attributed evidence's information that attribution did not leave open (1 when certain)."""
+    complete, known = information.get(number, (0.0, 0.0))
+    return 1.0 if complete <= 0 else min(1.0, max(0.02, known / complete))
+
+
+def _link_estimates(model, causes, staff_links, link_counts, strength, information) -> dict[tuple[str, str], Estimate]:
     """Every staff link, learned or not (a link no one tried keeps staff's number, with staff's interval)."""
     estimates = {}
     for step in model.steps:
@@ -188,11 +213,17 @@ def _link_estimates(model, causes, staff_links, link_counts, strength) -> dict[t
             if e0 > 0:
                 k, n = link_counts.get((step.key, ci), (0.0, 0.0))
                 a, b = strength * e0, strength * (1 - e0)
-                estimates[step.key, causes[ci]] = _estimate(a, b, k, n, (a + k) / (a + b + n))
+                value = (a + k) / (a + b + n)
+                estimates[step.key, causes[ci]] = _estimate(a, b, k, n, value, _known(information, (step.key, ci)))
     return estimates
 
 
-def _estimate(a: float, b: float, k: float, n: float, value: float) -> Estimate:
+def _estimate(a: float, b: float, k: float, n: float, value: float, known: float = 1.0) -> Estimate:
+    """The estimate with its 90 % interval: a Beta on the counts, shrunk to the information attribution left.
+
+    Where the evidence cannot tell two causes apart, an outcome attributed half to each carries far
+    less than half a visitor's information about either: the interval widens accordingly.
+    """
     # Rounded to a hundredth of a visitor: repeated intervals (links no one tried) are computed once.
-    low, high = beta_interval(round(max(a + k, 1e-3), 2), round(max(b + n - k, 1e-3), 2))
+    low, high = beta_interval(max(round(a + k * known, 2), 0.01), max(round(b + (n - k) * known, 2), 0.01))
     return Estimate(value, min(low, value), max(high, value), n)
