@@ -129,3 +129,24 @@ def test_500_honest_visitors_behind_one_address_still_count():
         assert with_carrier.priors[key].value == pytest.approx(estimate.value, abs=0.01), key
     # And they moved the numbers: the carrier's visitors are most of the evidence.
     assert max(abs(move.steps) for move in word_moves(staff, with_carrier).values()) > 0.5
+
+
+def test_the_plan_moves_a_number_only_when_the_visitors_rule_out_staffs_word():
+    staff = small_guide()
+    true = misspecified(3)
+    records, _ = simulated_records(staff, true, visitors=1500, seed=3)
+    learned = learn(staff, records)
+    planned = applied(staff, learned)
+    moved = kept = 0
+    for step, planned_step in zip(staff.steps, planned.steps, strict=True):
+        for cause, efficacy in step.fixes.items():
+            estimate = learned.efficacies.get((step.key, cause))
+            if estimate is None:
+                continue
+            if estimate.low <= efficacy <= estimate.high:
+                kept += 1
+                assert planned_step.fixes[cause] == efficacy, (step.key, cause)
+            else:
+                moved += 1
+                assert planned_step.fixes[cause] != efficacy, (step.key, cause)
+    assert moved and kept
