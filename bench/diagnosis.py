@@ -12,8 +12,9 @@ efficacies ± 0.2, and 10% wrong answers), it guides the same visitors with
 (c) the planner, ``engine.next_step``;
 
 prints one table per case, then the planner's figures per kind of visitor (``bench.kinds``:
-explanation causes, TikTok's side, a cause the guide lacks; screens, progress range held), and
-then the targets with met/missed. Minutes and screens run
+explanation causes, TikTok's side, a cause the guide lacks; screens, progress range held), the
+learning table (``bench.learning``: misspecified worlds walked with learning on), and then the
+targets with met/missed. Minutes and screens run
 until fixed or through the hand-off (whose minutes count); questions count as screens. An
 explanation the visitor recognises ("Yes, that explains it") ends the visit as a success and
 counts in "fixed<hand-off"; the long-shots screen is one screen, its long shots tried in order
@@ -39,6 +40,7 @@ import time
 from dataclasses import dataclass
 
 from bench import baseline, kinds
+from bench import learning as learning_bench
 from bench.engine import percentile, pin_to_one_core
 from bench.generated import checklist as generated_checklist
 from bench.generated import generated_model
@@ -146,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     worlds = more_worlds(tiktok, args.seed)
     p95 = time_generated(generated, args.seed)
     slowest = print_screen_timings()
-    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95) + kinds.targets(by_kind))
+    learned = learning_bench.run(args.seed)
+    print_targets(targets(tables, worlds, tiktok, generated, slowest, p95) + kinds.targets(by_kind) + learned)
     print(f"\n{time.perf_counter() - started:.0f} s in all")
     return 0
 

@@ -67,7 +67,7 @@ class Group:
     key: str
     cause: int  # the cause position for explained / not_it; -1 otherwise
     counts: dict = field(default_factory=lambda: defaultdict(float))
-    last: float = 1.0  # the share of these records that were the last of their visit
+    last: dict = field(default_factory=dict)  # per source: the share of its records here that ended their visit
     answer_weight: float = 0.0  # its records as the answer model counts them (a large source as SMALL_SOURCE)
     earlier: list = field(default_factory=list)  # the groups of the same visits' earlier records
 
@@ -112,8 +112,10 @@ def grouped(model: Model, records) -> tuple[list[Group], int]:
         per_source[record.source] += 1
     states = _states_of(model)
     groups: dict[tuple, Group] = {}
-    continuing: dict[tuple, int] = defaultdict(int)  # state -> records whose previous record ended there
-    ending: dict[tuple, int] = defaultdict(int)  # state -> records that ended there without ending the visit
+    # Per (state, source): records whose previous record ended there, and records that ended there without
+    # ending their visit. Per source, so that no address can pass its records off as the rest of others' visits.
+    continuing: dict[tuple, int] = defaultdict(int)
+    ending: dict[tuple, int] = defaultdict(int)
     used = 0
     for record in records:
         if record.outcome not in OUTCOMES:
@@ -132,20 +134,23 @@ def grouped(model: Model, records) -> tuple[list[Group], int]:
             cause = cause_pos[record.key] if record.outcome in (EXPLAINED, NOT_IT) else -1
             group = groups[clean, record.outcome, record.key] = Group(state, record.outcome, record.key, cause)
         small = not record.source or per_source[record.source] < SMALL_SOURCE
-        group.counts[None if small else record.source] += 1.0
+        source = None if small else record.source
+        group.counts[source] += 1.0
         last_pair = max((i for i, (k, _) in enumerate(clean) if k in (FAILED, NOT_IT)), default=-1)
         if last_pair >= 0:
-            continuing[clean[: last_pair + 1]] += 1
+            continuing[clean[: last_pair + 1], source] += 1
         if record.outcome in (NOT_FIXED, NOT_IT):
-            ending[_after(clean, record.outcome, record.key)] += 1
+            ending[_after(clean, record.outcome, record.key), source] += 1
     for (clean, outcome, key), group in groups.items():
         group.answer_weight = sum(
             count if source is None else count * SMALL_SOURCE / per_source[source]
             for source, count in group.counts.items()
         )
-        if outcome in (NOT_FIXED, NOT_IT):
-            after = _after(clean, outcome, key)
-            group.last = max(0.0, ending[after] - continuing.get(after, 0)) / ending[after]
+        for source in group.counts:
+            group.last[source] = 1.0
+            if outcome in (NOT_FIXED, NOT_IT):
+                after = (_after(clean, outcome, key), source)
+                group.last[source] = max(0.0, ending[after] - continuing.get(after, 0)) / ending[after]
         for i, (pair_key, value) in enumerate(clean):
             if pair_key in (FAILED, NOT_IT):
                 earlier = groups.get((clean[:i], NOT_FIXED if pair_key == FAILED else NOT_IT, value))
@@ -224,6 +229,9 @@ class Tally:
     priors: list
     links: dict
     answers: dict
+    # Per number, [information the attributed counts would carry were each cause known, the part known]:
+    # their ratio shrinks the interval's counts where attribution is unsure (Louis's missing information).
+    information: dict = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
 
 
 def tally(groups: list[Group], n_causes: int, log_prior, log_miss, log_answer, efficacy) -> Tally:
@@ -231,7 +239,8 @@ def tally(groups: list[Group], n_causes: int, log_prior, log_miss, log_answer, e
 
     A visit's last record gives P(cause | the whole visit). Each earlier record is shared by the
     visits that went through it, which are interchangeable up to there: its attribution is the
-    mean of theirs, the last records that carry it in their evidence (``Group.earlier``). So a
+    mean of theirs, the last records that carry it in their evidence (``Group.earlier``), from the
+    same source: another address's records never speak for this one's visits. So a
     "didn't fix it" is attributed knowing what fixed the visit in the end, as EM on whole visits
     does, and the estimate climbs the likelihood of the visits.
     """
@@ -239,9 +248,10 @@ def tally(groups: list[Group], n_causes: int, log_prior, log_miss, log_answer, e
     priors: list = [defaultdict(lambda: [0.0, 0.0]) for _ in range(n_causes)]
     answers: dict = defaultdict(lambda: [defaultdict(float) for _ in range(n_causes)])
     posteriors: dict[int, list[float]] = {}
-    mass: dict[int, list[float]] = {}  # id(group) -> [visits through it, then their causes summed]
+    mass: dict[tuple, list[float]] = {}  # (group, source) -> [visits through it, causes summed, squares summed]
+    counted = Tally(priors, links, answers)
     for group in groups:
-        if group.last <= 0:
+        if not any(group.last.values()):
             continue
         p = posteriors.get(id(group.state))
         if p is None:
@@ -250,36 +260,61 @@ def tally(groups: list[Group], n_causes: int, log_prior, log_miss, log_answer, e
         if q is None:
             continue
         _count_visits(group, q, priors, answers)
-        visits = sum(group.counts.values()) * group.last
-        for through in (group, *group.earlier):
-            row = mass.get(id(through))
-            if row is None:
-                row = mass[id(through)] = [0.0] * (n_causes + 1)
-            row[0] += visits
-            for ci, qc in enumerate(q):
-                row[ci + 1] += visits * qc
+        for source, count in group.counts.items():
+            visits = count * group.last[source]
+            if visits <= 0:
+                continue
+            _prior_information(visits, q, log_prior, counted.information)
+            for through in (group, *group.earlier):
+                row = mass.get((id(through), source))
+                if row is None:
+                    row = mass[id(through), source] = [0.0] * (2 * n_causes + 1)
+                row[0] += visits
+                for ci, qc in enumerate(q):
+                    row[ci + 1] += visits * qc
+                    row[n_causes + ci + 1] += visits * qc * qc
     for group in groups:
-        row = mass.get(id(group))
-        if group.outcome in (FIXED, NOT_FIXED) and row is not None and row[0] > 0:
-            _count_trials(group, [x / row[0] for x in row[1:]], efficacy[group.key], links)
-    return Tally(priors, links, answers)
+        if group.outcome in (FIXED, NOT_FIXED):
+            for source, count in group.counts.items():
+                row = mass.get((id(group), source))
+                if row is not None and row[0] > 0:
+                    q = [x / row[0] for x in row[1 : n_causes + 1]]
+                    q2 = [x / row[0] for x in row[n_causes + 1 :]]
+                    _count_trials(group, source, count, q, q2, efficacy[group.key], counted)
+    return counted
 
 
-def _count_trials(group: Group, q: list[float], linked: list[float], links: dict) -> None:
+def _prior_information(visits: float, q: list[float], log_prior: list[float], information: dict) -> None:
+    """Fisher information about each cause's share in one visit: known cause, less what attribution leaves open."""
+    for ci, qc in enumerate(q):
+        share = min(1 - 1e-9, max(1e-9, math.exp(log_prior[ci])))
+        complete = qc / share**2 + (1 - qc) / (1 - share) ** 2
+        missing = qc * (1 - qc) * (1 / share + 1 / (1 - share)) ** 2
+        row = information[ci]
+        row[0] += visits * complete
+        row[1] += visits * max(0.0, complete - missing)
+
+
+def _count_trials(group: Group, source, count: float, q, q2, linked: list[float], counted: Tally) -> None:
+    """One source's trials of a step, per cause it is linked to: attributed counts, and the information they carry."""
     success = group.outcome == FIXED
-    for source, count in group.counts.items():
-        for ci, e in enumerate(linked):
-            if e > 0 and q[ci] > 0:
-                row = links[group.key, ci][source]
-                row[0] += count * q[ci] * success
-                row[1] += count * q[ci]
+    for ci, e in enumerate(linked):
+        if e > 0 and q[ci] > 0:
+            row = counted.links[group.key, ci][source]
+            row[0] += count * q[ci] * success
+            row[1] += count * q[ci]
+            score = 1 / e**2 if success else 1 / (1 - e) ** 2
+            row = counted.information[group.key, ci]
+            row[0] += count * q[ci] * score
+            row[1] += count * q2[ci] * score
 
 
 def _count_visits(group: Group, q: list[float], priors: list, answers: dict) -> None:
     """A visit's last record: one visit for the priors, and its answers for the answer model."""
-    answer_visits = group.answer_weight * group.last
+    total = sum(group.counts.values())
+    answer_visits = group.answer_weight * sum(c * group.last[s] for s, c in group.counts.items()) / total
     for source, count in group.counts.items():
-        visits = count * group.last
+        visits = count * group.last[source]
         for ci, qc in enumerate(q):
             row = priors[ci][source]
             row[0] += visits * qc

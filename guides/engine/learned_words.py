@@ -88,15 +88,23 @@ def _bounded(position: float, staff_position: float, max_words: float) -> float:
     return min(staff_position + max_words, max(staff_position - max_words, position))
 
 
-def applied(model: Model, learned, *, max_words: int = 1) -> Model:
+def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True) -> Model:
     """The model with each learned number, never more than ``max_words`` words from the staff's; clamped at the bound.
 
-    Numbers not learned (no estimate) keep the staff's value; links are never added or removed.
+    With ``sure_only`` (the default) a number moves only when its learned interval leaves staff's value
+    out: where the visitors so far are consistent with staff's word, staff's word stands. Without it,
+    a guide whose words were right was planned with numbers a little off by chance, and its visitors
+    needed more screens (bench.learning, the "right" world). Numbers not learned keep the staff's value;
+    links are never added or removed.
     """
+    total = sum(c.weight for c in model.causes)
     weights = learned_weights(model, {key: e.value for key, e in learned.priors.items()})
     causes = []
     for cause in model.causes:
         weight = weights.get(cause.key)
+        estimate = learned.priors.get(cause.key)
+        if sure_only and estimate is not None and estimate.low <= cause.weight / total <= estimate.high:
+            weight = None
         if weight is not None:
             staff = commonness_position(cause.weight)
             weight = 2.0 ** _bounded(commonness_position(weight), staff, max_words)
@@ -106,6 +114,8 @@ def applied(model: Model, learned, *, max_words: int = 1) -> Model:
         fixes = {}
         for cause, efficacy in step.fixes.items():
             estimate = learned.efficacies.get((step.key, cause))
+            if sure_only and estimate is not None and estimate.low <= efficacy <= estimate.high:
+                estimate = None
             if estimate is not None and efficacy > 0:
                 staff = efficacy_position(efficacy)
                 efficacy = efficacy_value(_bounded(efficacy_position(estimate.value), staff, max_words))

@@ -1,0 +1,152 @@
+"""Learning from step outcomes (issue 17): the engine's proofs, on simulated visitors, seeded.
+
+What an editor relies on: learned numbers land near the truth and their intervals say how near; a
+link many visitors tried is pinned down; a few addresses sending forged "fixed" answers all week
+cannot move any number by more than a word, and what they do move is flagged for an editor; many
+real visitors behind one address (a carrier's) still count in full.
+"""
+
+import random
+
+import pytest
+
+from guides.engine import simulator as sim
+from guides.engine.learned_words import efficacy_position
+from guides.engine.learning import Record, applied, learn, word_moves
+from tests.learning_worlds import simulated_records, small_guide, true_numbers
+
+
+def misspecified(world: int):
+    return sim.perturbed(small_guide(), random.Random(f"recovery/{world}"))
+
+
+@pytest.fixture(scope="module")
+def recovered():
+    """Two misspecified worlds, 4,000 visitors each, whose answers tell the causes apart."""
+    staff, found = small_guide(), []
+    for world in (0, 1):
+        true = misspecified(world)
+        records, trials = simulated_records(staff, true, visitors=4000, seed=world, ask_first=True)
+        found.append((true, learn(staff, records, strength=2.0), trials))
+    return found
+
+
+def test_learned_numbers_recover_the_true_ones_within_their_intervals(recovered):
+    inside = total = 0
+    for true, learned, _ in recovered:
+        priors, links = true_numbers(true)
+        pairs = [(v, learned.priors[k]) for k, v in priors.items()] + [
+            (v, learned.efficacies[k]) for k, v in links.items()
+        ]
+        for value, estimate in pairs:
+            total += 1
+            inside += estimate.low <= value <= estimate.high
+            half = (estimate.high - estimate.low) / 2
+            # Never far outside: the 90 % intervals treat each number alone, so they run somewhat narrow.
+            assert abs(value - estimate.value) <= 2.5 * half + 0.01, (value, estimate)
+    assert inside >= 0.7 * total, f"{inside} of {total} true numbers inside their intervals"
+
+
+def test_a_link_tried_by_500_visitors_is_known_within_a_tenth(recovered):
+    rich = 0
+    for _, learned, trials in recovered:
+        for (step, cause), tried in trials.items():
+            if tried >= 500 and (step, cause) in learned.efficacies:  # a link, not a step tried for another cause
+                rich += 1
+                estimate = learned.efficacies[step, cause]
+                assert estimate.high - estimate.low < 0.2, (step, cause, estimate)
+    assert rich >= 4
+
+
+def test_no_records_leave_the_staff_numbers_and_the_plan_unchanged():
+    staff = small_guide()
+    learned = learn(staff, [Record((), "fixed", "no-such-step"), Record((), "couldnt", "restart-app")])
+    assert learned.records == 0
+    assert applied(staff, learned) == applied(staff, learn(staff, []))
+    assert all(move.words == 0 and not move.needs_editor for move in word_moves(staff, learned).values())
+    for (step, cause), estimate in learned.efficacies.items():
+        assert estimate.value == pytest.approx(next(s for s in staff.steps if s.key == step).fixes[cause])
+
+
+@pytest.fixture(scope="module")
+def attacked():
+    """2,000 honest visitors of a guide whose staff numbers are right, and ten addresses forging "fixed".
+
+    Each address answers "fixed" for "restart the app", on the screen that offers it, 3,000 times:
+    scaled down from a week at the answer limit (60 per 10 minutes, about 60,000) to keep the test
+    fast; past the allowance, volume changes nothing (the test below checks twice the volume too).
+    """
+    staff = small_guide()
+    honest, _ = simulated_records(staff, staff, visitors=2000, seed=11, source=lambda i: f"visitor-{i}")
+    screen = next(r.evidence for r in honest if r.key == "restart-app")
+
+    def forged(per_address):
+        return [Record(screen, "fixed", "restart-app", f"attacker-{a}") for a in range(10) for _ in range(per_address)]
+
+    return staff, honest, forged
+
+
+def positions(staff, learned) -> dict:
+    return {key: move.steps for key, move in word_moves(staff, learned).items()}
+
+
+def test_ten_forging_addresses_move_no_number_more_than_a_word_and_what_needs_an_editor_is_flagged(attacked):
+    staff, honest, forged = attacked
+    learned = learn(staff, honest + forged(3000))
+    for key, move in word_moves(staff, learned).items():
+        assert abs(move.steps) <= 1.0, (key, move)
+        assert move.needs_editor == (abs(move.steps) > 1.0)
+    # Twice the volume moves nothing further.
+    again = positions(staff, learn(staff, honest + forged(6000)))
+    assert all(abs(again[k] - v) < 0.05 for k, v in positions(staff, learned).items())
+    # The plan never strays more than a word either, whatever was learned.
+    planned = applied(staff, learned)
+    for step, planned_step in zip(staff.steps, planned.steps, strict=True):
+        for cause, efficacy in step.fixes.items():
+            if efficacy > 0:
+                assert abs(efficacy_position(planned_step.fixes[cause]) - efficacy_position(efficacy)) <= 1 + 1e-9
+
+
+def test_without_the_cap_the_same_attack_moves_numbers_further_and_they_are_flagged(attacked):
+    staff, honest, forged = attacked
+    moves = word_moves(staff, learn(staff, honest + forged(3000), max_share=float("inf")))
+    flagged = [key for key, move in moves.items() if move.needs_editor]
+    assert flagged, "the attack should move something beyond a word when nothing caps it"
+    assert all(abs(moves[key].steps) > 1 for key in flagged)
+
+
+def test_500_honest_visitors_behind_one_address_still_count():
+    staff = small_guide()
+    true = misspecified(2)
+    behind_one = lambda i: "carrier" if i < 500 else f"visitor-{i}"  # noqa: E731
+    shared, _ = simulated_records(staff, true, visitors=600, seed=5, source=behind_one)
+    apart, _ = simulated_records(staff, true, visitors=600, seed=5, source=lambda i: f"visitor-{i}")
+    with_carrier, alone = learn(staff, shared), learn(staff, apart)
+    for key, estimate in alone.efficacies.items():
+        assert with_carrier.efficacies[key].value == pytest.approx(estimate.value, abs=0.02), key
+        assert with_carrier.efficacies[key].visitors == pytest.approx(estimate.visitors, rel=0.05, abs=1), key
+    for key, estimate in alone.priors.items():
+        assert with_carrier.priors[key].value == pytest.approx(estimate.value, abs=0.01), key
+    # And they moved the numbers: the carrier's visitors are most of the evidence.
+    assert max(abs(move.steps) for move in word_moves(staff, with_carrier).values()) > 0.5
+
+
+def test_the_plan_moves_a_number_only_when_the_visitors_rule_out_staffs_word():
+    staff = small_guide()
+    true = misspecified(3)
+    records, _ = simulated_records(staff, true, visitors=1500, seed=3)
+    learned = learn(staff, records)
+    planned = applied(staff, learned)
+    moved = kept = 0
+    for step, planned_step in zip(staff.steps, planned.steps, strict=True):
+        for cause, efficacy in step.fixes.items():
+            estimate = learned.efficacies.get((step.key, cause))
+            if estimate is None:
+                continue
+            if estimate.low <= efficacy <= estimate.high:
+                kept += 1
+                assert planned_step.fixes[cause] == efficacy, (step.key, cause)
+            else:
+                moved += 1
+                assert planned_step.fixes[cause] != efficacy, (step.key, cause)
+    assert moved and kept
