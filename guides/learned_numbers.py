@@ -26,6 +26,24 @@ def commonness_of(word: str) -> int:
     return int(COMMONNESS[word])
 
 
+def staff_values(model: engine.Model) -> dict:
+    """Staff's number behind each word, by the engine's key: a cause's share of visitors, a link's efficacy."""
+    total = sum(cause.weight for cause in model.causes) or 1.0
+    values: dict = {cause.key: cause.weight / total for cause in model.causes}
+    values.update(((step.key, cause), efficacy) for step in model.steps for cause, efficacy in step.fixes.items())
+    return values
+
+
+def needs_an_editor(move: WordMove, low: float, high: float, staff_value: float | None) -> bool:
+    """Whether the report flags a number: it is further from staff's word than the guide lets it move by itself.
+
+    Not when its interval still holds staff's number (the planner keeps staff's word then: the visitors
+    so far are consistent with it), nor past the scale's end (no further word to accept).
+    """
+    unsure = staff_value is not None and low <= staff_value <= high
+    return move.needs_editor and move.words != 0 and not unsure
+
+
 @dataclass(frozen=True)
 class Link:
     """What a learned number is about, in the database: a cause (and a fix step, for an efficacy)."""

@@ -19,7 +19,7 @@ from django.utils import timezone
 from guides import content_cache
 from guides.diagnose.snapshot import evidence_from_query, staff_model
 from guides.engine.learning import Record, learn, word_moves
-from guides.learned_numbers import Link, rows_for
+from guides.learned_numbers import Link, needs_an_editor, rows_for, staff_values
 from guides.models import CauseFix, Guide, LearnedNumber, Numbers, StepOutcome
 
 # The outcomes that say something about a cause or a step; "couldnt" never does.
@@ -82,7 +82,8 @@ def relearn(guide: Guide) -> Relearned:
     guide.learned_at = now
     if guide.numbers == Numbers.LEARNED:
         content_cache.content_changed()  # the troubleshooter plans with them: its snapshots are rebuilt
-    flagged = sum(move.needs_editor and move.words != 0 for move in moves.values())
+    values, numbers = staff_values(model), {**learned.priors, **learned.efficacies}
+    flagged = sum(needs_an_editor(move, numbers[k].low, numbers[k].high, values.get(k)) for k, move in moves.items())
     return Relearned(guide=guide.slug, records=len(records), numbers=len(rows), flagged=flagged)
 
 

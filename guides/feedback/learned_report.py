@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from guides.diagnose.snapshot import staff_model
 from guides.engine.learning import word_moves
-from guides.learned_numbers import learned_from, word_label
+from guides.learned_numbers import learned_from, needs_an_editor, staff_values, word_label
 from guides.models import Guide, LearnedNumber, Numbers
 
 
@@ -19,8 +19,8 @@ class LearnedRow:
 
     `visitors` is how many visitors' answers it rests on, after the cap on any one address. `apart` is how
     many words the learned word is from staff's; `flagged` when the learned number is further from staff's
-    word than the guide lets learned numbers move by themselves (an editor decides); `acceptable` when the
-    words differ at all.
+    word than the guide lets learned numbers move by themselves (an editor decides; see
+    `learned_numbers.needs_an_editor`); `acceptable` when the words differ at all.
     """
 
     pk: int
@@ -61,8 +61,9 @@ def learned_numbers(guide: Guide) -> LearnedNumbers:
         .select_related("cause", "fix_step")
         .order_by("cause__order", "cause_id", "fix_step__title", "fix_step_id")
     )
-    moves = moves_now(guide, rows)
-    made = [_row(row, moves.get(_key(row))) for row in rows]
+    model = staff_model(guide)
+    moves, values = moves_now(guide, rows, model), staff_values(model)
+    made = [_row(row, moves.get(_key(row)), values.get(_key(row))) for row in rows]
     return LearnedNumbers(
         uses_learned=guide.numbers == Numbers.LEARNED,
         learned_at=guide.learned_at,
@@ -72,9 +73,9 @@ def learned_numbers(guide: Guide) -> LearnedNumbers:
     )
 
 
-def moves_now(guide: Guide, rows: list[LearnedNumber]) -> dict:
+def moves_now(guide: Guide, rows: list[LearnedNumber], model=None) -> dict:
     """The engine's `WordMove` of each of these rows against staff's words as they are now, by the engine's key."""
-    model = staff_model(guide)
+    model = model or staff_model(guide)
     numbers = [(row.cause.slug, _step(row), row.value, row.low, row.high, row.visitors) for row in rows]
     return word_moves(model, learned_from(numbers, model), max_words=guide.learned_max_words)
 
@@ -93,7 +94,7 @@ def _key(row: LearnedNumber):
     return row.cause.slug if row.fix_step_id is None else (row.fix_step.slug, row.cause.slug)
 
 
-def _row(row: LearnedNumber, move) -> LearnedRow | None:
+def _row(row: LearnedNumber, move, staff_value: float | None) -> LearnedRow | None:
     if move is None:
         return None  # staff removed the link since: nothing to compare or accept
     return LearnedRow(
@@ -107,6 +108,5 @@ def _row(row: LearnedNumber, move) -> LearnedRow | None:
         high=round(row.high * 100),
         visitors=round(row.visitors),
         apart=abs(move.words),
-        # Past the scale's end ("very common" and more) there is no further word to accept: nothing to flag.
-        flagged=move.needs_editor and move.words != 0,
+        flagged=needs_an_editor(move, row.low, row.high, staff_value),
     )
