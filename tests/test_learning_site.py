@@ -18,7 +18,7 @@ from guides import engine
 from guides.diagnose.records import learning_source, whole_pairs
 from guides.diagnose.snapshot import build_snapshot, snapshot_for, staff_model
 from guides.feedback.learned_report import learned_numbers
-from guides.learning import relearn
+from guides.learning import records_of, relearn
 from guides.models import Cause, CauseFix, Guide, LearnedNumber, Numbers, StepOutcome
 from tests.admin_forms import save_change
 from tests.builders import troubleshooter_data
@@ -303,3 +303,19 @@ def test_accept_without_the_forms_csrf_token_is_refused(guide, editor):
 
     assert response.status_code == 403
     assert Cause.objects.get(pk=number.cause_id).commonness == 1
+
+
+def test_answers_given_on_the_troubleshooter_are_what_relearning_learns_from(guide, phone):
+    snapshot = build_snapshot(guide)
+    evidence = first_step_state(snapshot)
+    step = offered(snapshot, evidence).step.key
+    phone.post(FEEDBACK, {**answer_form(phone, URL, evidence), "outcome": "not_fixed"}, REMOTE_ADDR="198.51.100.7")
+    after = [*offered(snapshot, evidence).evidence, (engine.FAILED, step)]
+    phone.post(FEEDBACK, {**answer_form(phone, URL, after), "outcome": "fixed"}, REMOTE_ADDR="198.51.100.7")
+
+    records = records_of(guide, staff_model(guide))
+
+    assert [(r.outcome, r.key) for r in records] == [("not_fixed", step), ("fixed", offered(snapshot, after).step.key)]
+    assert records[1].evidence[: len(records[0].evidence)] == records[0].evidence  # one visit, chained
+    assert {r.source for r in records} == {learning_source("198.51.100.7")}
+    assert relearn(guide).records == 2
