@@ -35,19 +35,10 @@ from guides.models import (
 
 # Top-level keys preceded by a blank line, as in the hand-written files.
 _SPACED_KEYS = frozenset(
-    {
-        "introduction",
-        "conclusion",
-        "support",
-        "causes",
-        "symptoms",
-        "fix_steps",
-        "faq",
-        "checklist",
-        "questions",
-        "links",
-    }
+    {"introduction", "conclusion", "support", "causes", "symptoms", "fix_steps", "faq", "checklist", "questions"}
 )
+# ... and a learned-numbers file's second list (guides.authoring.learned).
+_SPACED_KEYS |= {"links"}
 # Line breaks other than "\n": a block scalar or a single-quoted string would not keep them as they are.
 _OTHER_BREAKS = frozenset("\r\x85\u2028\u2029")
 
