@@ -7,7 +7,9 @@ in one transaction. Staff's content is never written here: an editor accepts a l
 report (guides.admin.learned).
 
 Only answers that passed the signed answer-token check are stored with a token, and only those count.
-"I couldn't do this" says nothing about whether a step fixes anything, so it is left out.
+"I couldn't do this" says nothing about whether a step fixes anything, so it is left out. Answers stored
+before migration 0013 have neither a state nor a source: nobody knows what the visitor had answered
+before them, so they are left out too (a new answer always has a source, its address's hash).
 """
 
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ def records_of(guide: Guide, model) -> list[Record]:
     causes = {cause.key for cause in model.causes}
     rows = (
         StepOutcome.objects.filter(guide=guide, token__isnull=False, outcome__in=STEP_ANSWERS | EXPLAIN_ANSWERS)
+        .exclude(state="", source="")  # stored before answers kept their state: where they were is unknown
         .order_by("pk")
         .values_list("state", "outcome", "step_slug", "source")
     )

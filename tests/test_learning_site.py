@@ -74,6 +74,7 @@ def test_relearning_moves_a_cause_visitors_keep_finding_and_counts_only_verified
     visitors_find_cause_1(guide)
     add_answers(guide, "fix-0", "fixed", 500, token=False)  # never passed the signed-token check
     add_answers(guide, "fix-0", "couldnt", 500)  # says nothing about whether it fixes anything
+    add_answers(guide, "fix-0", "fixed", 500, source="")  # stored before answers kept their state and source
 
     done = relearn(guide)
 
