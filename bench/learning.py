@@ -17,7 +17,8 @@ as if an editor had accepted every flagged one ("accepted": no bound). Differenc
 standard errors are small: each learned figure is printed with its paired difference from staff's
 and that difference's standard error.
 
-The run takes about 3 to 5 minutes (six worlds, 5,000 walking visitors each). The target, in screens: after 1,000 visitors the staff-to-true gap closed by at least half,
+The run takes about 3 to 5 minutes (six worlds, 5,000 walking visitors each).
+The target, in screens: after 1,000 visitors the staff-to-true gap closed by at least half,
 averaged over the misspecified worlds (the sum of the gains over the sum of the gaps); never worse
 than staff's beyond noise (2 standard errors) at any N; the right world not made worse.
 """
