@@ -9,7 +9,7 @@ as they are now, so an edit since is taken into account.
 from dataclasses import dataclass
 
 from guides import engine
-from guides.engine.learned_words import COMMONNESS
+from guides.engine.learned_words import COMMONNESS, SURE
 from guides.engine.learning import Estimate, Learned, WordMove
 from guides.models import Commonness, Efficacy, LearnedNumber
 
@@ -34,14 +34,16 @@ def staff_values(model: engine.Model) -> dict:
     return values
 
 
-def needs_an_editor(move: WordMove, low: float, high: float, staff_value: float | None) -> bool:
+def needs_an_editor(move: WordMove, value: float, low: float, high: float, staff_value: float | None) -> bool:
     """Whether the report flags a number: it is further from staff's word than the guide lets it move by itself.
 
-    Not when its interval still holds staff's number (the planner keeps staff's word then: the visitors
-    so far are consistent with it), nor past the scale's end (no further word to accept).
+    Not while the visitors so far are consistent with staff's number (the planner keeps staff's word
+    then: `applied` takes a number only when staff's lies beyond `SURE` times the interval's reach), nor
+    past the scale's end (no further word to accept).
     """
-    unsure = staff_value is not None and low <= staff_value <= high
-    return move.needs_editor and move.words != 0 and not unsure
+    reach_low, reach_high = value - SURE * (value - low), value + SURE * (high - value)
+    consistent = staff_value is not None and reach_low <= staff_value <= reach_high
+    return move.needs_editor and move.words != 0 and not consistent
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,11 @@ def relearn(guide: Guide) -> Relearned:
     if guide.numbers == Numbers.LEARNED:
         content_cache.content_changed()  # the troubleshooter plans with them: its snapshots are rebuilt
     values, numbers = staff_values(model), {**learned.priors, **learned.efficacies}
-    flagged = sum(needs_an_editor(move, numbers[k].low, numbers[k].high, values.get(k)) for k, move in moves.items())
+    flagged = sum(
+        needs_an_editor(move, e.value, e.low, e.high, values.get(key))
+        for key, move in moves.items()
+        for e in [numbers[key]]
+    )
     return Relearned(guide=guide.slug, records=len(records), numbers=len(rows), flagged=flagged)
 
 

@@ -108,5 +108,5 @@ def _row(row: LearnedNumber, move, staff_value: float | None) -> LearnedRow | No
         high=round(row.high * 100),
         visitors=round(row.visitors),
         apart=abs(move.words),
-        flagged=needs_an_editor(move, row.low, row.high, staff_value),
+        flagged=needs_an_editor(move, row.value, row.low, row.high, staff_value),
     )
