@@ -4,12 +4,13 @@ django-reversion reverts whole revisions; a load saves a whole guide in one. Res
 object's version and the versions of its parts (by the `follow` rules in guides.versioning), puts back
 only those, and deletes only parts added to the object since. Other objects' links to it are theirs and
 stay as they are, except when a deleted object is recovered: deleting records them, recovering puts them
-back. It relies on two private helpers of reversion (`_follow_relations_recursive`, `_get_options`) so it
-follows the same rules reversion does.
+back. It relies on private parts of reversion: two helpers (`_follow_relations_recursive`, `_get_options`),
+so it follows the same rules reversion does, and its stack of revisions (`_stack`), to save a record
+before a delete inside the page's own revision.
 """
 
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -25,10 +26,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
-from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
-from reversion.revisions import _follow_relations_recursive, _get_options  # reversion's own follow rules
+from reversion.revisions import _follow_relations_recursive, _get_options, _stack  # reversion's own rules and stack
 from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
 
@@ -57,26 +57,30 @@ class VersionHistoryAdmin(CompareVersionAdmin):
         self._record_before_deleting(request, list(queryset))
         super().delete_queryset(request, queryset)
 
+    def save_related(self, request, form, formsets, change):
+        """Record the rows ticked "Delete" on this page (nested ones too) before the formsets delete them.
+
+        Without this, a cause deleted from its guide's page came back from Recover as its last own save
+        had it: without the symptoms and other causes' links made since, and without its answer effects.
+        """
+        ticked = [f.instance for formset in formsets for f in formset.deleted_forms if f.instance.pk is not None]
+        if ticked:
+            self._record_before_deleting(request, ticked)
+        super().save_related(request, form, formsets, change)
+
     def _record_before_deleting(self, request, objs: list) -> None:
         """Record the objects, their parts and the links to them just before they go, for Recover to bring back.
 
-        The revision must be saved before the delete: reversion leaves out objects gone by then.
+        The revision is saved at once, even inside the page's own (a list's, a change page's): that one is
+        saved after the delete, and reversion leaves out objects gone by then.
         """
-        with self.create_revision(request):
+        with _revision_saved_now(request.user):
             for obj in objs:
                 reversion.add_to_revision(obj)
                 for link in links_to(obj):
                     reversion.add_to_revision(link)
             names = ", ".join(f"“{obj}”" for obj in objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
             reversion.set_comment(f"Recorded before deleting {names}.")
-
-    def changelist_view(self, request, extra_context=None):
-        """Deleting the selected objects runs outside reversion's revision for the list, so that
-        `_record_before_deleting` saves its own first (one nested in the list's would be saved after the delete).
-        """
-        if request.method == "POST" and request.POST.get("action") == "delete_selected" and request.POST.get("post"):
-            return super(VersionAdmin, self).changelist_view(request, extra_context)
-        return super().changelist_view(request, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
@@ -129,6 +133,21 @@ class VersionHistoryAdmin(CompareVersionAdmin):
         if self.model._default_manager.filter(pk=version.object_id).exists():
             return reverse(f"admin:{info[0]}_{info[1]}_history", args=[quote(version.object_id)])
         return reverse(f"admin:{info[0]}_{info[1]}_recoverlist")
+
+
+@contextmanager
+def _revision_saved_now(user):
+    """A revision of its own, saved when the block ends, whatever revision the request is already in.
+
+    reversion merges a nested revision into the outer one; its stack is set aside for the block instead.
+    """
+    outer = _stack.set([])
+    try:
+        with reversion.create_revision():
+            reversion.set_user(user)
+            yield
+    finally:
+        _stack.reset(outer)
 
 
 class _Preview(Exception):
