@@ -11,7 +11,7 @@ before a delete inside the page's own revision.
 
 from collections import Counter
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 import reversion
@@ -31,6 +31,8 @@ from reversion.models import Version
 from reversion.revisions import _follow_relations_recursive, _get_options, _stack  # reversion's own rules and stack
 from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
+
+from guides.admin.change_words import going_back, links_going_back, part_name
 
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
 
@@ -172,6 +174,8 @@ class Restored:
     parts: list[str]
     removed: list[str]
     skipped: list[str]
+    changes: list[str] = field(default_factory=list)
+    recovering: bool = False
 
 
 def restore_version(version: Version) -> Restored:
@@ -183,12 +187,37 @@ def restore_version(version: Version) -> Restored:
     versions = _object_and_parts(version)
     counts = Counter(v._model._meta for v in versions[1:])
     parts = [f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.items()]
+    changes = [] if recovering else _changes(versions)
     removed = _remove_parts_added_since(versions)
     _, skipped = _revert(versions, version)
     if recovering:
         parts += _bring_back_links_to(version, versions, skipped)
     saved_on = date_format(template_localtime(version.revision.date_created), SAVED_ON)
-    return Restored(saved_on=saved_on, parts=parts, removed=removed, skipped=skipped)
+    return Restored(saved_on, parts, removed, skipped, changes, recovering)
+
+
+def _changes(versions: list[Version]) -> list[str]:
+    """In words, what putting back these versions changes: the object's fields and lists, then its parts'."""
+    main, models_in_tree = versions[0], {v._model for v in versions}
+    sentences = []
+    for v in versions:
+        now, then = _current(v), v._object_version.object
+        owner = None if v is main else _owner_model(then, models_in_tree)
+        if now is None:
+            sentences.append(f"{v._model._meta.verbose_name} “{part_name(then, owner)}” comes back")
+            continue
+        sentences += going_back(now, then, owner)
+        if v is main:
+            sentences += links_going_back(now, v._object_version.m2m_data)
+    return sentences
+
+
+def _owner_model(part, models_in_tree: set):
+    """The model of the object `part` belongs to in the restored tree (a fix step link's cause)."""
+    return next(
+        (f.related_model for f in part._meta.concrete_fields if f.many_to_one and f.related_model in models_in_tree),
+        None,
+    )
 
 
 def _revert(versions: list[Version], main: Version | None) -> tuple[list[Version], list[str]]:
