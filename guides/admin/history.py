@@ -33,11 +33,12 @@ from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
 
 from guides.admin.change_words import going_back, links_going_back, part_name
+from guides.admin.compare_parts import ComparePartsMixin
 
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
 
 
-class VersionHistoryAdmin(CompareVersionAdmin):
+class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
     """History, diff, undo and recovery of deleted objects, one object (and its parts) at a time.
 
     Restoring a version puts back that object and its parts only. reversion would put back its whole
