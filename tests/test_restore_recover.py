@@ -77,3 +77,24 @@ def test_a_deleted_cause_comes_back_with_its_symptoms_and_other_causes_links(edi
     response = editor_client.post(url, admin_form(page, "cause_form"))
     assert response.status_code == 302, form_errors(response)
     assert _links(Cause.objects.get(pk=cause.pk)) == before
+
+
+def test_the_recover_list_tells_deleted_causes_apart_and_the_editor_hears_what_came_back(
+    editor_client, editor, linked_cause
+):
+    cause, before = linked_cause
+    _ticked_on_the_guide_page(editor_client, cause)
+
+    listing = editor_client.get(reverse("admin:guides_cause_recoverlist")).content.decode()
+    version = Version.objects.get_deleted(Cause).get(object_id=str(cause.pk))
+    url = reverse("admin:guides_cause_recover", args=[version.pk])
+    page = editor_client.get(url).content.decode()
+    response = editor_client.post(url, admin_form(page, "cause_form"), follow=True)
+
+    assert f'href="{url}">{cause.title}</a>' in listing
+    assert f"<td>{cause.guide.title}</td>" in listing.replace("&#x27;", "'")
+    assert "Deleted on " in listing
+    assert f"by {editor.username}" in listing
+    assert "before it was deleted. Press Save to bring it back." in page
+    assert f"“{cause.title}” is back, with " in response.content.decode().replace("&#x27;", "'")
+    assert f"its links from {len(before['symptoms'])} symptoms" in response.content.decode()

@@ -34,6 +34,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from guides.admin.change_words import going_back, links_going_back, part_name
 from guides.admin.compare_parts import ComparePartsMixin
+from guides.admin.recover_list import RECORDED_BEFORE_DELETING, deleted_rows
 
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
 
@@ -48,6 +49,7 @@ class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
 
     revision_form_template = "admin/guides/revision_form.html"
     recover_form_template = "admin/guides/recover_form.html"
+    recover_list_template = "admin/guides/recover_list.html"
 
     def reversion_register(self, model, **kwargs):
         """Register nothing: guides.versioning does, at start-up, with the parts each version carries."""
@@ -83,12 +85,17 @@ class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
                 for link in links_to(obj):
                     reversion.add_to_revision(link)
             names = ", ".join(f"“{obj}”" for obj in objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
-            reversion.set_comment(f"Recorded before deleting {names}.")
+            reversion.set_comment(f"{RECORDED_BEFORE_DELETING} {names}.")
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
         get_object_or_404(Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id)
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        deleted = self._reversion_order_version_queryset(request, Version.objects.get_deleted(self.model))
+        rows = deleted_rows(self.model, deleted.select_related("revision__user"))
+        return super().recoverlist_view(request, {**(extra_context or {}), "rows": rows})
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recover only what this page lists: the last version of a deleted object of this kind."""
@@ -118,6 +125,7 @@ class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
                         # Recorded even when the editor saved the form as shown, which writes nothing itself.
                         reversion.add_to_revision(version.object)
                         reversion.set_comment(f"Restored as saved on {restored.saved_on}.")
+                        messages.success(request, _done(version, restored))
                         return response
                 if response.status_code != 200:
                     raise RevertError(f"“{version.object_repr}” could not be opened.")
@@ -151,6 +159,14 @@ def _revision_saved_now(user):
             yield
     finally:
         _stack.reset(outer)
+
+
+def _done(version, restored: "Restored") -> str:
+    """What the editor sees after Save: what is back, in the restore page's words."""
+    if restored.recovering:
+        back = f", with {', '.join(restored.parts)}" if restored.parts else ""
+        return f"“{version.object_repr}” is back{back}."
+    return f"“{version.object_repr}” is back as it was on {restored.saved_on}."
 
 
 class _Preview(Exception):
