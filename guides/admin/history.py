@@ -34,6 +34,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from guides.admin.change_words import going_back, links_going_back, part_name
 from guides.admin.compare_parts import ComparePartsMixin
+from guides.admin.links import joins_two, links_to, named_by_others
 from guides.admin.recover_list import RECORDED_BEFORE_DELETING, deleted_rows
 
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
@@ -193,6 +194,7 @@ class Restored:
     skipped: list[str]
     changes: list[str] = field(default_factory=list)
     recovering: bool = False
+    kept: list[str] = field(default_factory=list)
 
 
 def restore_version(version: Version) -> Restored:
@@ -205,12 +207,12 @@ def restore_version(version: Version) -> Restored:
     counts = Counter(v._model._meta for v in versions[1:])
     parts = [f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.items()]
     changes = [] if recovering else _changes(versions)
-    removed = _remove_parts_added_since(versions)
+    removed, kept = _remove_parts_added_since(versions)
     _, skipped = _revert(versions, version)
     if recovering:
         parts += _bring_back_links_to(version, versions, skipped)
     saved_on = date_format(template_localtime(version.revision.date_created), SAVED_ON)
-    return Restored(saved_on, parts, removed, skipped, changes, recovering)
+    return Restored(saved_on, parts, removed, skipped, changes, recovering, kept)
 
 
 def _changes(versions: list[Version]) -> list[str]:
@@ -283,8 +285,8 @@ def _object_and_parts(version: Version) -> list[Version]:
     return tree
 
 
-def _remove_parts_added_since(versions: list[Version]) -> list[str]:
-    """Delete what now belongs to these objects, did not then, and was first saved after then.
+def _remove_parts_added_since(versions: list[Version]) -> tuple[list[str], list[str]]:
+    """Delete what now belongs to these objects, did not then, was first saved after then, and nothing else names.
 
     reversion deletes every part missing from the version. Parts saved without a version (a load
     bulk-creates the checklist) would go too, so only parts whose history starts later are deleted.
@@ -299,6 +301,8 @@ def _remove_parts_added_since(versions: list[Version]) -> list[str]:
         if (Version.objects.get_for_object(obj).aggregate(first=Min("revision_id"))["first"] or 0)
         > versions[0].revision_id
     ]
+    kept = named_by_others(added)
+    added = [obj for obj in added if obj not in kept]
     collector = Collector(using=versions[0].db)
     try:
         for _, group in groupby(added, type):
@@ -310,7 +314,8 @@ def _remove_parts_added_since(versions: list[Version]) -> list[str]:
             f"and {needed} still needs that. Change that first, then try again."
         ) from error
     collector.delete()
-    return [f"{obj._meta.verbose_name} “{obj}”" for obj in added]
+    words = [f"{obj._meta.verbose_name} “{obj}”" for obj in added]
+    return words, [f"{obj._meta.verbose_name} “{obj}”" for obj in kept]
 
 
 def _missing_reference(version: Version) -> str | None:
@@ -332,29 +337,6 @@ def _missing_reference(version: Version) -> str | None:
     return None
 
 
-def links_to(obj) -> list:
-    """Other objects' links to `obj`: their many-to-many entries naming it, and the rows joining it to another.
-
-    An answer effect belongs to its answer, a symptom's list of causes to the symptom: restoring `obj`
-    leaves them as they are. Deleting `obj` deletes them with it, so recovering it brings them back.
-    """
-    own_parts = _get_options(type(obj)).follow
-    found = []
-    for relation in obj._meta.related_objects:
-        name = relation.get_accessor_name()
-        if name in own_parts or not reversion.is_registered(relation.related_model):
-            continue
-        if (relation.many_to_many and relation.through._meta.auto_created) or _joins_two(relation.related_model):
-            found += getattr(obj, name).all()
-    return found
-
-
-def _joins_two(model) -> bool:
-    """A row that joins two versioned objects (an answer effect, a cause's fix step), with no parts of its own."""
-    targets = [f for f in model._meta.concrete_fields if f.many_to_one and reversion.is_registered(f.related_model)]
-    return len(targets) >= 2 and not _get_options(model).follow
-
-
 def _bring_back_links_to(version: Version, tree: list[Version], skipped: list[str]) -> list[str]:
     """Put back the links to a recovered object as its revision has them; say what came back, in words.
 
@@ -365,7 +347,7 @@ def _bring_back_links_to(version: Version, tree: list[Version], skipped: list[st
     rows, entries = [], Counter()
     for other in version.revision.version_set.filter(db=version.db).exclude(pk__in=[v.pk for v in tree]):
         saved = other._object_version
-        if _joins_two(other._model) and _points_at(saved.object, model, pk) and _current(other) is None:
+        if joins_two(other._model) and _points_at(saved.object, model, pk) and _current(other) is None:
             rows.append(other)
         for name, ids in (saved.m2m_data or {}).items():
             if other._model._meta.get_field(name).related_model is model and pk in map(str, ids):
