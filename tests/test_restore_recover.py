@@ -1,5 +1,7 @@
 """Deleting a cause by any of the editor's ways and recovering it brings back every link to it."""
 
+import re
+
 import pytest
 import reversion
 from django.urls import reverse
@@ -55,7 +57,8 @@ def _ticked_on_the_guide_page(client, cause):
     """Tick the cause's Delete box among the guide's causes and press Save, as a browser posts it."""
     url = admin_url(cause.guide)
     data = admin_form(client.get(url).content.decode(), "guide_form")
-    row = next(key[: -len("-id")] for key, values in data.items() if key.endswith("-id") and values == [str(cause.pk)])
+    rows = [key[: -len("-id")] for key, values in data.items() if re.fullmatch(r"causes-\d+-id", key)]
+    row = next(row for row in rows if data[f"{row}-id"] == [str(cause.pk)])
     data[f"{row}-DELETE"] = ["on"]
     return client.post(url, data)
 
