@@ -90,8 +90,11 @@ class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
-        get_object_or_404(Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id
+        )
+        title = {"title": f"Put “{version.object_repr}” back as it was"}
+        return super().revision_view(request, object_id, version_id, {**title, **(extra_context or {})})
 
     def recoverlist_view(self, request, extra_context=None):
         deleted = self._reversion_order_version_queryset(request, Version.objects.get_deleted(self.model))
@@ -100,8 +103,9 @@ class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recover only what this page lists: the last version of a deleted object of this kind."""
-        get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        title = {"title": f"Bring back “{version.object_repr}”"}
+        return super().recover_view(request, version_id, {**title, **(extra_context or {})})
 
     def compare_view(self, request, object_id, extra_context=None):
         """Answer a malformed object id with a 404; reversion-compare would crash on it."""
