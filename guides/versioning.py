@@ -5,6 +5,12 @@ versions the same way whether or not the admin is installed.
 """
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import router
+from django.db.models.signals import post_delete, post_save
+from reversion.models import Revision
+from reversion.revisions import _current_frame, _get_options  # the open revision; reversion's follow rules
 
 from guides.models import (
     Answer,
@@ -35,3 +41,38 @@ def register_content_models() -> None:
     reversion.register(Answer, follow=["effects"])
     for model in (Facet, Symptom, FixStep, CauseFix, FAQEntry, ChecklistItem, AnswerEffect):
         reversion.register(model)
+    for model in reversion.get_registered_models():
+        for name in _get_options(model).follow:
+            relation = next(r for r in model._meta.related_objects if r.get_accessor_name() == name)
+            OWNERS.setdefault(relation.related_model, []).append(relation.field.name)
+    for part in OWNERS:
+        post_save.connect(_owner_changes_too, sender=part, dispatch_uid=f"owner-of-{part.__name__}-saved")
+        post_delete.connect(_owner_changes_too, sender=part, dispatch_uid=f"owner-of-{part.__name__}-deleted")
+
+
+# A part's foreign keys to the objects whose versions carry it (CauseFix: "cause"; AnswerEffect: "answer").
+OWNERS: dict[type, list[str]] = {}
+
+
+def _owner_changes_too(sender, instance, using, **kwargs):
+    """Record the owner with its part: a fix step's efficacy or an answer's strength, changed on its own page
+    or in a grid, then shows in the cause's (the answer's, the question's) History and Compare.
+
+    Once per revision: a load saves each cause before its parts, so this adds nothing there.
+    """
+    if not reversion.is_active() or reversion.is_manage_manually():
+        return
+    for name in OWNERS.get(type(instance), ()):
+        try:
+            owner = getattr(instance, name)
+        except ObjectDoesNotExist:
+            continue  # deleted with its owner
+        if owner is not None and not _in_revision(owner, using):
+            reversion.add_to_revision(owner, model_db=using)
+            _owner_changes_too(type(owner), owner, using)
+
+
+def _in_revision(obj, using) -> bool:
+    revision_db = router.db_for_write(Revision)
+    key = (ContentType.objects.db_manager(revision_db).get_for_model(type(obj)), str(obj.pk))
+    return key in _current_frame().db_versions.get(revision_db, {})

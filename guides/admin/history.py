@@ -4,13 +4,14 @@ django-reversion reverts whole revisions; a load saves a whole guide in one. Res
 object's version and the versions of its parts (by the `follow` rules in guides.versioning), puts back
 only those, and deletes only parts added to the object since. Other objects' links to it are theirs and
 stay as they are, except when a deleted object is recovered: deleting records them, recovering puts them
-back. It relies on two private helpers of reversion (`_follow_relations_recursive`, `_get_options`) so it
-follows the same rules reversion does.
+back. It relies on private parts of reversion: two helpers (`_follow_relations_recursive`, `_get_options`),
+so it follows the same rules reversion does, and its stack of revisions (`_stack`), to save a record
+before a delete inside the page's own revision.
 """
 
 from collections import Counter
-from contextlib import nullcontext
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from itertools import groupby
 
 import reversion
@@ -25,17 +26,21 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
-from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
-from reversion.revisions import _follow_relations_recursive, _get_options  # reversion's own follow rules
+from reversion.revisions import _follow_relations_recursive, _get_options, _stack  # reversion's own rules and stack
 from reversion.utils import mute_signals
 from reversion_compare.admin import CompareVersionAdmin
+
+from guides.admin.change_words import going_back, links_going_back, part_name
+from guides.admin.compare_parts import ComparePartsMixin
+from guides.admin.links import joins_two, links_to, named_by_others
+from guides.admin.recover_list import RECORDED_BEFORE_DELETING, deleted_rows
 
 SAVED_ON = "j F Y, H:i"  # when a restored version was saved: on its page and in the history comment
 
 
-class VersionHistoryAdmin(CompareVersionAdmin):
+class VersionHistoryAdmin(ComparePartsMixin, CompareVersionAdmin):
     """History, diff, undo and recovery of deleted objects, one object (and its parts) at a time.
 
     Restoring a version puts back that object and its parts only. reversion would put back its whole
@@ -45,6 +50,7 @@ class VersionHistoryAdmin(CompareVersionAdmin):
 
     revision_form_template = "admin/guides/revision_form.html"
     recover_form_template = "admin/guides/recover_form.html"
+    recover_list_template = "admin/guides/recover_list.html"
 
     def reversion_register(self, model, **kwargs):
         """Register nothing: guides.versioning does, at start-up, with the parts each version carries."""
@@ -57,36 +63,49 @@ class VersionHistoryAdmin(CompareVersionAdmin):
         self._record_before_deleting(request, list(queryset))
         super().delete_queryset(request, queryset)
 
+    def save_related(self, request, form, formsets, change):
+        """Record the rows ticked "Delete" on this page (nested ones too) before the formsets delete them.
+
+        Without this, a cause deleted from its guide's page came back from Recover as its last own save
+        had it: without the symptoms and other causes' links made since, and without its answer effects.
+        """
+        ticked = [f.instance for formset in formsets for f in formset.deleted_forms if f.instance.pk is not None]
+        if ticked:
+            self._record_before_deleting(request, ticked)
+        super().save_related(request, form, formsets, change)
+
     def _record_before_deleting(self, request, objs: list) -> None:
         """Record the objects, their parts and the links to them just before they go, for Recover to bring back.
 
-        The revision must be saved before the delete: reversion leaves out objects gone by then.
+        The revision is saved at once, even inside the page's own (a list's, a change page's): that one is
+        saved after the delete, and reversion leaves out objects gone by then.
         """
-        with self.create_revision(request):
+        with _revision_saved_now(request.user):
             for obj in objs:
                 reversion.add_to_revision(obj)
                 for link in links_to(obj):
                     reversion.add_to_revision(link)
             names = ", ".join(f"“{obj}”" for obj in objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
-            reversion.set_comment(f"Recorded before deleting {names}.")
-
-    def changelist_view(self, request, extra_context=None):
-        """Deleting the selected objects runs outside reversion's revision for the list, so that
-        `_record_before_deleting` saves its own first (one nested in the list's would be saved after the delete).
-        """
-        if request.method == "POST" and request.POST.get("action") == "delete_selected" and request.POST.get("post"):
-            return super(VersionAdmin, self).changelist_view(request, extra_context)
-        return super().changelist_view(request, extra_context)
+            reversion.set_comment(f"{RECORDED_BEFORE_DELETING} {names}.")
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """Open only a version of this very object: any other version id is a 404, never someone else's undo."""
-        get_object_or_404(Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id)
-        return super().revision_view(request, object_id, version_id, extra_context)
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id)), pk=version_id
+        )
+        title = {"title": f"Put “{version.object_repr}” back as it was"}
+        return super().revision_view(request, object_id, version_id, {**title, **(extra_context or {})})
+
+    def recoverlist_view(self, request, extra_context=None):
+        deleted = self._reversion_order_version_queryset(request, Version.objects.get_deleted(self.model))
+        rows = deleted_rows(self.model, deleted.select_related("revision__user"))
+        return super().recoverlist_view(request, {**(extra_context or {}), "rows": rows})
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recover only what this page lists: the last version of a deleted object of this kind."""
-        get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        title = {"title": f"Bring back “{version.object_repr}”"}
+        return super().recover_view(request, version_id, {**title, **(extra_context or {})})
 
     def compare_view(self, request, object_id, extra_context=None):
         """Answer a malformed object id with a 404; reversion-compare would crash on it."""
@@ -111,6 +130,7 @@ class VersionHistoryAdmin(CompareVersionAdmin):
                         # Recorded even when the editor saved the form as shown, which writes nothing itself.
                         reversion.add_to_revision(version.object)
                         reversion.set_comment(f"Restored as saved on {restored.saved_on}.")
+                        messages.success(request, _done(version, restored))
                         return response
                 if response.status_code != 200:
                     raise RevertError(f"“{version.object_repr}” could not be opened.")
@@ -129,6 +149,29 @@ class VersionHistoryAdmin(CompareVersionAdmin):
         if self.model._default_manager.filter(pk=version.object_id).exists():
             return reverse(f"admin:{info[0]}_{info[1]}_history", args=[quote(version.object_id)])
         return reverse(f"admin:{info[0]}_{info[1]}_recoverlist")
+
+
+@contextmanager
+def _revision_saved_now(user):
+    """A revision of its own, saved when the block ends, whatever revision the request is already in.
+
+    reversion merges a nested revision into the outer one; its stack is set aside for the block instead.
+    """
+    outer = _stack.set([])
+    try:
+        with reversion.create_revision():
+            reversion.set_user(user)
+            yield
+    finally:
+        _stack.reset(outer)
+
+
+def _done(version, restored: "Restored") -> str:
+    """What the editor sees after Save: what is back, in the restore page's words."""
+    if restored.recovering:
+        back = f", with {', '.join(restored.parts)}" if restored.parts else ""
+        return f"“{version.object_repr}” is back{back}."
+    return f"“{version.object_repr}” is back as it was on {restored.saved_on}."
 
 
 class _Preview(Exception):
@@ -153,6 +196,9 @@ class Restored:
     parts: list[str]
     removed: list[str]
     skipped: list[str]
+    changes: list[str] = field(default_factory=list)
+    recovering: bool = False
+    kept: list[str] = field(default_factory=list)
 
 
 def restore_version(version: Version) -> Restored:
@@ -164,12 +210,37 @@ def restore_version(version: Version) -> Restored:
     versions = _object_and_parts(version)
     counts = Counter(v._model._meta for v in versions[1:])
     parts = [f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.items()]
-    removed = _remove_parts_added_since(versions)
+    changes = [] if recovering else _changes(versions)
+    removed, kept = _remove_parts_added_since(versions)
     _, skipped = _revert(versions, version)
     if recovering:
         parts += _bring_back_links_to(version, versions, skipped)
     saved_on = date_format(template_localtime(version.revision.date_created), SAVED_ON)
-    return Restored(saved_on=saved_on, parts=parts, removed=removed, skipped=skipped)
+    return Restored(saved_on, parts, removed, skipped, changes, recovering, kept)
+
+
+def _changes(versions: list[Version]) -> list[str]:
+    """In words, what putting back these versions changes: the object's fields and lists, then its parts'."""
+    main, models_in_tree = versions[0], {v._model for v in versions}
+    sentences = []
+    for v in versions:
+        now, then = _current(v), v._object_version.object
+        owner = None if v is main else _owner_model(then, models_in_tree)
+        if now is None:
+            sentences.append(f"{v._model._meta.verbose_name} “{part_name(then, owner)}” comes back")
+            continue
+        sentences += going_back(now, then, owner)
+        if v is main:
+            sentences += links_going_back(now, v._object_version.m2m_data)
+    return sentences
+
+
+def _owner_model(part, models_in_tree: set):
+    """The model of the object `part` belongs to in the restored tree (a fix step link's cause)."""
+    return next(
+        (f.related_model for f in part._meta.concrete_fields if f.many_to_one and f.related_model in models_in_tree),
+        None,
+    )
 
 
 def _revert(versions: list[Version], main: Version | None) -> tuple[list[Version], list[str]]:
@@ -218,8 +289,8 @@ def _object_and_parts(version: Version) -> list[Version]:
     return tree
 
 
-def _remove_parts_added_since(versions: list[Version]) -> list[str]:
-    """Delete what now belongs to these objects, did not then, and was first saved after then.
+def _remove_parts_added_since(versions: list[Version]) -> tuple[list[str], list[str]]:
+    """Delete what now belongs to these objects, did not then, was first saved after then, and nothing else names.
 
     reversion deletes every part missing from the version. Parts saved without a version (a load
     bulk-creates the checklist) would go too, so only parts whose history starts later are deleted.
@@ -234,6 +305,8 @@ def _remove_parts_added_since(versions: list[Version]) -> list[str]:
         if (Version.objects.get_for_object(obj).aggregate(first=Min("revision_id"))["first"] or 0)
         > versions[0].revision_id
     ]
+    kept = named_by_others(added)
+    added = [obj for obj in added if obj not in kept]
     collector = Collector(using=versions[0].db)
     try:
         for _, group in groupby(added, type):
@@ -245,7 +318,8 @@ def _remove_parts_added_since(versions: list[Version]) -> list[str]:
             f"and {needed} still needs that. Change that first, then try again."
         ) from error
     collector.delete()
-    return [f"{obj._meta.verbose_name} “{obj}”" for obj in added]
+    words = [f"{obj._meta.verbose_name} “{obj}”" for obj in added]
+    return words, [f"{obj._meta.verbose_name} “{obj}”" for obj in kept]
 
 
 def _missing_reference(version: Version) -> str | None:
@@ -267,29 +341,6 @@ def _missing_reference(version: Version) -> str | None:
     return None
 
 
-def links_to(obj) -> list:
-    """Other objects' links to `obj`: their many-to-many entries naming it, and the rows joining it to another.
-
-    An answer effect belongs to its answer, a symptom's list of causes to the symptom: restoring `obj`
-    leaves them as they are. Deleting `obj` deletes them with it, so recovering it brings them back.
-    """
-    own_parts = _get_options(type(obj)).follow
-    found = []
-    for relation in obj._meta.related_objects:
-        name = relation.get_accessor_name()
-        if name in own_parts or not reversion.is_registered(relation.related_model):
-            continue
-        if (relation.many_to_many and relation.through._meta.auto_created) or _joins_two(relation.related_model):
-            found += getattr(obj, name).all()
-    return found
-
-
-def _joins_two(model) -> bool:
-    """A row that joins two versioned objects (an answer effect, a cause's fix step), with no parts of its own."""
-    targets = [f for f in model._meta.concrete_fields if f.many_to_one and reversion.is_registered(f.related_model)]
-    return len(targets) >= 2 and not _get_options(model).follow
-
-
 def _bring_back_links_to(version: Version, tree: list[Version], skipped: list[str]) -> list[str]:
     """Put back the links to a recovered object as its revision has them; say what came back, in words.
 
@@ -300,7 +351,7 @@ def _bring_back_links_to(version: Version, tree: list[Version], skipped: list[st
     rows, entries = [], Counter()
     for other in version.revision.version_set.filter(db=version.db).exclude(pk__in=[v.pk for v in tree]):
         saved = other._object_version
-        if _joins_two(other._model) and _points_at(saved.object, model, pk) and _current(other) is None:
+        if joins_two(other._model) and _points_at(saved.object, model, pk) and _current(other) is None:
             rows.append(other)
         for name, ids in (saved.m2m_data or {}).items():
             if other._model._meta.get_field(name).related_model is model and pk in map(str, ids):

@@ -44,6 +44,10 @@ class MarkdownField(forms.CharField):
         text = super().to_python(value)
         return with_lf_line_ends(text) if text else text
 
+    def has_changed(self, initial, data):
+        """Line ends are no edit: text stored with CR LF (a script, an old save) is not rewritten by a Save."""
+        return super().has_changed(with_lf_line_ends(initial) if initial else initial, data)
+
     def validate(self, value):
         """A required text of only spaces and line breaks is still missing."""
         super().validate(value.strip() if value else value)
