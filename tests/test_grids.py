@@ -88,13 +88,16 @@ def test_every_word_is_explained_with_its_number(editor_client, guide):
     fixes = editor_client.get(fix_grid(guide)).content.decode()
     effects = editor_client.get(effect_grid(guide)).content.decode()
 
-    assert "Often: when this is the cause, this step fixes it about 6 times in 10 (chance 0.6)." in fixes
-    assert 'title="Fixes it about 9 times in 10 (chance 0.9)"' in fixes
-    assert "Rarely: when this is the cause, this step fixes it about 1 time in 10 (chance 0.1)." in fixes
-    assert "Rules it out: after this answer the cause is 20 times less likely as before (likelihood ratio 0.05)" in (
-        effects
+    assert (
+        "<dt>Often</dt><dd>When this is the cause, this step fixes it about 6 times in 10 (chance 0.6).</dd>" in fixes
     )
-    assert 'title="The cause becomes 8 times as likely (ratio 8)"' in effects
+    assert "<dd>When this is the cause, this step fixes it about 1 time in 10 (chance 0.1).</dd>" in fixes
+    assert "<dd>This step is not linked to this cause, so it never fixes it (chance 0).</dd>" in fixes
+    assert 'title="Fixes it about 9 times in 10 (chance 0.9)"' in fixes
+    assert "<dt>Rules it out</dt><dd>After this answer the cause is 20 times less likely than before" in effects
+    assert "(likelihood ratio 0.05)" in effects
+    assert "<dt>Less likely</dt><dd>After this answer the cause is half as likely as before" in effects
+    assert 'title="The cause becomes 8 times as likely as before (ratio 8)"' in effects
 
 
 def test_a_cell_is_a_group_of_radio_buttons_not_a_dropdown(editor_client, guide):
