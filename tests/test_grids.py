@@ -322,3 +322,20 @@ def test_a_save_costs_a_known_number_of_queries(editor_client, guide, django_ass
 
     with django_assert_num_queries(32):
         editor_client.post(fix_grid(guide), {f"fix-{fix0}-{c1}": "often"})
+
+
+@pytest.mark.parametrize("url_of", [fix_grid, effect_grid], ids=["fix grid", "effect grid"])
+def test_a_sixty_cause_guide_saves_page_by_page_within_djangos_field_limit(editor_client, load, settings, url_of):
+    load(troubleshooter_data(slug="sixty", causes=60))
+    sixty = Guide.objects.get(slug="sixty")
+    first = editor_client.get(url_of(sixty)).content.decode()
+    pages = int(re.search(r"Causes, page 1 of (\d+)\.", first).group(1))
+    seen = set()
+    for page in range(1, pages + 1):
+        data = form(editor_client, f"{url_of(sixty)}?page={page}")
+        assert len(data) <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        seen |= {key.rsplit("-", 1)[1] for key in data if key.startswith(("fix-", "effect-"))}
+    assert seen == {str(pk) for pk in sixty.causes.values_list("pk", flat=True)}
+
+    # The fullest page, as the browser sends it: Django accepts it (more fields would be a 400).
+    assert editor_client.post(f"{url_of(sixty)}?page=1", form(editor_client, url_of(sixty))).status_code == 302
