@@ -1,11 +1,12 @@
 """The guide's two grids: fix steps × causes (with the checklist) and answers × causes, each one page and one Save."""
 
+import html
 import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
@@ -307,6 +308,22 @@ def test_a_staff_member_who_may_only_look_cannot_save(client, guide):
 
     assert "You can look at this grid but not change it." in page.content.decode()
     assert response.status_code == 403
+    assert ("fix-0", "cause-1") not in efficacies(guide)
+
+
+def test_a_grid_the_database_cannot_write_gets_the_not_saved_page(editor_client, guide):
+    fix0, c1 = step(guide, "fix-0"), cause(guide, "cause-1")
+
+    def full_disk(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and "guides_causefix" in sql:
+            raise OperationalError("could not extend file: No space left on device")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(full_disk):
+        response = editor_client.post(fix_grid(guide), {f"fix-{fix0.pk}-{c1.pk}": "often"})
+
+    assert response.status_code == 503
+    assert "the database's disk is full" in html.unescape(response.content.decode())
     assert ("fix-0", "cause-1") not in efficacies(guide)
 
 
