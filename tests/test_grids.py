@@ -205,11 +205,11 @@ def test_checklist_positions_add_move_and_remove_steps(editor_client, guide):
     data = form(editor_client, fix_grid(guide))
     data[f"checklist-{wait.pk}"] = ["1"]  # a new first step
     data[f"checklist-{fix0.pk}"] = [""]  # out of the checklist
-    data[f"checklist-{fix2.pk}"] = ["2"]  # level with fix-1: the step already there keeps its turn
+    data[f"checklist-{fix2.pk}"] = ["2"]  # level with fix-1, which stays 2: the step given 2 now goes first
 
     response = editor_client.post(fix_grid(guide), data, follow=True)
 
-    assert checklist(guide) == ["wait-a-day", "fix-1", "fix-2"]
+    assert checklist(guide) == ["wait-a-day", "fix-2", "fix-1"]
     assert "the checklist changed" in response.content.decode()
     assert Version.objects.get_for_object(guide).first().revision.comment == "Changed in the fix steps × causes grid."
 

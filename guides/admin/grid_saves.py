@@ -159,14 +159,15 @@ def _posted_positions(post, grid: FixGrid) -> dict[int, int | None]:
 
 
 def _checklist_plan(plan: Plan, grid: FixGrid, positions: dict[int, int | None]) -> None:
-    """The checklist in the order of the positions typed; the steps it already held keep their turn on a tie."""
+    """The checklist in the order of the positions typed. On a tie the step given that number now goes first:
+    typing 2 for a step puts it second and moves the step that was second down one."""
     current = [item.fix_step_id for item in grid.checklist]
     rank = {step_id: n for n, step_id in enumerate(current, start=1)}
     row = {step.pk: n for n, step in enumerate(grid.steps)}
     wanted = {step_id: positions.get(step_id, rank.get(step_id)) for step_id in {*row, *rank}}
     ordered = sorted(
         (step_id for step_id, position in wanted.items() if position),
-        key=lambda s: (wanted[s], rank.get(s, math.inf), row.get(s, math.inf)),
+        key=lambda s: (wanted[s], wanted[s] == rank.get(s), rank.get(s, math.inf), row.get(s, math.inf)),
     )
     if ordered == current:
         return
