@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from guides.admin.content import ContentAdmin
+from guides.admin.grids import grid_urls
 from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.learned import accept_view, relearn_view
 from guides.admin.markdown import markdown_preview
@@ -67,6 +68,7 @@ class GuideAdmin(ContentAdmin):
                 self.admin_site.admin_view(accept_view),
                 name="guides_guide_accept_learned",
             ),
+            *grid_urls(self),
         ]
         return own + super().get_urls()
 
