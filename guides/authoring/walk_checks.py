@@ -42,8 +42,7 @@ def check_walks(walker: Walker, walks: dict[str, list[tuple[str, str]]]) -> Iter
     """Every problem the cause walks (``walks``, by cause slug) and the symptom-and-cause walks show."""
     offered_ruled_out: set[tuple[str, str]] = set()
     for cause, walk in walks.items():
-        yield from _ending(walker, cause, walk, None)
-        yield from _ruled_out(walker, cause, walk, (), offered_ruled_out)
+        yield from walk_problems(walker, cause, walk, offered_ruled_out)
     for observation in walker.model.observations:
         symptom = walker.symptoms[observation.key]
         asked: set[str] = set()
@@ -52,6 +51,16 @@ def check_walks(walker: Walker, walks: dict[str, list[tuple[str, str]]]) -> Iter
             yield from _ending(walker, cause, walk, symptom)
             yield from _ruled_out(walker, cause, walk, (observation.key,), offered_ruled_out)
             yield from _settled_asked(walker, observation, symptom, walk, asked)
+
+
+def walk_problems(walker: Walker, cause: str, walk, reported: set | None = None) -> Iterator[Problem]:
+    """The problems of one cause's walk: not reaching its fix or explanation in time, a ruled-out step offered.
+
+    The admin's "Try it" shows these beside each walk; ``reported`` (step keys) keeps a step
+    that several walks offer from being reported more than once.
+    """
+    yield from _ending(walker, cause, walk, None)
+    yield from _ruled_out(walker, cause, walk, (), set() if reported is None else reported)
 
 
 def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
@@ -89,7 +98,7 @@ def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
         )
 
 
-def _screens(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[list, tuple, tuple[str, str]]]:
+def walk_screens(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[list, tuple, tuple[str, str]]]:
     """Yield (evidence so far, answers given so far, screen) for each screen of the walk.
 
     The answers, as (question, answer) keys, are those the walk gave (``engine.answer_for``) and
@@ -118,7 +127,7 @@ def _ruled_out(walker: Walker, cause: str, walk, seen, reported: set) -> Iterato
     Offered means on a screen of its own, or in the list of long shots.
     """
     answers = {(q.key, a.key): (q, a) for q in walker.model.questions for a in q.answers}
-    for evidence, given, (kind, key) in _screens(walker, cause, walk, seen):
+    for evidence, given, (kind, key) in walk_screens(walker, cause, walk, seen):
         if kind in ("step", "fixed"):
             offered = [key]
         elif kind == engine.LONG_SHOTS:
