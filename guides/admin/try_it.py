@@ -6,27 +6,22 @@ and what Check reports can never disagree. Each walk is flagged with the checks'
 takes more screens than the guide allows, never reaches the fix or explanation, or offers a step the
 answers ruled out.
 
-Walking every cause costs a planner call per screen: about 30 ms for the bundled guide, 5 s for the
-bench's generated 60-cause guide. The walks depend only on the engine's model, so they are kept in
-the cache under a digest of the model: a text edit, or a save elsewhere, does not walk them again.
+Walking every cause costs a planner call per screen: about 30 ms for the bundled guide, 2 to 5 s for
+a 60-cause one. The walks depend only on the engine's model, so they are kept in the cache under a
+digest of the model (``walk_memo``, shared with Check, which has walked them already after a save):
+a text edit, or a save elsewhere, walks nothing again.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from guides import engine
+from guides.authoring import walk_memo
 from guides.authoring.walk_checks import Walker, walk_problems, walk_screens
 from guides.diagnose.snapshot import Snapshot, snapshot_for, state_query
-
-# A model changes with each troubleshooter edit; an old one's walks need not stay long.
-WALKS_CACHE_SECONDS = 24 * 60 * 60
-# Bump when what truthful_walk returns changes shape, so a release never reads the old walks.
-WALKS_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -64,26 +59,27 @@ def try_it(guide) -> dict:
         engine.next_step(snapshot.model, ())  # the engine checks the whole model on first use
     except ValueError as error:
         return {"walks": [], "start": start, "broken": str(error)}
-    walker = _walker(snapshot)
     walks = cause_walks(snapshot)
+    walker = _walker(snapshot)
     rows = [_cause_walk(walker, snapshot, start, cause, walks[cause]) for cause in snapshot.causes]
     return {"walks": rows, "start": start, "broken": "", "max_screens": walker.max_screens}
 
 
 def cause_walks(snapshot: Snapshot) -> dict[str, list[tuple[str, str]]]:
-    """Each cause's truthful walk, by cause slug: from the cache when the model has not changed."""
-    model = snapshot.model
-    digest = hashlib.sha256(repr((model, snapshot.max_questions)).encode()).hexdigest()
-    key = f"guides:try-it:{WALKS_FORMAT}:{digest}"
-    walks = cache.get(key)
-    if not isinstance(walks, dict):
-        walker = _walker(snapshot)
-        walks = {cause.key: walker.walk(cause.key) for cause in model.causes}
-        cache.set(key, walks, timeout=WALKS_CACHE_SECONDS)
+    """Each cause's truthful walk, by cause slug: kept (``walk_memo``) while the model stays the same.
+
+    Check keeps its walks under the same digest: after a save, Check has walked them already.
+    """
+    digest = walk_memo.model_digest(snapshot.model, snapshot.max_questions)
+    walker = _walker(snapshot, memo=dict(walk_memo.recall(digest, "walks") or {}))
+    walked = len(walker.memo)
+    walks = {cause.key: walker.walk(cause.key) for cause in snapshot.model.causes}
+    if len(walker.memo) != walked:
+        walk_memo.keep(digest, "walks", walker.memo)
     return walks
 
 
-def _walker(snapshot: Snapshot) -> Walker:
+def _walker(snapshot: Snapshot, memo: dict | None = None) -> Walker:
     """The checks' walker over the site's troubleshooter; titles come from the snapshot's screens."""
     model = snapshot.model
     cured = {cause for step in model.steps for cause, value in step.fixes.items() if value >= engine.CURE}
@@ -95,6 +91,7 @@ def _walker(snapshot: Snapshot) -> Walker:
         endable=frozenset(c.key for c in model.causes if c.explains or c.key in cured),
         steps=snapshot.steps,
         symptoms=snapshot.symptoms,
+        memo={} if memo is None else memo,
     )
 
 

@@ -14,7 +14,7 @@ the engine breaks one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guides import engine
 from guides.authoring.problems import ERROR, Problem
@@ -33,9 +33,15 @@ class Walker:
     endable: frozenset[str]  # causes with a cure (a step that fixes it "often" or better) or an explanation
     steps: dict  # slug -> FixStep
     symptoms: dict  # slug -> Symptom
+    # Walks already walked on this model, by (cause, seen): ``walk_memo`` keeps them between checks.
+    memo: dict = field(default_factory=dict)
 
     def walk(self, cause: str, seen: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-        return engine.truthful_walk(self.model, cause, seen=seen, max_questions=self.max_questions)
+        if (cause, seen) not in self.memo:
+            self.memo[cause, seen] = engine.truthful_walk(
+                self.model, cause, seen=seen, max_questions=self.max_questions
+            )  # fmt: skip
+        return self.memo[cause, seen]
 
 
 def check_walks(walker: Walker, walks: dict[str, list[tuple[str, str]]]) -> Iterator[Problem]:
