@@ -8,6 +8,7 @@ import reversion
 
 from guides import engine
 from guides.diagnose.snapshot import build_snapshot
+from guides.engine import walk as walk_module
 from guides.models import CauseFix, Efficacy, Guide
 from tests.admin_forms import admin_url, save_change
 from tests.builders import troubleshooter_data
@@ -106,8 +107,8 @@ def test_the_walk_links_each_screen_into_the_troubleshooter_which_staff_can_open
 
 def test_the_walks_are_not_walked_again_for_a_text_edit(editor_client, guide, monkeypatch):
     walked = []
-    real = engine.truthful_walk
-    monkeypatch.setattr(engine, "truthful_walk", lambda *a, **k: walked.append(a[1]) or real(*a, **k))
+    real = walk_module.visit
+    monkeypatch.setattr(walk_module, "visit", lambda *a, **k: walked.append(a[0]) or real(*a, **k))
 
     editor_client.get(admin_url(guide))
     first = len(walked)
@@ -119,3 +120,15 @@ def test_the_walks_are_not_walked_again_for_a_text_edit(editor_client, guide, mo
     assert first == guide.causes.count()
     assert walked == []
     assert "Cause one, renamed" in html
+
+
+def test_an_efficacy_saved_in_the_admin_changes_the_walk_at_once(editor_client, guide):
+    before = walk_rows(editor_client.get(admin_url(guide)).content.decode())
+    link = CauseFix.objects.get(cause__guide=guide, cause__slug="cause-2")
+
+    save_change(editor_client, link, efficacy=Efficacy.RARELY)
+    html = editor_client.get(admin_url(guide)).content.decode()
+
+    assert before["cause-2"][-1].endswith("fixed.")
+    assert flagged(html) == {"cause-2"}
+    assert not walk_rows(html)["cause-2"][-1].endswith("fixed.")
