@@ -9,7 +9,7 @@ import reversion
 from guides import engine
 from guides.diagnose.snapshot import build_snapshot
 from guides.engine import walk as walk_module
-from guides.models import CauseFix, Efficacy, Guide
+from guides.models import Answer, CauseFix, Efficacy, Guide
 from tests.admin_forms import admin_url, save_change
 from tests.builders import troubleshooter_data
 
@@ -132,3 +132,24 @@ def test_an_efficacy_saved_in_the_admin_changes_the_walk_at_once(editor_client, 
     assert before["cause-2"][-1].endswith("fixed.")
     assert flagged(html) == {"cause-2"}
     assert not walk_rows(html)["cause-2"][-1].endswith("fixed.")
+
+
+def test_a_step_offered_after_an_answer_that_skips_it_is_flagged(editor_client, guide, monkeypatch):
+    # The engine keeps this promise itself: a walk that breaks it is scripted, as the checks' own tests do.
+    yes = Answer.objects.get(question__guide=guide, question__slug="q-1", slug="yes")
+    yes.skips.add(guide.fix_steps.get(slug="fix-0"))
+    real = engine.truthful_walk
+    script = {"cause-1": [("question", "q-1"), ("step", "fix-0"), ("fixed", "fix-1")]}
+    monkeypatch.setattr(
+        engine, "truthful_walk", lambda model, cause, **kw: script.get(cause) or real(model, cause, **kw)
+    )
+
+    html = unescape(editor_client.get(admin_url(guide)).content.decode())
+
+    assert flagged(html) == {"cause-1"}
+    assert walk_rows(html)["cause-1"] == [
+        "Asked “Is it cause 1?”: answers “Yes”.",
+        "Offered “Fix number 0”: it does not fix this cause.",
+        "Offered “Fix number 1”: fixed.",
+    ]
+    assert "“Fix number 0” is offered to someone who answered “Yes” to “Is it cause 1?”, which says this step" in html

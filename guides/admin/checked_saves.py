@@ -82,13 +82,13 @@ def _summary(guide, errors, warnings, check_url) -> str:
 
 
 def _line(problem) -> str:
-    url = _change_url(problem.obj)
+    url = change_url(problem.obj)
     if not url:
         return problem.message
     return format_html('{} <a href="{}">Open it</a>', problem.message, url)
 
 
-def _change_url(obj) -> str:
+def change_url(obj) -> str:
     if obj is None or obj.pk is None:
         return ""
     try:

@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from guides.admin.checked_saves import show_problems
+from guides.admin.checked_saves import change_url, show_problems
 from guides.authoring.checks import ERROR, check_guide
 from guides.models import Guide
 
@@ -127,7 +127,11 @@ class PublishGate:
 
     def _confirm_page(self, request, checked, form_action, hidden):
         rows = [
-            {"guide": guide, "problems": [p for p in problems if p.level != ERROR], "errors": _errors(problems)}
+            {
+                "guide": guide,
+                "problems": [_row(p) for p in problems if p.level != ERROR],
+                "errors": [_row(p) for p in _errors(problems)],
+            }
             for guide, problems in checked
         ]
         context = {
@@ -167,6 +171,10 @@ class PublishGate:
             return None
         hidden = [("action", "publish"), ("post", "yes")] + [(ACTION_CHECKBOX_NAME, g.pk) for g, _ in waiting]
         return self._confirm_page(request, waiting, reverse("admin:guides_guide_changelist"), hidden)
+
+
+def _row(problem) -> dict:
+    return {"message": problem.message, "url": change_url(problem.obj)}
 
 
 def _errors(problems):
