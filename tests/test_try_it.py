@@ -5,8 +5,12 @@ from html import unescape
 
 import pytest
 import reversion
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guides import engine
+from guides.admin import try_it as try_it_module
+from guides.content_cache import forget_local_version
 from guides.diagnose.snapshot import build_snapshot
 from guides.engine import walk as walk_module
 from guides.models import Answer, CauseFix, Efficacy, Guide
@@ -153,3 +157,20 @@ def test_a_step_offered_after_an_answer_that_skips_it_is_flagged(editor_client, 
         "Offered “Fix number 1”: fixed.",
     ]
     assert "“Fix number 0” is offered to someone who answered “Yes” to “Is it cause 1?”, which says this step" in html
+
+
+@pytest.mark.parametrize("slug", ["tiktok-messages", "try-me"])
+def test_try_it_costs_the_workspace_one_query_whatever_the_size_of_the_guide(editor_client, guide, slug, monkeypatch):
+    """One read of the content version; the snapshot and the walks are this process's and the cache's."""
+    url = admin_url(Guide.objects.get(slug=slug))
+
+    def queries() -> int:
+        editor_client.get(url)  # the snapshot for this content version, the walks for this model
+        forget_local_version()  # as a process does once a second
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(url).status_code == 200
+        return len(captured)
+
+    with_try_it = queries()
+    monkeypatch.setattr(try_it_module, "try_it", lambda guide: {})
+    assert with_try_it == queries() + 1
