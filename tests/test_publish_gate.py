@@ -204,3 +204,18 @@ def test_a_refused_save_shows_no_check_messages(editor_client, draft):
 
     assert response.status_code == 200 and form_errors(response)
     assert not messages_on(response)
+
+
+def test_a_guide_added_with_its_box_ticked_is_checked_before_it_is_published(editor_client, client):
+    url = reverse("admin:guides_guide_add")
+    data = admin_form(editor_client.get(url).content.decode(), "guide_form")
+    data.update(title=["A new guide"], slug=["a-new-guide"], summary=["Short."], published=["on"])
+
+    response = editor_client.post(url, data, follow=True)
+
+    guide = Guide.objects.get(slug="a-new-guide")
+    assert not guide.published
+    shown = messages_on(response)
+    assert any(m.startswith("“A new guide” was not published: it has") for m in shown), shown
+    assert any("The troubleshooter cannot run" in m for m in shown), shown
+    assert client.get(guide.get_absolute_url()).status_code == 404
