@@ -219,3 +219,14 @@ def test_a_guide_added_with_its_box_ticked_is_checked_before_it_is_published(edi
     assert any(m.startswith("“A new guide” was not published: it has") for m in shown), shown
     assert any("The troubleshooter cannot run" in m for m in shown), shown
     assert client.get(guide.get_absolute_url()).status_code == 404
+
+
+def test_the_publish_page_of_a_guide_with_errors_lists_them_and_offers_no_button(editor_client, draft):
+    cause = with_an_error(draft)
+
+    html = unescape(editor_client.get(reverse("admin:guides_guide_publish", args=[draft.pk])).content.decode())
+
+    assert "Not ready to publish" in html
+    assert "It has 1 error, so it cannot be published." in html
+    assert f'telling people what to do. <a href="{admin_url(cause)}">Open it</a>' in html
+    assert 'type="submit"' not in html.split('id="content-main"')[1]

@@ -134,12 +134,15 @@ class PublishGate:
             }
             for guide, problems in checked
         ]
+        can_publish = not any(row["errors"] for row in rows)
+        any_warnings = any(row["problems"] for row in rows)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Publish with warnings?",
+            "title": _title(can_publish, any_warnings),
             "rows": rows,
-            "can_publish": not any(row["errors"] for row in rows),
+            "can_publish": can_publish,
+            "any_warnings": any_warnings,
             "form_action": form_action,
             "hidden": hidden,
             "confirm": digest([p for _, problems in checked for p in problems]),
@@ -179,3 +182,9 @@ def _row(problem) -> dict:
 
 def _errors(problems):
     return [p for p in problems if p.level == ERROR]
+
+
+def _title(can_publish: bool, any_warnings: bool) -> str:
+    if not can_publish:
+        return "Not ready to publish"
+    return "Publish with warnings?" if any_warnings else "Publish?"
