@@ -4,6 +4,7 @@ import nested_admin
 from django import forms
 from django.contrib import admin
 
+from guides.admin.checked_saves import CheckedSaves
 from guides.admin.history import VersionHistoryAdmin
 from guides.admin.inlines import (
     AnswerEffectInline,
@@ -28,7 +29,7 @@ from guides.models import (
 )  # fmt: skip
 
 
-class ContentAdmin(ExplainedWords, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
+class ContentAdmin(CheckedSaves, ExplainedWords, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
     """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews.
 
     Save writes only when the editor changed something on the page. Writing an unchanged object would

@@ -12,6 +12,8 @@ from guides.admin.grids import grid_urls
 from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.learned import accept_view, relearn_view
 from guides.admin.markdown import markdown_preview
+from guides.admin.publishing import PublishGate
+from guides.admin.try_it import TryItWorkspace
 from guides.authoring.checks import check_guide
 from guides.feedback.learned_report import learned_numbers
 from guides.feedback.reports import WINDOWS, build_report, days_from
@@ -19,7 +21,7 @@ from guides.models import Guide
 
 
 @admin.register(Guide)
-class GuideAdmin(ContentAdmin):
+class GuideAdmin(PublishGate, TryItWorkspace, ContentAdmin):
     list_display = ["title", "published", "updated_at", "tools"]
     list_filter = ["published"]
     search_fields = ["title", "summary", "introduction", "conclusion"]
@@ -42,13 +44,6 @@ class GuideAdmin(ContentAdmin):
             reverse("admin:guides_guide_check", args=[guide.pk]),
             reverse("admin:guides_guide_report", args=[guide.pk]),
         )
-
-    @admin.action(description="Publish the selected guides")
-    def publish(self, request, queryset):
-        for guide in queryset:
-            guide.published = True
-            guide.save(update_fields=["published", "updated_at"])
-        self.message_user(request, "Published. Visitors can see these guides now.", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected guides (back to draft)")
     def unpublish(self, request, queryset):

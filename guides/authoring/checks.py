@@ -30,6 +30,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from guides import engine
+from guides.authoring import walk_memo
 from guides.authoring.problems import ERROR, WARNING, Problem
 from guides.authoring.walk_checks import Walker, check_walks
 from guides.diagnose.snapshot import build_snapshot
@@ -487,6 +488,7 @@ def _check_troubleshooter(content: _Content):
             guide,
             "no_questions",
         )
+    digest = walk_memo.model_digest(model, guide.max_questions)
     walker = Walker(
         model=model,
         max_questions=guide.max_questions,
@@ -495,11 +497,18 @@ def _check_troubleshooter(content: _Content):
         endable=frozenset(c.slug for c in content.causes if c.explains or _has_cure(c)),
         steps={s.slug: s for s in content.fix_steps},
         symptoms={link.symptom.slug: link.symptom for link in content.symptom_links},
+        memo=dict(walk_memo.recall(digest, "walks") or {}),
     )
+    walked = len(walker.memo)
     walks = {c.slug: walker.walk(c.slug) for c in content.causes}
     yield from check_walks(walker, walks)
+    if len(walker.memo) != walked:
+        walk_memo.keep(digest, "walks", walker.memo)
     yield from _check_symptoms(content, snapshot)
-    worth = _worth_asking(model, walks, guide.max_questions)
+    worth = walk_memo.recall(digest, "worth")
+    if worth is None:
+        worth = _worth_asking(model, walks, guide.max_questions)
+        walk_memo.keep(digest, "worth", worth)
     silent = _silent(content) | set(_never_asked(content, {}))  # already reported as such
     for question in content.questions:
         if question.slug in worth or question.slug not in snapshot.questions or question.pk in silent:

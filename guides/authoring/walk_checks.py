@@ -14,7 +14,7 @@ the engine breaks one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guides import engine
 from guides.authoring.problems import ERROR, Problem
@@ -33,17 +33,22 @@ class Walker:
     endable: frozenset[str]  # causes with a cure (a step that fixes it "often" or better) or an explanation
     steps: dict  # slug -> FixStep
     symptoms: dict  # slug -> Symptom
+    # Walks already walked on this model, by (cause, seen): ``walk_memo`` keeps them between checks.
+    memo: dict = field(default_factory=dict)
 
     def walk(self, cause: str, seen: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-        return engine.truthful_walk(self.model, cause, seen=seen, max_questions=self.max_questions)
+        if (cause, seen) not in self.memo:
+            self.memo[cause, seen] = engine.truthful_walk(
+                self.model, cause, seen=seen, max_questions=self.max_questions
+            )  # fmt: skip
+        return self.memo[cause, seen]
 
 
 def check_walks(walker: Walker, walks: dict[str, list[tuple[str, str]]]) -> Iterator[Problem]:
     """Every problem the cause walks (``walks``, by cause slug) and the symptom-and-cause walks show."""
     offered_ruled_out: set[tuple[str, str]] = set()
     for cause, walk in walks.items():
-        yield from _ending(walker, cause, walk, None)
-        yield from _ruled_out(walker, cause, walk, (), offered_ruled_out)
+        yield from walk_problems(walker, cause, walk, offered_ruled_out)
     for observation in walker.model.observations:
         symptom = walker.symptoms[observation.key]
         asked: set[str] = set()
@@ -52,6 +57,16 @@ def check_walks(walker: Walker, walks: dict[str, list[tuple[str, str]]]) -> Iter
             yield from _ending(walker, cause, walk, symptom)
             yield from _ruled_out(walker, cause, walk, (observation.key,), offered_ruled_out)
             yield from _settled_asked(walker, observation, symptom, walk, asked)
+
+
+def walk_problems(walker: Walker, cause: str, walk, reported: set | None = None) -> Iterator[Problem]:
+    """The problems of one cause's walk: not reaching its fix or explanation in time, a ruled-out step offered.
+
+    The admin's "Try it" shows these beside each walk; ``reported`` (step keys) keeps a step
+    that several walks offer from being reported more than once.
+    """
+    yield from _ending(walker, cause, walk, None)
+    yield from _ruled_out(walker, cause, walk, (), set() if reported is None else reported)
 
 
 def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
@@ -89,7 +104,7 @@ def _ending(walker: Walker, cause: str, walk, symptom) -> Iterator[Problem]:
         )
 
 
-def _screens(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[list, tuple, tuple[str, str]]]:
+def walk_screens(walker: Walker, cause: str, walk, seen) -> Iterator[tuple[list, tuple, tuple[str, str]]]:
     """Yield (evidence so far, answers given so far, screen) for each screen of the walk.
 
     The answers, as (question, answer) keys, are those the walk gave (``engine.answer_for``) and
@@ -118,7 +133,7 @@ def _ruled_out(walker: Walker, cause: str, walk, seen, reported: set) -> Iterato
     Offered means on a screen of its own, or in the list of long shots.
     """
     answers = {(q.key, a.key): (q, a) for q in walker.model.questions for a in q.answers}
-    for evidence, given, (kind, key) in _screens(walker, cause, walk, seen):
+    for evidence, given, (kind, key) in walk_screens(walker, cause, walk, seen):
         if kind in ("step", "fixed"):
             offered = [key]
         elif kind == engine.LONG_SHOTS:
