@@ -353,11 +353,11 @@ def test_a_grid_page_costs_the_same_queries_however_big_the_guide_and_the_site(
 
 def test_a_save_costs_a_known_number_of_queries(editor_client, guide, django_assert_num_queries):
     """One new link: the page's 9 reads, the link's checks (2) and insert (1), the cause's version in History
-    with its related causes, facets and fix steps (13, savepoints included), the content version (7) and the
-    admin's log entry (1)."""
+    with its related causes, facets and fix steps (13, savepoints included), the content version (7), the
+    admin's log entry (1), and Check of the saved guide, shown at the top of the next page (24)."""
     fix0, c1 = step(guide, "fix-0").pk, cause(guide, "cause-1").pk
 
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(57):
         editor_client.post(fix_grid(guide), {f"fix-{fix0}-{c1}": "often"})
 
 
@@ -388,9 +388,9 @@ def test_an_untouched_save_costs_only_the_pages_reads(editor_client, guide, djan
 
 def test_an_effect_grid_save_costs_a_known_number_of_queries(editor_client, guide, django_assert_num_queries):
     """One new answer effect: the page's 8 reads, the effect's checks (2) and insert (1), the question's version
-    in History with its answers and their effects, the content version (7) and the admin's log entry (1). The
-    question's version grows with its own answers, not with the guide."""
+    in History with its answers and their effects, the content version (7), the admin's log entry (1) and Check
+    (24). The question's version grows with its own answers, not with the guide."""
     yes0, c2 = answer(guide, "q-0", "yes"), cause(guide, "cause-2")
 
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(61):
         editor_client.post(effect_grid(guide), {f"effect-{yes0.pk}-{c2.pk}": "less"})

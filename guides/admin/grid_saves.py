@@ -34,7 +34,6 @@ class Plan:
     added: list[models.Model] = field(default_factory=list)
     changed: list[models.Model] = field(default_factory=list)
     removed: list[models.Model] = field(default_factory=list)
-    owners: list[models.Model] = field(default_factory=list)  # whose History records the change
     checklist_changed: bool = False
 
     def __bool__(self):
@@ -129,8 +128,7 @@ def plan_fix_grid(grid: FixGrid, post) -> Plan:
         return CauseFix(cause=causes[cause_id], fix_step=steps[step_id], efficacy=value, order=order)
 
     plan = Plan()
-    touched = _cells_plan(plan, cells, grid.links, "efficacy", make)
-    plan.owners = [causes[cause_id] for cause_id in sorted({c for _, c in touched}, key=list(causes).index)]
+    _cells_plan(plan, cells, grid.links, "efficacy", make)
     _checklist_plan(plan, grid, positions)
     _check(plan)
     return plan
@@ -182,7 +180,6 @@ def _checklist_plan(plan: Plan, grid: FixGrid, positions: dict[int, int | None])
             item.order = order
             plan.changed.append(item)
     plan.checklist_changed = True
-    plan.owners.append(grid.guide)
 
 
 def plan_effect_grid(grid: EffectGrid, post) -> Plan:
@@ -196,9 +193,7 @@ def plan_effect_grid(grid: EffectGrid, post) -> Plan:
         return AnswerEffect(answer=answers[answer_id], cause=causes[cause_id], strength=value)
 
     plan = Plan()
-    touched = _cells_plan(plan, cells, grid.effects, "strength", make)
-    questions = {answers[answer_id].question for answer_id, _ in touched}
-    plan.owners = sorted(questions, key=lambda q: (q.order, q.pk))  # a question's version carries its answers
+    _cells_plan(plan, cells, grid.effects, "strength", make)
     _check(plan)
     return plan
 
@@ -228,8 +223,8 @@ def save_plan(plan: Plan, user, comment: str) -> None:
             obj.save()
         for obj in plan.changed:
             obj.save()
-        for owner in plan.owners:
-            reversion.add_to_revision(owner)
+        # Each write puts its owner (the cause, the question, the guide for its checklist) in this
+        # revision too (guides/versioning.py), so the change shows in the owner's History and Compare.
 
 
 def summary(plan: Plan, link_words: tuple[str, str]) -> str:

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from guides.admin.checked_saves import show_problems
 from guides.admin.grid_cells import cell_html
 from guides.admin.grid_data import cause_pages, load_effect_grid, load_fix_grid
 from guides.admin.grid_saves import Refused, edited_fields, plan_effect_grid, plan_fix_grid, save_plan, summary
@@ -99,6 +100,8 @@ def _grid_view(request, model_admin, kind: Kind, pk: int):
         if plan:  # the admin's "Recent actions" list it under the guide
             model_admin.log_change(request, guide, f"{kind.comment} {said}")
         messages.success(request, f"{kind.title}: {said}")
+        if plan:
+            show_problems(request, guide)
         if "_next" in request.POST and page < len(pages):
             return redirect(f"{reverse(f'admin:guides_guide_{kind.name}', args=[pk])}?page={page + 1}")
         return redirect("admin:guides_guide_change", pk)
