@@ -563,6 +563,12 @@ class StepOutcome(models.Model):
         editable=False,
         help_text="The random id of the answer form it came from: a retried answer is not stored twice.",
     )
+    long_shot = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Answered on the long-shots list, which says which one worked but not which were tried before: "
+        "learning leaves it out.",
+    )
     state = models.CharField(
         max_length=2000,
         blank=True,

@@ -212,6 +212,7 @@ def test_this_one_worked_stores_the_long_shot_as_the_fix(phone, snapshot):
     assert response.status_code == 302 and response["Location"].endswith(f"fixed={step}#screen")
     outcome = StepOutcome.objects.get()
     assert (outcome.outcome, outcome.step_slug) == ("fixed", step)
+    assert outcome.long_shot  # learning leaves it out: the list never said which were tried first
     resolution = Resolution.objects.get()
     assert (resolution.kind, resolution.step_slug) == ("fixed", step)
     assert resolution.cause_slug == screens.likely_reason(snapshot, decision.ranking, step)

@@ -75,6 +75,7 @@ def test_relearning_moves_a_cause_visitors_keep_finding_and_counts_only_verified
     add_answers(guide, "fix-0", "fixed", 500, token=False)  # never passed the signed-token check
     add_answers(guide, "fix-0", "couldnt", 500)  # says nothing about whether it fixes anything
     add_answers(guide, "fix-0", "fixed", 500, source="")  # stored before answers kept their state and source
+    add_answers(guide, "fix-0", "fixed", 500, long_shot=True)  # "this one worked" on the long-shots list
 
     done = relearn(guide)
 

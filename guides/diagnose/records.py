@@ -95,6 +95,7 @@ def _store(snapshot: Snapshot, decision: engine.Decision, outcome: str, chosen: 
         token=token,
         state=whole_pairs(state_query(decision.evidence), 2000),
         source=source,
+        long_shot=decision.kind == engine.LONG_SHOTS,
     )
     if outcome not in (StepOutcome.Outcome.FIXED, StepOutcome.Outcome.EXPLAINED):
         return

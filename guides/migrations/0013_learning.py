@@ -34,6 +34,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='stepoutcome',
+            name='long_shot',
+            field=models.BooleanField(default=False, editable=False, help_text='Answered on the long-shots list, which says which one worked but not which were tried before: learning leaves it out.'),
+        ),
+        migrations.AddField(
+            model_name='stepoutcome',
             name='source',
             field=models.CharField(blank=True, editable=False, help_text="A keyed hash of the visitor's address, never the address: learning caps what one address adds.", max_length=16),
         ),
