@@ -63,7 +63,7 @@ def test_a_guide_with_causes_steps_questions_answers_and_faq_is_made_with_one_sa
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     overview = page.locator("#workspace-overview")
     expect(overview).to_contain_text("2 causes · 2 symptoms · 1 fix step · 1 question · 2 answers")
-    expect(overview).to_contain_text("Symptoms: One clock; No ticks")
+    expect(overview).to_contain_text("One clock; No ticks")
     expect(overview).to_contain_text("Yes → says nothing about the causes yet")
     guide = Guide.objects.get(slug="whatsapp-workspace")
     assert guide.symptoms.get(title="No ticks").causes.count() == 2

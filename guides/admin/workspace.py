@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from guides.models import Answer, AnswerEffect, CauseFix, Guide, Symptom
+from guides.models import Answer, AnswerEffect, CauseFix, Guide, Strength, Symptom
 
 
 class BackToTheWorkspace:
@@ -100,18 +100,17 @@ def overview(guide: Guide) -> Overview:
 
 
 def _cause_row(guide: Guide, cause) -> Row:
-    symptoms = [s.title for s in cause.symptoms.all()]
     row = Row(
         title=cause.title,
         url=_change(cause),
         lines=[Link(f"{link.fix_step.title}: {link.get_efficacy_display()}", _change(link.fix_step))
                for link in cause.cause_fixes.all()],
+        notes=["; ".join(s.title for s in cause.symptoms.all()) or "No symptoms yet."],
         add=[
             Link("add a symptom", _add("symptom", guide=guide.pk, causes=cause.pk)),
             Link("add a fix step link", _add("causefix", cause=cause.pk, guide=guide.pk)),
         ],
     )  # fmt: skip
-    row.notes.append(f"Symptoms: {'; '.join(symptoms)}" if symptoms else "No symptoms yet.")
     if cause.explains:
         row.notes.append("Explained, not fixed: the troubleshooter says what is happening.")
     elif not row.lines:
@@ -121,15 +120,27 @@ def _cause_row(guide: Guide, cause) -> Row:
 
 def _question_row(question) -> Row:
     answers = list(question.answers.all())
-    row = Row(
-        title=question.text, url=_change(question), add=[Link("add an answer", _add("answer", question=question.pk))]
-    )
+    add = _add("answer", question=question.pk, guide=question.guide_id)
+    row = Row(title=question.text, url=_change(question), add=[Link("add an answer", add)])
     for answer in answers:
-        effects = "; ".join(f"{e.get_strength_display()}: {_target(e)}" for e in answer.effects.all())
-        row.lines.append(Link(f"{answer.text} → {effects or 'says nothing about the causes yet'}", _change(answer)))
+        said = _what_it_says(answer.effects.all()) or "says nothing about the causes yet"
+        row.lines.append(Link(f"{answer.text} → {said}", _change(answer)))
     if not answers:
         row.notes.append("No answers yet.")
     return row
+
+
+def _what_it_says(effects) -> str:
+    """What an answer says, strongest first: the causes by name, or how many when more than a few."""
+    by_strength: dict[str, list[str]] = {}
+    for effect in effects:
+        by_strength.setdefault(effect.get_strength_display(), []).append(_target(effect))
+    order = [label for _, label in Strength.choices][::-1]  # "Strongly points to it" first
+    parts = []
+    for label in sorted(by_strength, key=order.index):
+        targets = by_strength[label]
+        parts.append(f"{label}: {', '.join(targets) if len(targets) <= 3 else _count(len(targets), 'cause')}")
+    return " · ".join(parts)
 
 
 def _count(n: int, word: str) -> str:

@@ -9,6 +9,7 @@ and a page of twenty texts would cost twenty requests; each object's own page ke
 import nested_admin
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import F, Func, OuterRef, Subquery
 from reversion.models import Version
@@ -85,10 +86,13 @@ class CauseForm(forms.ModelForm):
             self.initial["symptom_lines"] = "\n".join(s.title for s in self.instance.symptoms.all())
 
 
-class WorkspacePart:
-    """One part of the guide. ``fields_per_row`` is at most how many form fields a row posts; a guide too
-    big for Django's limit on fields shows some parts "add only" (``add_only``): their rows are opened from
-    the overview instead (see ``show_what_fits``)."""
+class WorkspacePart(nested_admin.SortableHiddenMixin):
+    """One part of the guide; its rows are put in order by dragging them (the order field is hidden).
+
+    ``fields_per_row`` is at most how many form fields a row posts: a guide too big for Django's limit on
+    fields shows some parts "add only" (``add_only``), their rows opened from the overview instead (see
+    ``show_what_fits``).
+    """
 
     formset = SluggedFormSet
     sortable_field_name = "order"
@@ -142,7 +146,7 @@ class FixStepInline(WorkspaceInline):
     fields = ["title", "kind", "minutes", "risky", "where", "instructions", "android", "iphone"]
 
 
-class WorkspaceAnswerInline(nested_admin.NestedTabularInline):
+class WorkspaceAnswerInline(nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline):
     model = Answer
     formset = AnswersFormSet
     sortable_field_name = "order"
@@ -162,12 +166,17 @@ class QuestionInline(WorkspaceInline):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("answers")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "asked_after" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget  # an answer is added under its question, here: no pop-ups
+        return field
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name != "asked_after":
             return super().formfield_for_foreignkey(db_field, request, **kwargs)
         answers = Answer.objects.select_related("question").order_by("question__order", "question_id", "order", "id")
         kwargs["queryset"] = answers.filter(question__guide_id=workspace_guide_id(request))
-        kwargs["widget"] = forms.Select  # an answer is added under its question, here: no "+" pop-up
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         field.label_from_instance = lambda answer: f"{answer.question.text} → {answer.text}"
         return _choices_read_once(field)
