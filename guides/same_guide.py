@@ -12,8 +12,9 @@ fix without anyone noticing. The rule is checked in three places that share the 
 
 The database cannot hold this rule by itself: the links are join rows (``CauseFix``, answer
 effects, the many-to-many tables) without a guide column of their own, and a CHECK constraint
-cannot look into another table. ``bulk_create`` and ``update()`` skip the signals: the loader
-checks its bulk writes with ``refuse_foreign``, and Check reports any link that still gets past.
+cannot look into another table. ``bulk_create``, ``update()`` and rows written straight into a
+many-to-many table (``Symptom.causes.through.objects.create``) send no signal: the loader checks its
+bulk writes with ``refuse_foreign``, and Check (``check_guides``) reports any link that still gets past.
 """
 
 from django.apps import apps
@@ -162,27 +163,12 @@ def _before_add(sender, instance, action, model, pk_set, **kwargs):
         )
 
 
-def _before_row_save(sender, instance, raw=False, **kwargs):
-    """A row written straight into a many-to-many table (``Symptom.causes.through.objects.create``)."""
-    field = THROUGH_FIELDS[sender]
-    source = getattr(instance, field.m2m_field_name())
-    target_id = getattr(instance, f"{field.m2m_reverse_field_name()}_id")
-    words = foreign(guide_id_of(source), field.related_model, [target_id])
-    if words:
-        raise ValidationError(
-            f"{words[0]}. A link stays within its own guide: pick one of the guide of “{label(source)}”."
-        )
-
-
 def m2m_fields():
     for name, fields in LINKS.items():
         for field_name in fields:
             field = model(name)._meta.get_field(field_name)
             if field.many_to_many:
                 yield field
-
-
-THROUGH_FIELDS = {}  # each many-to-many table Django made, with the field it holds the rows of
 
 
 def connect() -> None:
@@ -192,6 +178,59 @@ def connect() -> None:
     for field in m2m_fields():
         through = field.remote_field.through
         m2m_changed.connect(_before_add, sender=through, dispatch_uid=f"same-guide-m2m-{through.__name__}")
-        if through._meta.auto_created:
-            THROUGH_FIELDS[through] = field
-            pre_save.connect(_before_row_save, sender=through, dispatch_uid=f"same-guide-row-{through.__name__}")
+
+
+def links_into_other_guides(guide) -> list[str]:
+    """Every link of this guide's objects into another guide, in words, one query per kind of link.
+
+    For what no signal guards (bulk writes, rows written straight into a table, a database from
+    before the guards): `export_guide` refuses a guide with any, since `load_guides` would refuse the file.
+    """
+    found = []
+    for name, fields in LINKS.items():
+        owner = model(name)
+        for field_name in fields:
+            field = owner._meta.get_field(field_name)
+            if field.many_to_many and field.remote_field.through._meta.auto_created:
+                rows = _foreign_rows(
+                    field.remote_field.through,
+                    field.m2m_field_name(),
+                    owner,
+                    field.m2m_reverse_field_name(),
+                    field.related_model,
+                    guide.pk,
+                )
+                found += [f"“{label(a)}” ({a._meta.verbose_name}) links to {describe(b, g)}" for a, b, g in rows]
+            elif not field.many_to_many:
+                rows = _foreign_rows(owner, None, owner, field_name, field.related_model, guide.pk)
+                found += [f"{_owner_words(a)} links to {describe(b, g)}" for a, b, g in rows]
+    return found
+
+
+def _foreign_rows(table, source: str | None, source_model, target: str, target_model, guide_id: int):
+    """(source object, target object, target's guide) of the rows of ``table`` that leave the guide."""
+    own = guide_path(source_model)
+    to_guide = f"{target}__{guide_path(target_model)}"
+    prefix = f"{source}__" if source else ""
+    rows = (
+        table._base_manager.filter(**{f"{prefix}{own}_id": guide_id})
+        .exclude(**{f"{target}__isnull": True})
+        .exclude(**{f"{to_guide}_id": guide_id})
+        .select_related(*([source] if source else []), to_guide)
+    )
+    return [
+        (getattr(row, source) if source else row, getattr(row, target), _guide_at(getattr(row, target))) for row in rows
+    ]
+
+
+def _guide_at(obj):
+    for part in guide_path(type(obj)).split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _owner_words(obj) -> str:
+    """A link row by the object that owns it: “No internet” (cause), “Is there a notice? → Yes” (answer)."""
+    name = owner_field(type(obj))
+    owner = obj if name == "guide" else getattr(obj, name)
+    return f"“{label(owner)}” ({owner._meta.verbose_name})"
