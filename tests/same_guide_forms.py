@@ -1,5 +1,8 @@
 """Fill admin add and change forms as a browser would, inline rows included, for the same-guide tests."""
 
+import html
+import re
+
 from guides.models import Guide
 from tests.admin_forms import admin_form, admin_url
 from tests.builders import troubleshooter_data
@@ -42,3 +45,14 @@ def refusal(response) -> str:
     """The page's words after a refused save (the admin shows the form again with its errors)."""
     assert response.status_code == 200, f"saved anyway ({response.status_code})"
     return response.content.decode()
+
+
+def options(page: str, name: str) -> list[str]:
+    """The labels of the options of the <select> called ``name`` (the empty choice left out)."""
+    select = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return [html.unescape(label) for label in re.findall(r'<option value="[^"]+"[^>]*>(.*?)</option>', select)]
+
+
+def select_tag(page: str, name: str) -> str:
+    """The opening <select> tag called ``name``, with its attributes (an autocomplete's address among them)."""
+    return html.unescape(re.search(rf'<select name="{re.escape(name)}"[^>]*>', page).group(0))
