@@ -17,9 +17,13 @@ many-to-many table (``Symptom.causes.through.objects.create``) send no signal: t
 bulk writes with ``refuse_foreign``, and Check (``check_guides``) reports any link that still gets past.
 """
 
+import operator
+from functools import reduce
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models.signals import m2m_changed, pre_save
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_init, pre_save
 
 # The first of these fields a model has leads towards its guide: an answer effect belongs to its
 # answer's question's guide, even though it also names a cause.
@@ -33,6 +37,16 @@ LINKS = {
     "Question": ("asked_after", "not_after_answers", "not_after_steps"),
     "Answer": ("skips",),
     "AnswerEffect": ("cause", "facet"),
+}
+# Objects that can be moved to another owner, by the field that says whose they are: moving one into
+# another guide would leave its links pointing back into the guide it came from.
+MOVABLE = {
+    "Cause": "guide",
+    "Symptom": "guide",
+    "FixStep": "guide",
+    "Question": "guide",
+    "Facet": "cause",
+    "Answer": "question",
 }
 NEW_GUIDE = 0  # the guide of an object whose guide is not saved yet: nothing belongs to it so far
 
@@ -147,9 +161,70 @@ def refuse_foreign(objects) -> None:
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
-    errors = link_errors(instance)
+    errors = link_errors(instance) | move_errors(instance)
     if errors:
         raise ValidationError(errors)
+
+
+def _remember_owner(sender, instance, **kwargs):
+    """Keep the owner an object was read with, to tell a move (without a query, even for a deferred field)."""
+    instance._same_guide_owner = instance.__dict__.get(f"{MOVABLE[sender.__name__]}_id")
+
+
+def move_errors(obj) -> dict[str, list[str]]:
+    """Refuse moving an object that has links into another guide: they would point back where it came from."""
+    name = MOVABLE.get(type(obj).__name__)
+    before = getattr(obj, "_same_guide_owner", None)
+    if name is None or obj.pk is None or before is None or before == getattr(obj, f"{name}_id"):
+        return {}
+    owner = obj._meta.get_field(name).related_model
+    old_guide = before if name == "guide" else guide_id_of(owner._base_manager.get(pk=before))
+    if old_guide == guide_id_of(obj):
+        return {}
+    count = links_touching(obj)
+    if not count:
+        return {}
+    guide = model("Guide")._base_manager.get(pk=old_guide)
+    return {
+        name: [
+            f"“{label(obj)}” has {count} link{'s' if count > 1 else ''} to other objects of the guide “{guide}” (fix "
+            "steps, symptoms, causes, answers). Moved, they would point back into that guide: remove them first."
+        ]
+    }
+
+
+def links_touching(obj) -> int:
+    """How many links start or end at this object or at a part of it (a cause's facets, a question's answers)."""
+    total = 0
+    for name, fields in LINKS.items():
+        owner = model(name)
+        for field_name in fields:
+            field = owner._meta.get_field(field_name)
+            if not field.many_to_many:
+                ends = [("", owner), (field_name, field.related_model)]
+                table = owner
+            elif field.remote_field.through._meta.auto_created:
+                table = field.remote_field.through
+                ends = [(field.m2m_field_name(), owner), (field.m2m_reverse_field_name(), field.related_model)]
+            else:
+                continue  # a cause's fix steps: the CauseFix rows are counted as such
+            lookups = [_lookup(prefix, end, type(obj)) for prefix, end in ends]
+            query = [Q(**{lookup: obj.pk}) for lookup in lookups if lookup]
+            if query:
+                total += table._base_manager.filter(reduce(operator.or_, query)).count()
+    return total
+
+
+def _lookup(prefix: str, start, target) -> str | None:
+    """The lookup from ``start`` up its owners to ``target``'s pk, after ``prefix``; None when not on the way."""
+    parts = [prefix] if prefix else []
+    while start is not target:
+        name = owner_field(start)
+        if name is None:
+            return None
+        parts.append(name)
+        start = start._meta.get_field(name).related_model
+    return "__".join([*parts, "pk"])
 
 
 def _before_add(sender, instance, action, model, pk_set, **kwargs):
@@ -173,8 +248,10 @@ def m2m_fields():
 
 def connect() -> None:
     """Guard every content model with links (called once the app's models are ready)."""
-    for name in LINKS:
+    for name in {*LINKS, *MOVABLE}:
         pre_save.connect(_before_save, sender=model(name), dispatch_uid=f"same-guide-{name}")
+    for name in MOVABLE:
+        post_init.connect(_remember_owner, sender=model(name), dispatch_uid=f"same-guide-owner-{name}")
     for field in m2m_fields():
         through = field.remote_field.through
         m2m_changed.connect(_before_add, sender=through, dispatch_uid=f"same-guide-m2m-{through.__name__}")

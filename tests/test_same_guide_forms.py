@@ -183,3 +183,15 @@ def test_a_new_guide_cannot_take_another_guides_fix_step_into_its_checklist(edit
 
     assert f"“{step}” is a fix step of the guide “{seed_guide}”" in words
     assert not Guide.objects.filter(slug="whatsapp").exists()
+
+
+def test_moving_a_cause_with_its_links_to_another_guide_is_refused_on_its_page(editor_client, seed_guide, load):
+    whatsapp = second_guide(load)
+    cause = first(Cause, whatsapp)
+    data = open_form(editor_client, cause)
+    data["guide"] = ids(seed_guide)
+
+    words = html.unescape(refusal(editor_client.post(admin_url(cause), data)))
+
+    assert f"to other objects of the guide “{whatsapp}”" in words
+    assert Cause.objects.get(pk=cause.pk).guide == whatsapp

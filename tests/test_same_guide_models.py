@@ -162,3 +162,37 @@ def test_export_refuses_a_guide_that_links_into_another_with_the_list(guides):
     with pytest.raises(CommandError, match="links into another guide") as command:
         call_command("export_guide", "whatsapp")
     assert f"“{step}” is a fix step of the guide “{tiktok.title}”" in str(command.value)
+
+
+def test_moving_a_cause_with_links_to_another_guide_is_refused_naming_the_guide_it_would_point_back_to(guides):
+    whatsapp, tiktok = guides
+    cause = first(Cause, whatsapp)
+    cause.guide = tiktok
+
+    words = re.escape(f"to other objects of the guide “{whatsapp}”")
+    with pytest.raises(ValidationError, match=words), transaction.atomic():
+        cause.save()
+
+    assert Cause.objects.get(pk=cause.pk).guide == whatsapp
+
+
+def test_moving_a_facet_an_answer_speaks_about_to_a_cause_of_another_guide_is_refused(guides):
+    whatsapp, tiktok = guides
+    facet = first(Facet, whatsapp)
+    AnswerEffect.objects.create(answer=first(Answer, whatsapp), cause=facet.cause, facet=facet, strength="more")
+    facet = Facet.objects.get(pk=facet.pk)
+    facet.cause = first(Cause, tiktok)
+
+    with pytest.raises(ValidationError, match="1 link to other objects"), transaction.atomic():
+        facet.save()
+
+
+def test_a_cause_without_links_moves_to_another_guide(guides):
+    whatsapp, tiktok = guides
+    cause = Cause.objects.create(guide=whatsapp, title="Alone", slug="alone", summary="No links.")
+    cause = Cause.objects.get(pk=cause.pk)
+    cause.guide = tiktok
+
+    cause.save()
+
+    assert Cause.objects.get(pk=cause.pk).guide == tiktok

@@ -74,6 +74,8 @@ class SameGuideForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds the form's values, and an inline row its parent
+        for name, messages in same_guide.move_errors(self.instance).items():
+            self.add_error(name if name in self.fields else None, messages)
         meta = self.instance._meta
         names = [n for n in same_guide.LINKS.get(type(self.instance).__name__, ()) if meta.get_field(n).many_to_many]
         picked = {name: self.cleaned_data[name] for name in names if self.cleaned_data.get(name)}
