@@ -103,7 +103,8 @@ def test_where_no_guide_is_known_yet_each_choice_names_its_guide(editor_client, 
     assert f"{whatsapp}: Cause 0" in labels
     assert f"{seed_guide}: {seed_guide.causes.first()}" in labels
     assert len(labels) == Cause.objects.count()  # every guide's, named
-    assert Symptom and CauseFix  # the other add pages pick through autocompletes, which name the guide below
+    fix_steps = options(page_of(editor_client, CauseFix, "add"), "fix_step")  # an autocomplete once the guide is known
+    assert f"{whatsapp}: Fix number 0" in fix_steps and len(fix_steps) == FixStep.objects.count()
 
 
 def test_changing_the_guide_on_an_add_page_limits_the_choices_to_it(editor_client, seed_guide, load):

@@ -160,8 +160,11 @@ class SameGuidePickers:
         guide = guide_being_edited(request)
         path = same_guide.guide_path(target)
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = autocomplete(db_field, self.admin_site, using=kwargs.get("using"))
-            kwargs["widget"].guide_id = guide
+            if guide is None:  # a plain list, where each object is named with its guide (autocompletes cannot)
+                kwargs["widget"] = forms.SelectMultiple if db_field.many_to_many else forms.Select
+            else:
+                kwargs["widget"] = autocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+                kwargs["widget"].guide_id = guide
         field = make(db_field, request, **kwargs)
         if field is None or isinstance(field.widget, AutocompleteSelect | AutocompleteSelectMultiple):
             return field
