@@ -10,11 +10,15 @@ fix without anyone noticing. The rule is checked in three places that share the 
 - an ``m2m_changed`` guard refuses ``.add()`` and ``.set()`` of another guide's objects, both
   ways round (``symptom.causes.add(c)`` and ``c.symptoms.add(symptom)``).
 
+Moving an object to another guide (a cause's guide changed on its page) is refused while it has
+links, which would then point back into the guide it came from.
+
 The database cannot hold this rule by itself: the links are join rows (``CauseFix``, answer
 effects, the many-to-many tables) without a guide column of their own, and a CHECK constraint
 cannot look into another table. ``bulk_create``, ``update()`` and rows written straight into a
 many-to-many table (``Symptom.causes.through.objects.create``) send no signal: the loader checks its
-bulk writes with ``refuse_foreign``, and Check (``check_guides``) reports any link that still gets past.
+bulk writes with ``refuse_foreign``; ``links_into_other_guides`` lists whatever still gets past (a
+database from before these guards), and ``export_guide`` refuses a guide that has any.
 """
 
 import operator
