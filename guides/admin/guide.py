@@ -39,14 +39,14 @@ class GuideAdmin(ContentAdmin):
         ("Troubleshooter", {"fields": ["max_questions", "max_screens", "long_shot_odds"]}),
     ]
 
-    def get_inlines(self, request, obj):
-        """A new guide has no fix steps to put in a checklist yet: its checklist is set in the fix-step grid."""
-        return self.inlines if obj else [i for i in self.inlines if i is not ChecklistItemInline]
-
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
         if obj is not None:
             show_what_fits(request, obj, inlines)
+        else:
+            for inline in inlines:
+                if isinstance(inline, ChecklistItemInline):
+                    inline.verbose_name_plural = inline.title_on_a_new_guide
         return inlines
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import F, Func, OuterRef, Subquery
-from reversion.models import Version
 
 from guides import engine
 from guides.admin.markdown import MarkdownField
+from guides.admin.same_guide import SameGuideForm, SameGuidePickers
 from guides.admin.slugs import slug_from
 from guides.admin.symptom_lines import SymptomLinesField
 from guides.diagnose.address import RESERVED_QUESTION_SLUGS
@@ -77,7 +77,7 @@ class FAQFormSet(SluggedFormSet):
     slug_source = "question"
 
 
-class CauseForm(forms.ModelForm):
+class CauseForm(SameGuideForm):
     symptom_lines = SymptomLinesField()
 
     def __init__(self, *args, **kwargs):
@@ -86,7 +86,7 @@ class CauseForm(forms.ModelForm):
             self.initial["symptom_lines"] = "\n".join(s.title for s in self.instance.symptoms.all())
 
 
-class WorkspacePart(nested_admin.SortableHiddenMixin):
+class WorkspacePart(SameGuidePickers, nested_admin.SortableHiddenMixin):
     """One part of the guide; its rows are put in order by dragging them (the order field is hidden).
 
     ``fields_per_row`` is at most how many form fields a row posts: a guide too big for Django's limit on
@@ -146,7 +146,7 @@ class FixStepInline(WorkspaceInline):
     fields = ["title", "kind", "minutes", "risky", "where", "instructions", "android", "iphone"]
 
 
-class WorkspaceAnswerInline(nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline):
+class WorkspaceAnswerInline(SameGuidePickers, nested_admin.SortableHiddenMixin, nested_admin.NestedTabularInline):
     model = Answer
     formset = AnswersFormSet
     sortable_field_name = "order"
@@ -172,15 +172,6 @@ class QuestionInline(WorkspaceInline):
             field.widget = field.widget.widget  # an answer is added under its question, here: no pop-ups
         return field
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name != "asked_after":
-            return super().formfield_for_foreignkey(db_field, request, **kwargs)
-        answers = Answer.objects.select_related("question").order_by("question__order", "question_id", "order", "id")
-        kwargs["queryset"] = answers.filter(question__guide_id=workspace_guide_id(request))
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        field.label_from_instance = lambda answer: f"{answer.question.text} → {answer.text}"
-        return _choices_read_once(field)
-
 
 class FAQEntryInline(WorkspaceInline):
     model = FAQEntry
@@ -197,16 +188,11 @@ class ChecklistItemInline(WorkspacePart, nested_admin.NestedTabularInline):
     fields_per_row = 5
     show_change_link = False
     fields = ["fix_step", "order"]
+    # A new guide's fix steps do not exist until it is saved: its checklist is picked after the first save.
+    title_on_a_new_guide = "checklist (pick its steps after “Save and continue editing”, here or in the fix-step grid)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("fix_step")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name != "fix_step":
-            return super().formfield_for_foreignkey(db_field, request, **kwargs)
-        kwargs["queryset"] = FixStep.objects.filter(guide_id=workspace_guide_id(request))
-        kwargs["widget"] = forms.Select
-        return _choices_read_once(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
 
 # Fields a page may post beside the parts' existing rows: the guide's own fields, each part's management
@@ -256,31 +242,3 @@ def _part_counts(request, guide) -> dict:
 def _count(queryset) -> Subquery:
     """COUNT(*) of ``queryset`` as a subquery (a plain Func, so no GROUP BY)."""
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
-
-
-def _choices_read_once(field):
-    """Render the options from one read of the queryset, not one per row (validation still uses the queryset)."""
-    field.choices = list(iter(field.choices))  # iter(): list() would first ask the queryset for its length
-    return field
-
-
-def workspace_guide_id(request) -> int | None:
-    """The guide whose page this is: its change page, a version of it or a deleted one from History.
-
-    None on the add page. Read once per request.
-    """
-    if "_workspace_guide_id" not in request.__dict__:
-        request._workspace_guide_id = _find_workspace_guide_id(request.resolver_match)
-    return request._workspace_guide_id
-
-
-def _find_workspace_guide_id(match) -> int | None:
-    if match is None or not match.url_name.startswith("guides_guide_"):
-        return None
-    found = match.kwargs.get("object_id") or next(iter(match.args), None)  # reversion's URLs pass it by position
-    if not str(found).isdigit():
-        return None
-    if match.url_name == "guides_guide_recover":  # the number is the deleted guide's version
-        version = Version.objects.filter(pk=found).values_list("object_id", flat=True).first()
-        return int(version) if version and version.isdigit() else None
-    return int(found)
