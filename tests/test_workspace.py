@@ -62,6 +62,7 @@ def whole_guide_on_the_add_page(client) -> dict:
     add_row(
         data, "causes", title="WhatsApp is down", summary="Their servers fail.", symptom_lines="no  ticks\r\nAll fail"
     )
+    data |= {"causes-1-explains": ["on"], "causes-1-what_is_happening": ["WhatsApp's servers are down."]}
     add_row(data, "fix_steps", title="Turn on mobile data", instructions="Open Settings.")
     add_row(data, "fix_steps", title="Report it to WhatsApp", instructions="Write to them.", kind=StepKind.HAND_OFF)
     question = add_row(data, "questions", text="Do other apps work?")
@@ -78,6 +79,8 @@ def test_one_save_on_the_add_page_creates_the_whole_guide(editor_client):
     guide = Guide.objects.get(slug="whatsapp")
     assert response["Location"] == admin_url(guide)
     assert [c.slug for c in guide.causes.all()] == ["no-internet", "whatsapp-is-down"]
+    down = guide.causes.get(slug="whatsapp-is-down")
+    assert down.explains and down.what_is_happening_html == "<p>WhatsApp's servers are down.</p>"
     assert sorted(s.slug for s in guide.fix_steps.all()) == ["report-it-to-whatsapp", "turn-on-mobile-data"]
     assert guide.fix_steps.get(slug="report-it-to-whatsapp").kind == StepKind.HAND_OFF
     question = guide.questions.get()
@@ -284,6 +287,18 @@ def test_the_admin_home_leads_editors_to_their_guides_first(editor_client):
     assert start < page.index('class="app-guides')
     assert reverse("admin:guides_guide_changelist") in page[start : start + 1000]
     assert ADD_GUIDE in page[start : start + 1000]
+
+
+def test_a_symptom_line_too_long_is_refused_with_a_message(editor_client, make_guide):
+    guide = make_guide(guide_data(slug="tiny"))
+    data = workspace_form(editor_client, guide)
+    data["causes-0-symptom_lines"] = ["Fine\r\n" + "x" * 201]
+
+    response = editor_client.post(admin_url(guide), data)
+
+    assert response.status_code == 200
+    assert "A symptom is at most 200 characters" in response.content.decode()
+    assert sorted(s.title for s in guide.causes.get(slug="cause-0").symptoms.all()) == ["Symptom 0.0"]
 
 
 def test_a_cause_needs_its_summary_even_on_the_workspace(editor_client):
