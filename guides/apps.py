@@ -6,7 +6,8 @@ class GuidesConfig(AppConfig):
     verbose_name = "Content"  # the admin's breadcrumb reads Content, Guides; not Guides, Guides
 
     def ready(self):
-        from guides import signals  # noqa: F401  (connects cache invalidation)
+        from guides import same_guide, signals  # noqa: F401  (connects cache invalidation)
         from guides.versioning import register_content_models
 
         register_content_models()
+        same_guide.connect()  # nothing saved points into another guide

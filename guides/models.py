@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from guides import engine
+from guides import engine, same_guide
 from guides.diagnose.address import RESERVED_QUESTION_SLUGS
 from guides.markup import render_markdown, with_lf_line_ends
 
@@ -327,8 +327,7 @@ class CauseFix(models.Model):
         return f"{self.cause}: {self.fix_step}"
 
     def clean(self):
-        if self.cause_id and self.fix_step_id and self.fix_step.guide_id != self.cause.guide_id:
-            raise ValidationError({"fix_step": "Pick a fix step of the same guide as the cause."})
+        _refuse_other_guides(self)
 
 
 class FAQEntry(RenderedMarkdown):
@@ -369,8 +368,7 @@ class ChecklistItem(models.Model):
         return str(self.fix_step)
 
     def clean(self):
-        if self.guide_id and self.fix_step_id and self.fix_step.guide_id != self.guide_id:
-            raise ValidationError({"fix_step": "Pick a fix step of this guide."})
+        _refuse_other_guides(self)
 
 
 class Effort(models.TextChoices):
@@ -433,12 +431,9 @@ class Question(models.Model):
         if self.slug in RESERVED_QUESTION_SLUGS:
             message = f"“{self.slug}” is a word of the troubleshooter's address. Pick another slug."
             raise ValidationError({"slug": message})
-        if self.asked_after_id:
-            other = self.asked_after.question
-            if other.guide_id != self.guide_id:
-                raise ValidationError({"asked_after": "Pick an answer to a question of the same guide."})
-            if self.pk and other.pk == self.pk:
-                raise ValidationError({"asked_after": "A question cannot wait for an answer to itself."})
+        _refuse_other_guides(self)
+        if self.pk and self.asked_after_id and self.asked_after.question_id == self.pk:
+            raise ValidationError({"asked_after": "A question cannot wait for an answer to itself."})
 
 
 class Answer(models.Model):
@@ -503,12 +498,14 @@ class AnswerEffect(models.Model):
         return f"{self.get_strength_display()}: {target}"
 
     def clean(self):
-        if self.facet_id and self.cause_id and self.facet.cause_id != self.cause_id:
-            raise ValidationError(
-                {"facet": f"“{self.facet.title}” is a facet of another cause. Pick one of {self.cause}."}
-            )
-        if self.cause_id and self.answer_id and self.cause.guide_id != self.answer.question.guide_id:
-            raise ValidationError({"cause": "Pick a cause of the same guide as the question."})
+        _refuse_other_guides(self)
+
+
+def _refuse_other_guides(obj) -> None:
+    """A link into another guide is refused here for forms and the loader (and on save: `guides.same_guide`)."""
+    errors = same_guide.link_errors(obj)
+    if errors:
+        raise ValidationError(errors)
 
 
 class Resolution(models.Model):
@@ -718,23 +715,3 @@ class PageVote(models.Model):
     def __str__(self):
         page = self.cause_slug or "article"
         return f"{page}: {'helpful' if self.helpful else 'not helpful'}"
-
-
-def _settles_within_its_guide(sender, instance, action, reverse, pk_set, **kwargs):
-    """Refuse a symptom settling an answer of another guide, however the link is made (admin, shell, load).
-
-    The troubleshooter would never use it (the snapshot leaves it out), and the editor would never know why.
-    """
-    if action != "pre_add" or not pk_set:
-        return
-    if reverse:  # answer.settled_by.add(symptom)
-        foreign = Symptom.objects.filter(pk__in=pk_set).exclude(guide_id=instance.question.guide_id)
-    else:
-        foreign = Answer.objects.filter(pk__in=pk_set).exclude(question__guide_id=instance.guide_id)
-    if foreign.exists():
-        raise ValidationError("A symptom can only settle answers to questions of its own guide.")
-
-
-models.signals.m2m_changed.connect(
-    _settles_within_its_guide, sender=Symptom.settles.through, dispatch_uid="symptom-settles-within-its-guide"
-)

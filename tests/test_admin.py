@@ -342,7 +342,7 @@ def test_invalid_content_is_refused_with_a_clear_message(editor_client, seed_gui
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert "is a facet of another cause" in response.content.decode()
+    assert f"“{foreign_facet}” is a facet of the guide “Guide other”" in response.content.decode()
 
 
 def test_visitors_who_are_not_staff_are_sent_to_the_login_page(client, seed_guide):
@@ -536,7 +536,7 @@ def test_symptom_linked_to_another_guides_cause_is_refused(editor_client, seed_g
     response = editor_client.post(url, data)
 
     assert response.status_code == 200
-    assert "belong to another guide" in response.content.decode()
+    assert f"“{foreign}” is a cause of the guide “Guide other”" in response.content.decode()
     assert foreign not in symptom.causes.all()
 
 

@@ -474,37 +474,43 @@ def _effect(guide, question="q-0", answer="yes"):
 
 def _break_facet_of_another_cause(tiny, other):
     # A second effect, so the answer's own strong effect still counts: only the broken link is reported.
-    effect = AnswerEffect.objects.create(
-        answer=_effect(tiny).answer,
-        cause=tiny.causes.get(slug="cause-0"),
-        facet=Facet.objects.get(cause__guide=tiny, cause__slug="cause-1", slug="facet-0"),
-        strength="more",
+    (effect,) = AnswerEffect.objects.bulk_create(  # past the models' guards, as in a database from before them
+        [
+            AnswerEffect(
+                answer=_effect(tiny).answer,
+                cause=tiny.causes.get(slug="cause-0"),
+                facet=Facet.objects.get(cause__guide=tiny, cause__slug="cause-1", slug="facet-0"),
+                strength="more",
+            )
+        ]
     )
     return effect, "speaks about “Facet 0” as a kind of “Cause 0”, but it is a kind of “Cause 1”"
 
 
 def _break_effect_on_cause_of_another_guide(tiny, other):
-    effect = AnswerEffect.objects.create(
-        answer=_effect(tiny).answer, cause=other.causes.get(slug="cause-0"), strength="less"
+    (effect,) = AnswerEffect.objects.bulk_create(
+        [AnswerEffect(answer=_effect(tiny).answer, cause=other.causes.get(slug="cause-0"), strength="less")]
     )
     return effect, "speaks about “Cause 0”, a cause of another guide (“Guide other”)"
 
 
 def _break_symptom_of_another_guide(tiny, other):
     symptom = tiny.symptoms.get(slug="symptom-0-0")
-    symptom.causes.add(other.causes.get(slug="cause-1"))
+    Symptom.causes.through.objects.create(symptom=symptom, cause=other.causes.get(slug="cause-1"))
     return symptom, "points to “Cause 1”, a cause of another guide (“Guide other”)"
 
 
 def _break_fix_step_of_another_guide(tiny, other):
-    cause_fix = CauseFix.objects.create(
-        cause=tiny.causes.get(slug="cause-0"), fix_step=other.fix_steps.get(slug="fix-1"), order=5
+    (cause_fix,) = CauseFix.objects.bulk_create(
+        [CauseFix(cause=tiny.causes.get(slug="cause-0"), fix_step=other.fix_steps.get(slug="fix-1"), order=5)]
     )
     return cause_fix, "lists the fix step “Fix number 1” of another guide (“Guide other”)"
 
 
 def _break_checklist_step_of_another_guide(tiny, other):
-    item = ChecklistItem.objects.create(guide=tiny, fix_step=other.fix_steps.get(slug="fix-0"), order=5)
+    (item,) = ChecklistItem.objects.bulk_create(
+        [ChecklistItem(guide=tiny, fix_step=other.fix_steps.get(slug="fix-0"), order=5)]
+    )
     return item, "The checklist lists the fix step “Fix number 0” of another guide (“Guide other”)"
 
 

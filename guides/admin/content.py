@@ -1,7 +1,6 @@
 """The admin pages of every content model: history, diffs and recovery, Markdown previews, a guide's tools."""
 
 import nested_admin
-from django import forms
 from django.contrib import admin
 
 from guides.admin.checked_saves import CheckedSaves
@@ -14,7 +13,9 @@ from guides.admin.inlines import (
 )  # fmt: skip
 from guides.admin.markdown import MARKDOWN
 from guides.admin.not_saved import unless_unwritable
+from guides.admin.same_guide import SameGuideForm, SameGuidePickers
 from guides.admin.words import ExplainedWords
+from guides.admin.workspace import BackToTheWorkspace
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -29,7 +30,14 @@ from guides.models import (
 )  # fmt: skip
 
 
-class ContentAdmin(CheckedSaves, ExplainedWords, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
+class ContentAdmin(
+    BackToTheWorkspace,
+    CheckedSaves,
+    SameGuidePickers,
+    ExplainedWords,
+    VersionHistoryAdmin,
+    nested_admin.NestedModelAdmin,
+):
     """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews.
 
     Save writes only when the editor changed something on the page. Writing an unchanged object would
@@ -72,33 +80,12 @@ def _edited(form, formsets) -> bool:
     return form.has_changed() or any(formset.has_changed() for formset in formsets)
 
 
-class SameGuideLinksForm(forms.ModelForm):
-    """Refuse links to another guide's causes: they would show up on the wrong article."""
+class SymptomForm(SameGuideForm):
+    """One answer per question at most: someone who sees a symptom gives one answer to a question."""
 
     def clean(self):
         cleaned = super().clean()
-        guide = cleaned.get("guide")
-        for name in ("causes", "related"):
-            others = [c for c in cleaned.get(name) or () if guide and c.guide_id != guide.pk]
-            if others:
-                names = ", ".join(f"“{c}”" for c in others)
-                self.add_error(name, f"{names} belong to another guide. Pick causes of “{guide}”.")
-        return cleaned
-
-
-class SymptomForm(SameGuideLinksForm):
-    """A symptom's causes and the answers it settles, all of its own guide; one answer per question at most."""
-
-    def clean(self):
-        cleaned = super().clean()
-        guide, settles = cleaned.get("guide"), list(cleaned.get("settles") or ())
-        others = [a for a in settles if guide and a.question.guide_id != guide.pk]
-        if others:
-            names = ", ".join(f"“{answer_label(a)}”" for a in others)
-            self.add_error(
-                "settles", f"{names}: not a question of “{guide}”. Pick answers to this guide's own questions."
-            )
-            return cleaned
+        settles = list(cleaned.get("settles") or ())
         by_question: dict[int, list] = {}
         for answer in settles:
             by_question.setdefault(answer.question_id, []).append(answer)
@@ -113,19 +100,8 @@ class SymptomForm(SameGuideLinksForm):
         return cleaned
 
 
-def answer_label(answer: Answer) -> str:
-    """An answer as staff pick it: “Is there a notice? → Yes, a notice”."""
-    return f"{answer.question.text} → {answer.text}"
-
-
-class AnswerChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return answer_label(obj)
-
-
 @admin.register(Cause)
 class CauseAdmin(ContentAdmin):
-    form = SameGuideLinksForm
     list_display = ["title", "guide", "commonness", "explains", "order", "reviewed_on"]
     list_select_related = ["guide"]
     list_editable = ["order"]
@@ -168,41 +144,6 @@ class SymptomAdmin(ContentAdmin):
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["causes", "settles"]
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        """Offer the answers of the symptom's own guide, as “question → answer”, in the troubleshooter's order.
-
-        A new symptom has no guide yet: every guide's answers are offered, named with their guide, and
-        the form refuses those of another guide than the one picked.
-        """
-        if db_field.name != "settles":
-            return super().formfield_for_manytomany(db_field, request, **kwargs)
-        answers = Answer.objects.select_related("question__guide").order_by(
-            "question__guide__title", "question__order", "question_id", "order", "id"
-        )
-        guide_id = _symptom_guide(request)
-        if guide_id:
-            kwargs["queryset"] = answers.filter(question__guide_id=guide_id)
-            kwargs["form_class"] = AnswerChoiceField
-        else:
-            kwargs["queryset"] = answers
-            kwargs["form_class"] = _AnswerOfAGuideField
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class _AnswerOfAGuideField(AnswerChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.question.guide.title}: {answer_label(obj)}"
-
-
-def _symptom_guide(request) -> int | None:
-    """The guide of the symptom whose change page this is; on the add page, the one in ``?guide=``, if any."""
-    match = request.resolver_match
-    object_id = match.kwargs.get("object_id") if match else None
-    if object_id and str(object_id).isdigit():
-        return Symptom.objects.filter(pk=object_id).values_list("guide_id", flat=True).first()
-    guide = request.GET.get("guide", "")
-    return int(guide) if guide.isdigit() else None
 
 
 @admin.register(FixStep)
@@ -261,7 +202,6 @@ class QuestionAdmin(ContentAdmin):
         "not_after_steps",
         "order",
     ]
-    raw_id_fields = ["asked_after"]
     autocomplete_fields = ["not_after_answers", "not_after_steps"]
 
 

@@ -9,15 +9,24 @@ from django.utils.html import format_html
 
 from guides.admin.content import ContentAdmin
 from guides.admin.grids import grid_urls
-from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.learned import accept_view, relearn_view
 from guides.admin.markdown import markdown_preview
 from guides.admin.publishing import PublishGate
+from guides.admin.symptom_lines import save_symptom_lines
 from guides.admin.try_it import TryItWorkspace
+from guides.admin.workspace import overview
+from guides.admin.workspace_inlines import (
+    ChecklistItemInline,
+    FAQEntryInline,
+    FixStepInline,
+    GuideCauseInline,
+    QuestionInline,
+    show_what_fits,
+)  # fmt: skip
 from guides.authoring.checks import check_guide
 from guides.feedback.learned_report import learned_numbers
 from guides.feedback.reports import WINDOWS, build_report, days_from
-from guides.models import Guide
+from guides.models import Cause, Guide
 
 
 @admin.register(Guide)
@@ -26,7 +35,7 @@ class GuideAdmin(PublishGate, TryItWorkspace, ContentAdmin):
     list_filter = ["published"]
     search_fields = ["title", "summary", "introduction", "conclusion"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [CauseInline, FAQEntryInline, ChecklistItemInline]
+    inlines = [GuideCauseInline, FixStepInline, QuestionInline, FAQEntryInline, ChecklistItemInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "published"]}),
@@ -36,6 +45,26 @@ class GuideAdmin(PublishGate, TryItWorkspace, ContentAdmin):
         ("Learning from visitors", {"fields": ["numbers", "prior_visitors", "learned_max_words", "learned_at"]}),
     ]
     readonly_fields = ["learned_at"]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None:
+            show_what_fits(request, obj, inlines)
+        else:
+            for inline in inlines:
+                if isinstance(inline, ChecklistItemInline):
+                    inline.verbose_name_plural = inline.title_on_a_new_guide
+        return inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["workspace"] = overview(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Cause:
+            save_symptom_lines(form.instance, formset)
 
     @admin.display(description="Tools")
     def tools(self, guide):

@@ -9,6 +9,7 @@ import math
 import yaml
 from django.db.models import Prefetch
 
+from guides import same_guide
 from guides.authoring.values import (
     answer_from_db,
     cause_from_db,
@@ -218,8 +219,23 @@ def _without_order(values: dict) -> dict:
     return {name: value for name, value in values.items() if name != "order"}
 
 
+class LinksIntoOtherGuides(ValueError):
+    """The guide links into another guide: its file would name objects `load_guides` cannot find, and refuse."""
+
+    def __init__(self, guide: Guide, links: list[str]):
+        self.links = links
+        listed = "\n".join(f"- {link}" for link in links)
+        super().__init__(
+            f"“{guide.title}” links into another guide, so its file could not be loaded back. "
+            f"Remove these links in the admin (or pick objects of this guide), then export again:\n{listed}"
+        )
+
+
 def export_data(guide: Guide) -> dict:
     """The guide, questionnaire included, as content-file data: what `load_guide` takes."""
+    links = same_guide.links_into_other_guides(guide)
+    if links:
+        raise LinksIntoOtherGuides(guide, links)
     guide = _with_content(guide)
     values = guide_from_db(guide)
     return {

@@ -23,7 +23,7 @@ import reversion
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from guides import content_cache, engine
+from guides import content_cache, engine, same_guide
 from guides.authoring.reading import ContentError
 from guides.authoring.schema import CauseItem, GuideFile, QuestionItem, parse_guide
 from guides.authoring.values import (
@@ -251,10 +251,11 @@ class _Loader:
         self.load_faq(guide)
         if guide_changed and self.content.given("checklist"):
             guide.checklist_items.all().delete()
-            ChecklistItem.objects.bulk_create(
+            items = [
                 ChecklistItem(guide=guide, fix_step=step, order=i)
                 for i, step in enumerate(self._existing(steps, self.content.checklist, "fix step", ("checklist",)))
-            )
+            ]
+            ChecklistItem.objects.bulk_create(self._within_the_guide(items, ("checklist",)))
         answers = self.load_questions(guide, causes, steps)
         self.set_settles(guide, settles, answers)
         if reversion.is_active():
@@ -330,10 +331,11 @@ class _Loader:
             CauseFix.objects.filter(cause=cause).delete()
             efficacy = dict(wanted["fixes"])
             fix_steps = self._existing(steps, [slug for slug, _ in wanted["fixes"]], "fix step", (*path, "fixes"))
-            CauseFix.objects.bulk_create(
+            links = [
                 CauseFix(cause=cause, fix_step=step, order=i, efficacy=efficacy[step.slug])
                 for i, step in enumerate(fix_steps)
-            )
+            ]
+            CauseFix.objects.bulk_create(self._within_the_guide(links, (*path, "fixes")))
             cause.related.set(self._existing(causes, wanted["related"], "cause", (*path, "related")))
         return causes
 
@@ -489,6 +491,15 @@ class _Loader:
                 for name, messages in error.message_dict.items()
             )
             raise ContentError(self.content.source.locate(path, words)) from error
+
+    def _within_the_guide(self, objects: list, path: tuple) -> list:
+        """Bulk writes send no signal: check here that none of these rows points into another guide."""
+        try:
+            same_guide.refuse_foreign(objects)
+        except ValidationError as error:
+            words = "; ".join(" ".join(messages) for messages in error.message_dict.values())
+            raise ContentError(self.content.source.locate(path, words)) from error
+        return objects
 
     def _lookup(self, objects: dict, slug: str, kind: str, path: tuple):
         """The object the file names; None when staff deleted it. Unknown names are an error in the file."""

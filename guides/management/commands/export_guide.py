@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guides.authoring.export import export_guide
+from guides.authoring.export import LinksIntoOtherGuides, export_guide
 from guides.authoring.learned import export_learned
 from guides.models import Guide
 
@@ -27,7 +27,10 @@ class Command(BaseCommand):
         if guide is None:
             known = ", ".join(Guide.objects.order_by("slug").values_list("slug", flat=True)) or "none"
             raise CommandError(f"No guide with slug {slug!r}. Known guides: {known}")
-        text = export_learned(guide) if learned else export_guide(guide)
+        try:
+            text = export_learned(guide) if learned else export_guide(guide)
+        except LinksIntoOtherGuides as error:
+            raise CommandError(str(error)) from error
         if output is None:
             self.stdout.write(text, ending="")
             return
