@@ -107,7 +107,7 @@ def test_where_no_guide_is_known_yet_each_choice_names_its_guide(editor_client, 
     assert f"{whatsapp}: Fix number 0" in fix_steps and len(fix_steps) == FixStep.objects.count()
 
 
-def test_changing_the_guide_on_an_add_page_limits_the_choices_to_it(editor_client, seed_guide, load):
+def test_an_add_page_opened_for_a_guide_offers_only_its_objects(editor_client, seed_guide, load):
     whatsapp = second_guide(load)
 
     page = page_of(editor_client, Symptom, "add", f"?guide={whatsapp.pk}")
