@@ -261,8 +261,10 @@ def connect() -> None:
         m2m_changed.connect(_before_add, sender=through, dispatch_uid=f"same-guide-m2m-{through.__name__}")
 
 
-def links_into_other_guides(guide) -> list[str]:
+def links_into_other_guides(guide, only: set[tuple[str, str]] | None = None) -> list[str]:
     """Every link of this guide's objects into another guide, in words, one query per kind of link.
+
+    ``only`` limits it to these kinds of link, as (model name, field name).
 
     For what no signal guards (bulk writes, rows written straight into a table, a database from
     before the guards): `export_guide` refuses a guide with any, since `load_guides` would refuse the file.
@@ -272,6 +274,8 @@ def links_into_other_guides(guide) -> list[str]:
         owner = model(name)
         for field_name in fields:
             field = owner._meta.get_field(field_name)
+            if only is not None and (name, field_name) not in only:
+                continue
             if field.many_to_many and field.remote_field.through._meta.auto_created:
                 rows = _foreign_rows(
                     field.remote_field.through,

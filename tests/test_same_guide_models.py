@@ -196,3 +196,16 @@ def test_a_cause_without_links_moves_to_another_guide(guides):
     cause.save()
 
     assert Cause.objects.get(pk=cause.pk).guide == tiktok
+
+
+def test_check_guides_reports_the_links_check_guide_does_not_read(guides, capsys):
+    whatsapp, tiktok = guides
+    Cause.related.through.objects.create(from_cause=first(Cause, whatsapp), to_cause=first(Cause, tiktok))
+    Answer.skips.through.objects.create(answer=first(Answer, whatsapp), fixstep=first(FixStep, tiktok))
+
+    with pytest.raises(CommandError, match="2 errors to fix"):
+        call_command("check_guides", "whatsapp")
+
+    out = capsys.readouterr().out
+    assert f"ERROR: “Cause 0” (cause) links to “{first(Cause, tiktok)}” is a cause of the guide “{tiktok}”" in out
+    assert f"links to “{first(FixStep, tiktok)}” is a fix step of the guide “{tiktok}”" in out

@@ -3,7 +3,9 @@ object is named with its guide. "Asked after" reads "question → answer", and p
 
 import json
 
+import reversion
 from django.urls import reverse
+from reversion.models import Version
 
 from guides import same_guide
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, Facet, FixStep, Question, Symptom
@@ -16,7 +18,11 @@ def titles(model, guide) -> list[str]:
 
 
 def page_of(client, obj_or_model, view="change", query="") -> str:
-    response = client.get(admin_url(obj_or_model, view) + query)
+    return page_of_url(client, admin_url(obj_or_model, view) + query)
+
+
+def page_of_url(client, url: str) -> str:
+    response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -106,9 +112,20 @@ def test_where_no_guide_is_known_yet_each_choice_names_its_guide(editor_client, 
     assert f"{whatsapp}: Fix number 0" in fix_steps and len(fix_steps) == FixStep.objects.count()
 
 
-def test_changing_the_guide_on_an_add_page_limits_the_choices_to_it(editor_client, seed_guide, load):
+def test_an_add_page_opened_for_a_guide_offers_only_its_objects(editor_client, seed_guide, load):
     whatsapp = second_guide(load)
 
     page = page_of(editor_client, Symptom, "add", f"?guide={whatsapp.pk}")
 
     assert options(page, "causes") == titles(Cause, whatsapp)
+
+
+def test_the_restore_page_of_a_version_offers_the_objects_guide_only(editor_client, seed_guide, load):
+    with reversion.create_revision():
+        whatsapp = second_guide(load)
+    effect = AnswerEffect.objects.filter(answer__question__guide=whatsapp).first()
+    version = Version.objects.get_for_object(effect).first()
+
+    page = page_of_url(editor_client, reverse("admin:guides_answereffect_revision", args=[effect.pk, version.pk]))
+
+    assert options(page, "cause") == titles(Cause, whatsapp)

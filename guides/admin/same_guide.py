@@ -17,7 +17,7 @@ from django.forms.models import ModelChoiceIterator
 
 from guides import same_guide
 
-_MODEL_PAGE = ("add", "change")
+_MODEL_PAGE = ("add", "change", "revision")  # a restore shows the object's change form as it was
 
 
 def guide_being_edited(request) -> int | None:
@@ -41,8 +41,8 @@ def _find_guide(request) -> int | None:
     if app != "guides" or view not in _MODEL_PAGE:
         return None
     model = apps.get_model("guides", model_name)
-    if view == "change":
-        object_id = _number(match.kwargs.get("object_id"))
+    if view != "add":
+        object_id = _number(match.kwargs.get("object_id") or (match.args[0] if match.args else None))
         if model._meta.model_name == "guide" or object_id is None:
             return object_id
         return model._base_manager.filter(pk=object_id).values_list(same_guide.guide_path(model), flat=True).first()
