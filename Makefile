@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search lint format clean
+.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search bench-editor lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -65,6 +65,10 @@ bench-load: $(VENV)/.installed ## Load each page with wrk, through gunicorn and 
 
 bench-search: $(VENV)/.installed ## Time search at 1 and 200 guides: a query, the page, and the index after a save
 	$(PY) -m bench.search
+
+# Needs Debian's chromium (or CHROMIUM_PATH); serves a scratch site on port 8716 (BENCH_EDITOR_PORT).
+bench-editor: $(VENV)/.installed ## Count the page loads, clicks and picks of building a guide in the admin, in Chromium
+	$(PY) -m bench.build_guide
 
 lint: $(VENV)/.installed ## Check code style with ruff
 	$(PY) -m ruff check .
