@@ -10,10 +10,12 @@ issue 16's budget; exits 1 when over it.
 import os
 import shutil
 import sys
+import tempfile
 
 from bench.scratch_site import set_up
 
 PORT = int(os.environ.get("BENCH_EDITOR_PORT", "8716"))
+SCREENSHOT = os.path.join(tempfile.gettempdir(), "bench-editor-failure.png")
 EDITOR, PASSWORD = "bench-editor", "a-long-bench-editor-password"
 
 
@@ -50,7 +52,12 @@ def main() -> int:
             browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.set_default_timeout(15_000)
-            tally = build_guide(page, server.url, EDITOR, PASSWORD, GUIDE)
+            try:
+                tally = build_guide(page, server.url, EDITOR, PASSWORD, GUIDE)
+            except Exception:
+                page.screenshot(path=SCREENSHOT, full_page=True)
+                print(f"Stopped at {page.url}; the page is in {SCREENSHOT}.", file=sys.stderr)
+                raise
             browser.close()
     finally:
         server.stop()

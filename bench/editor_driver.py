@@ -47,7 +47,8 @@ class Tally:
     def _request(self, request: Request) -> None:
         if request.headers.get("hx-request") == "true":
             self.htmx += 1
-            self._load(f"htmx {request.method} {request.url}")
+            trigger = request.headers.get("hx-trigger-name")
+            self._load(f"htmx {request.method} {request.url}" + (f" (from {trigger})" if trigger else ""))
 
     def _load(self, what: str) -> None:
         self.loads += 1
@@ -101,6 +102,7 @@ def report(tally: Tally) -> str:
     lines += ["", "  Step by step (loads / clicks / picks / fields):"]
     for step, spent in tally.by_step.items():
         lines.append(f"    {step:40} {spent['loads']:>3} {spent['clicks']:>4} {spent['picks']:>3} {spent['fields']:>4}")
+    lines += ["", "  The page loads, in order:", *(f"    {n}. {what}" for n, what in enumerate(tally.steps, start=1))]
     return "\n".join(lines)
 
 
@@ -119,7 +121,7 @@ def build_guide(page: Page, base_url: str, username: str, password: str, guide: 
     page.wait_for_load_state()
     type_guide(page, tally, guide)
     tally.step("save the new guide")
-    tally.click(page.locator('input[name="_continue"]'))
+    tally.click(page.locator('input[name="_continue"]').first)
     page.wait_for_load_state()
     set_fix_grid(page, tally, guide)
     set_effect_grid(page, tally, guide)
@@ -222,7 +224,7 @@ def _commonness_value(word: str) -> str:
 
 def _grid_cell(page: Page, row_title: str, cause_title: str) -> Locator:
     """The cell of a grid at a row's heading and a cause's column, found as the editor finds it: by the words."""
-    headings = [text.strip() for text in page.locator("table.grid-table thead th").all_inner_texts()]
+    headings = [text.strip() for text in page.locator("table.grid-table thead th").all_text_contents()]
     causes = [text for text in headings if text not in ("Fix step", "Checklist position", "Answer")]
     row = page.locator("table.grid-table tbody tr").filter(
         has=page.locator("th[scope=row]", has_text=row_title)
@@ -272,7 +274,7 @@ def publish(page: Page, tally: Tally) -> None:
     """Tick Published and save; a guide with warnings asks once, and "Publish" confirms it."""
     tally.step("publish")
     tally.click(page.locator("#id_published"))
-    tally.click(page.locator('input[name="_continue"]'))
+    tally.click(page.locator('input[name="_continue"]').first)
     page.wait_for_load_state()
     if "/publish/" in page.url:
         tally.step("confirm the warnings")
