@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from guides.admin.content import ContentAdmin
+from guides.admin.grids import grid_urls
 from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.markdown import markdown_preview
 from guides.authoring.checks import check_guide
@@ -57,6 +58,7 @@ class GuideAdmin(ContentAdmin):
             path("preview/", self.admin_site.admin_view(markdown_preview), name="guides_markdown_preview"),
             path("<int:pk>/check/", self.admin_site.admin_view(self.check_view), name="guides_guide_check"),
             path("<int:pk>/report/", self.admin_site.admin_view(self.report_view), name="guides_guide_report"),
+            *grid_urls(self),
         ]
         return own + super().get_urls()
 

@@ -1,0 +1,66 @@
+"""The words a grid cell offers, each with the sentence and the engine's number behind it.
+
+The numbers come from the engine's own tables (guides.engine.model), so a grid can never explain a
+word with a number the troubleshooter does not use. A blank cell comes first: it is what most cells are.
+"""
+
+from dataclasses import dataclass
+
+from guides import engine
+from guides.models import Efficacy, Strength
+
+
+@dataclass(frozen=True)
+class Word:
+    value: str  # what the form posts; "" for a blank cell
+    label: str  # what the cell shows
+    sentence: str  # what it means, with its number: the grid's legend
+    hint: str  # the number in a few words: each button's title (repeated in every cell, so short)
+    spoken: str = ""  # a blank cell's name for screen readers, where the cell shows a dash
+
+
+def _times_in_ten(chance: float) -> str:
+    times = round(chance * 10)
+    return f"about {times} time{'s' if times != 1 else ''} in 10"
+
+
+def _efficacy_word(choice: Efficacy) -> Word:
+    chance = engine.EFFICACY[engine.Efficacy(choice.value)]
+    sentence = (
+        f"{choice.label}: when this is the cause, this step fixes it {_times_in_ten(chance)} (chance {chance:g})."
+    )
+    return Word(choice.value, choice.label, sentence, f"Fixes it {_times_in_ten(chance)} (chance {chance:g})")
+
+
+def _strength_word(choice: Strength, label: str) -> Word:
+    ratio = engine.LIKELIHOOD_RATIO[engine.Strength(choice.value)]
+    change = f"{round(1 / ratio):g} times less likely" if ratio < 1 else f"{ratio:g} times as likely"
+    sentence = f"{choice.label}: after this answer the cause is {change} as before (likelihood ratio {ratio:g})."
+    if choice == Strength.RULES_OUT:
+        sentence += " Not quite zero: two answers that point strongly to it bring it back."
+    return Word(choice.value, label, sentence, f"The cause becomes {change} (ratio {ratio:g})")
+
+
+NO_LINK = Word(
+    value="",
+    label="—",
+    sentence="—: this step is not linked to this cause, so it never fixes it (chance 0).",
+    hint="Not linked (chance 0)",
+    spoken="Not linked",
+)
+EFFICACY_WORDS = (NO_LINK, *(_efficacy_word(choice) for choice in Efficacy))
+
+SAYS_NOTHING = Word(
+    value="",
+    label="—",
+    sentence="—: this answer says nothing about this cause; its chances stay as they were.",
+    hint="Says nothing (ratio 1)",
+    spoken="Says nothing",
+)
+STRENGTH_WORDS = (
+    SAYS_NOTHING,
+    _strength_word(Strength.RULES_OUT, "Rules it out"),
+    _strength_word(Strength.LESS, "Less likely"),
+    _strength_word(Strength.MORE, "More likely"),
+    _strength_word(Strength.STRONG, "Strongly points to it"),
+)
