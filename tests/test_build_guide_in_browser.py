@@ -5,6 +5,8 @@ Then the guide is what the editor meant: every cause, symptom, fix step, link, a
 step is there, Check finds no error, and a visitor's troubleshooter reaches the fix of one cause.
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Browser, Page, expect
@@ -17,6 +19,13 @@ from guides.diagnose.snapshot import build_snapshot
 from guides.models import AnswerEffect, CauseFix, Guide
 
 PASSWORD = "a-long-editor-password"
+# Every page the editor loads: sign-in, the admin's home, the guide's add page, its workspace, its two grids,
+# the publish confirmation, and the Markdown preview. No list of causes, fix steps or answer effects.
+WORKSPACE_ONLY = re.compile(
+    r"(page|htmx \w+) https?://[^/]+/admin/"
+    r"(login/\?next=/admin/|guides/guide/(add/|\d+/change/|\d+/fix-grid/|\d+/effect-grid/|\d+/publish/|preview/))?"
+    r"( \(from \w+\))?$"
+)
 # The visitor whose walk the test follows: their cure is a step of a grid link, after two questions.
 VISITOR_CAUSE = "data-blocked"
 
@@ -44,6 +53,8 @@ def test_an_editor_builds_and_publishes_the_whatsapp_guide_within_the_budget(see
     assert what_was_built(guide) == what_was_meant(), report(tally)
     assert [p.message for p in check_guide(guide) if p.level == ERROR] == []
     assert errors == [], "JavaScript errors on the admin's pages"
+    elsewhere = [load for load in tally.steps if not WORKSPACE_ONLY.match(load.split(": ", 1)[1])]
+    assert elsewhere == [], "pages outside the guide's workspace"
     spent = tally.figures()
     over = {kind: f"{spent[kind]} > {most}" for kind, most in BUDGET.items() if spent[kind] > most}
     assert over == {}, report(tally)
