@@ -1,4 +1,4 @@
-"""The words a grid cell offers, each with the sentence and the engine's number behind it.
+"""The words a grid cell offers, each with what it means and the engine's number behind it.
 
 The numbers come from the engine's own tables (guides.engine.model), so a grid can never explain a
 word with a number the troubleshooter does not use. A blank cell comes first: it is what most cells are.
@@ -14,9 +14,13 @@ from guides.models import Efficacy, Strength
 class Word:
     value: str  # what the form posts; "" for a blank cell
     label: str  # what the cell shows
-    sentence: str  # what it means, with its number: the grid's legend
+    meaning: str  # what it means, with its number: the grid's legend beside the label
     hint: str  # the number in a few words: each button's title (repeated in every cell, so short)
     spoken: str = ""  # a blank cell's name for screen readers, where the cell shows a dash
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.label}: {self.meaning}"
 
 
 def _times_in_ten(chance: float) -> str:
@@ -26,25 +30,30 @@ def _times_in_ten(chance: float) -> str:
 
 def _efficacy_word(choice: Efficacy) -> Word:
     chance = engine.EFFICACY[engine.Efficacy(choice.value)]
-    sentence = (
-        f"{choice.label}: when this is the cause, this step fixes it {_times_in_ten(chance)} (chance {chance:g})."
-    )
-    return Word(choice.value, choice.label, sentence, f"Fixes it {_times_in_ten(chance)} (chance {chance:g})")
+    meaning = f"when this is the cause, this step fixes it {_times_in_ten(chance)} (chance {chance:g})."
+    return Word(choice.value, choice.label, meaning, f"Fixes it {_times_in_ten(chance)} (chance {chance:g})")
+
+
+def _how_likely(ratio: float) -> str:
+    """0.05 → "20 times less likely than before", 2 → "twice as likely as before"."""
+    if ratio < 1:
+        times = round(1 / ratio)
+        return "half as likely as before" if times == 2 else f"{times} times less likely than before"
+    return "twice as likely as before" if ratio == 2 else f"{ratio:g} times as likely as before"
 
 
 def _strength_word(choice: Strength, label: str) -> Word:
     ratio = engine.LIKELIHOOD_RATIO[engine.Strength(choice.value)]
-    change = f"{round(1 / ratio):g} times less likely" if ratio < 1 else f"{ratio:g} times as likely"
-    sentence = f"{choice.label}: after this answer the cause is {change} as before (likelihood ratio {ratio:g})."
+    meaning = f"after this answer the cause is {_how_likely(ratio)} (likelihood ratio {ratio:g})."
     if choice == Strength.RULES_OUT:
-        sentence += " Not quite zero: two answers that point strongly to it bring it back."
-    return Word(choice.value, label, sentence, f"The cause becomes {change} (ratio {ratio:g})")
+        meaning += " Not quite zero: two answers that point strongly to it bring it back."
+    return Word(choice.value, label, meaning, f"The cause becomes {_how_likely(ratio)} (ratio {ratio:g})")
 
 
 NO_LINK = Word(
     value="",
     label="—",
-    sentence="—: this step is not linked to this cause, so it never fixes it (chance 0).",
+    meaning="this step is not linked to this cause, so it never fixes it (chance 0).",
     hint="Not linked (chance 0)",
     spoken="Not linked",
 )
@@ -53,7 +62,7 @@ EFFICACY_WORDS = (NO_LINK, *(_efficacy_word(choice) for choice in Efficacy))
 SAYS_NOTHING = Word(
     value="",
     label="—",
-    sentence="—: this answer says nothing about this cause; its chances stay as they were.",
+    meaning="this answer says nothing about this cause; its chances stay as they were (likelihood ratio 1).",
     hint="Says nothing (ratio 1)",
     spoken="Says nothing",
 )

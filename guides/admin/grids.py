@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from guides.admin.grid_cells import cell_html
 from guides.admin.grid_data import cause_pages, load_effect_grid, load_fix_grid
 from guides.admin.grid_saves import Refused, plan_effect_grid, plan_fix_grid, save_plan, summary
 from guides.admin.grid_words import EFFICACY_WORDS, STRENGTH_WORDS
@@ -126,7 +127,7 @@ def _context(model_admin, kind: Kind, request, guide) -> dict:
 
 
 def _table(kind: Kind, grid, causes: list) -> dict:
-    """The rows as the template reads them: a heading, and one cell per cause with its field name and word."""
+    """The rows as the template reads them: the row's object, its checklist position, and one cell per cause."""
     values = grid.links if kind is FIX else grid.effects
     field = "efficacy" if kind is FIX else "strength"
     positions = grid.positions() if kind is FIX else {}
@@ -136,12 +137,13 @@ def _table(kind: Kind, grid, causes: list) -> dict:
         for cause in causes:
             link = values.get((row.pk, cause.pk))
             cells.append(
-                {
-                    "name": f"{kind.prefix}-{row.pk}-{cause.pk}",
-                    "value": getattr(link, field) if link else "",
-                    "label": f"{_row_label(row)} — {cause.title}",
-                    "about_facets": kind is EFFECT and (row.pk, cause.pk) in grid.about_facets,
-                }
+                cell_html(
+                    f"{kind.prefix}-{row.pk}-{cause.pk}",
+                    getattr(link, field) if link else "",
+                    f"{_row_label(row)} — {cause.title}",
+                    kind.words,
+                    about_facets=kind is EFFECT and (row.pk, cause.pk) in grid.about_facets,
+                )
             )
         rows.append({"obj": row, "cells": cells, "position": positions.get(row.pk, "")})
     return {"causes": causes, "rows": rows}
