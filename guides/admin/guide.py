@@ -9,11 +9,20 @@ from django.utils.html import format_html
 
 from guides.admin.content import ContentAdmin
 from guides.admin.grids import grid_urls
-from guides.admin.inlines import CauseInline, ChecklistItemInline, FAQEntryInline
 from guides.admin.markdown import markdown_preview
+from guides.admin.symptom_lines import save_symptom_lines
+from guides.admin.workspace import overview
+from guides.admin.workspace_inlines import (
+    ChecklistItemInline,
+    FAQEntryInline,
+    FixStepInline,
+    GuideCauseInline,
+    QuestionInline,
+    show_what_fits,
+)  # fmt: skip
 from guides.authoring.checks import check_guide
 from guides.feedback.reports import WINDOWS, build_report, days_from
-from guides.models import Guide
+from guides.models import Cause, Guide
 
 
 @admin.register(Guide)
@@ -22,7 +31,7 @@ class GuideAdmin(ContentAdmin):
     list_filter = ["published"]
     search_fields = ["title", "summary", "introduction", "conclusion"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [CauseInline, FAQEntryInline, ChecklistItemInline]
+    inlines = [GuideCauseInline, FixStepInline, QuestionInline, FAQEntryInline, ChecklistItemInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "published"]}),
@@ -30,6 +39,26 @@ class GuideAdmin(ContentAdmin):
         ("When nothing helped", {"fields": ["support"]}),
         ("Troubleshooter", {"fields": ["max_questions", "max_screens", "long_shot_odds"]}),
     ]
+
+    def get_inlines(self, request, obj):
+        """A new guide has no fix steps to put in a checklist yet: its checklist is set in the fix-step grid."""
+        return self.inlines if obj else [i for i in self.inlines if i is not ChecklistItemInline]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None:
+            show_what_fits(request, obj, inlines)
+        return inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["workspace"] = overview(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Cause:
+            save_symptom_lines(form.instance, formset)
 
     @admin.display(description="Tools")
     def tools(self, guide):

@@ -1,7 +1,7 @@
 """The parts edited on their owner's page.
 
-A guide's causes, FAQ and checklist; a cause's facets and fix steps; a question's answers and what
-each answer says about the causes.
+A cause's facets and fix steps; a question's answers and what each answer says about the causes.
+A guide's parts, edited on the guide's page (the workspace), are in guides.admin.workspace_inlines.
 """
 
 import nested_admin
@@ -12,9 +12,7 @@ from guides.models import (
     AnswerEffect,
     Cause,
     CauseFix,
-    ChecklistItem,
     Facet,
-    FAQEntry,
     Question,
 )  # fmt: skip
 
@@ -31,28 +29,6 @@ class OrderedStackedInline(nested_admin.NestedStackedInline):
     sortable_field_name = "order"
     extra = 0
     formfield_overrides = MARKDOWN
-
-
-class FAQEntryInline(OrderedStackedInline):
-    model = FAQEntry
-    fields = ["question", "slug", "answer", "order"]
-    prepopulated_fields = {"slug": ["question"]}
-
-
-class ChecklistItemInline(OrderedTabularInline):
-    model = ChecklistItem
-    fields = ["fix_step", "order"]
-    autocomplete_fields = ["fix_step"]
-
-
-class CauseInline(OrderedTabularInline):
-    model = Cause
-    fields = ["title", "slug", "commonness", "reviewed_on", "order"]
-    show_change_link = True
-    verbose_name_plural = "causes (open one to edit its explanation, facets and fix steps)"
-
-    def has_add_permission(self, request, obj=None):
-        return False  # a new cause needs an explanation: add it on its own page
 
 
 class FacetInline(OrderedStackedInline):
