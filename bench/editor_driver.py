@@ -134,6 +134,7 @@ def type_guide(page: Page, tally: Tally, guide: dict) -> None:
     tally.step("type the guide")
     for name in ("title", "summary", "introduction", "conclusion", "support"):
         tally.fill(page.locator(f"#id_{name}"), guide[name])
+    page.wait_for_timeout(600)  # the live previews wait 400 ms: their loads belong to this step, not the next
     symptoms = symptoms_by_cause(guide)
     tally.step("type the causes")
     for i, cause in enumerate(guide["causes"]):
