@@ -7,8 +7,8 @@ set the fix steps x causes grid (with the checklist) and the answers x causes gr
 What counts, from Playwright's own events and calls:
 
 * a **page load** is every navigation of the main frame (``framenavigated``: a link, a form's POST and
-  its redirect together are one) and every htmx request (``request`` with an ``HX-Request`` header,
-  such as a Markdown preview);
+  its redirect together are one), every htmx request (``request`` with an ``HX-Request`` header,
+  such as a Markdown preview) and every pop-up window opened (the admin's "+" pop-ups);
 * a **click** is every click the editor makes with the mouse: a link, a button, an "Add another"
   handler, a checkbox, a grid cell, a collapsed section opened. Typing into a field is not a click
   (``fields`` counts those: an editor tabs from field to field);
@@ -43,6 +43,7 @@ class Tally:
     def watch(self, page: Page) -> None:
         page.on("framenavigated", lambda frame: frame == page.main_frame and self._load(f"page {frame.url}"))
         page.on("request", self._request)
+        page.context.on("page", lambda popup: self._load(f"pop-up window {popup.url}"))  # a "+" pop-up is a page too
 
     def _request(self, request: Request) -> None:
         if request.headers.get("hx-request") == "true":
