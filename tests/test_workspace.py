@@ -163,14 +163,33 @@ def test_symptom_lines_show_the_causes_symptoms_and_editing_them_links_unlinks_a
     assert guide.symptoms.get(title="Brand new").slug == "brand-new"
 
 
-def test_saving_the_workspace_unchanged_writes_nothing(editor_client, seed_guide):
-    data = workspace_form(editor_client, seed_guide)
-    before = (Version.objects.count(), Guide.objects.get(pk=seed_guide.pk).updated_at, Symptom.objects.count())
+def test_an_object_added_from_the_overview_comes_back_to_the_workspace_on_save(editor_client, make_guide):
+    guide = make_guide(guide_data(slug="tiny", causes=2))
+    cause = guide.causes.get(slug="cause-1")
+    page = editor_client.get(admin_url(guide)).content.decode()
+    link = html.unescape(re.search(rf'class="addlink" href="([^"]*causes={cause.pk}[^"]*)"', page).group(1))
+    data = admin_form(editor_client.get(link).content.decode(), "symptom_form")
+    data |= {"title": ["Blue screen"], "slug": ["blue-screen"], "_save": ["Save"]}
 
-    response = editor_client.post(admin_url(seed_guide), data)
+    response = editor_client.post(link, data)
 
     assert response.status_code == 302, form_errors(response)
-    after = (Version.objects.count(), Guide.objects.get(pk=seed_guide.pk).updated_at, Symptom.objects.count())
+    assert response["Location"] == admin_url(guide)
+    assert list(guide.symptoms.get(slug="blue-screen").causes.all()) == [cause]
+
+
+@pytest.mark.parametrize("slug", ["tiktok-messages", "tiny"])
+def test_saving_the_workspace_unchanged_writes_nothing(editor_client, make_guide, slug):
+    if slug == "tiny":
+        make_guide(guide_data(slug="tiny", causes=3, symptoms_per_cause=2, questions=questions_for(3)))
+    guide = Guide.objects.get(slug=slug)
+    data = workspace_form(editor_client, guide)
+    before = (Version.objects.count(), Guide.objects.get(pk=guide.pk).updated_at, Symptom.objects.count())
+
+    response = editor_client.post(admin_url(guide), data)
+
+    assert response.status_code == 302, form_errors(response)
+    after = (Version.objects.count(), Guide.objects.get(pk=guide.pk).updated_at, Symptom.objects.count())
     assert after == before
 
 

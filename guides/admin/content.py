@@ -13,6 +13,7 @@ from guides.admin.inlines import (
 )  # fmt: skip
 from guides.admin.markdown import MARKDOWN
 from guides.admin.not_saved import unless_unwritable
+from guides.admin.workspace import BackToTheWorkspace
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -27,7 +28,7 @@ from guides.models import (
 )  # fmt: skip
 
 
-class ContentAdmin(VersionHistoryAdmin, nested_admin.NestedModelAdmin):
+class ContentAdmin(BackToTheWorkspace, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
     """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews.
 
     Save writes only when the editor changed something on the page. Writing an unchanged object would

@@ -2,17 +2,34 @@
 
 Per cause its symptoms and its fix steps with how often each fixes it; per question its answers and
 what each says about the causes; the fix steps no cause uses. Every "add" link opens the add page with
-the guide (and the cause or question) already filled in. Built from a fixed number of queries, whatever
-the size of the guide.
+the guide (and the cause or question) already filled in, and Save comes back here. Built from a fixed
+number of queries, whatever the size of the guide.
 """
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from guides.models import Answer, AnswerEffect, CauseFix, Guide, Symptom
+
+
+class BackToTheWorkspace:
+    """An object added from a guide's overview goes back to the guide's page on Save, where the editor was.
+
+    The overview's "add" links carry ``?guide=``; the add form posts to the same address. "Save and
+    continue editing", "Save and add another" and pop-ups keep Django's own next page.
+    """
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        guide = request.GET.get("guide", "")
+        if guide.isdigit() and "_save" in request.POST and IS_POPUP_VAR not in request.POST:
+            return HttpResponseRedirect(reverse("admin:guides_guide_change", args=[guide]))
+        return response
 
 
 @dataclass
@@ -91,7 +108,7 @@ def _cause_row(guide: Guide, cause) -> Row:
                for link in cause.cause_fixes.all()],
         add=[
             Link("add a symptom", _add("symptom", guide=guide.pk, causes=cause.pk)),
-            Link("add a fix step link", _add("causefix", cause=cause.pk)),
+            Link("add a fix step link", _add("causefix", cause=cause.pk, guide=guide.pk)),
         ],
     )  # fmt: skip
     row.notes.append(f"Symptoms: {'; '.join(symptoms)}" if symptoms else "No symptoms yet.")
