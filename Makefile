@@ -12,7 +12,7 @@ PORT ?= 8000
 # `make run` is for a developer's machine: debug on and a throwaway key, unless the environment says otherwise.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: help run serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search bench-editor lint format clean
+.PHONY: help run editor serve test test-fast test-postgres test-faults bench bench-diagnosis bench-load bench-search bench-editor lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ run: $(VENV)/.installed ## Set up and serve the site at http://127.0.0.1:8000/ o
 	$(RUN_ENV) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) $(PY) manage.py load_guides
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+editor: $(VENV)/.installed ## Add an editor to the site `make run` serves: make editor NAME=alex EMAIL=alex@example.com
+	@test -n "$(NAME)" || { echo "Say who the editor is: make editor NAME=alex EMAIL=alex@example.com"; exit 2; }
+	@$(RUN_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(RUN_ENV) $(PY) manage.py create_editor "$(NAME)" --email "$(EMAIL)" $(if $(PASSWORD_FROM_ENV),--password-from-env $(PASSWORD_FROM_ENV))
 
 serve: $(VENV)/.installed ## Serve with production settings under gunicorn (deploy/gunicorn.conf.py) on SQLite
 	bash deploy/serve.sh

@@ -61,21 +61,53 @@ def render_markdown(text: str) -> str:
     """Return sanitised HTML for a Markdown text; the empty string for none."""
     if not text or not text.strip():
         return ""
-    if len(text) > MAX_CHARS:
-        html = "".join(f"<p>{escape(part)}</p>" for part in text.split("\n\n") if part.strip())
-    else:
-        extensions = ["sane_lists", TableExtension(use_align_attribute=True)]  # align=, not a style the CSP blocks
-        defused = _defused(text)
-        html = markdown.markdown(defused, extensions=extensions, output_format="html")
-        if defused is not text:
-            html = html.translate(_BACK)
     return nh3.clean(
-        html,
+        _unsanitised_html(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
     )
+
+
+def _unsanitised_html(text: str) -> str:
+    """Markdown's HTML for the text, before the allow-list: what was typed, tags and all."""
+    if len(text) > MAX_CHARS:
+        return "".join(f"<p>{escape(part)}</p>" for part in text.split("\n\n") if part.strip())
+    extensions = ["sane_lists", TableExtension(use_align_attribute=True)]  # align=, not a style the CSP blocks
+    defused = _defused(text)
+    html = markdown.markdown(defused, extensions=extensions, output_format="html")
+    return html.translate(_BACK) if defused is not text else html
+
+
+# What the allow-list takes out, said the way an editor would fix it; the key is the tag it drops.
+_DROPPED = {
+    "h1": "Headings made with # or ## show as plain text: start a heading with ### instead.",
+    "h2": "Headings made with # or ## show as plain text: start a heading with ### instead.",
+    "h5": "Headings made with ##### or more show as plain text: use ### or ####.",
+    "h6": "Headings made with ##### or more show as plain text: use ### or ####.",
+    "img": "Pictures are not shown: describe what to look for in words.",
+}
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+_HREF = re.compile(r"""href\s*=\s*["']?\s*([a-zA-Z][a-zA-Z0-9+.-]*):""")
+
+
+def dropped(text: str) -> list[str]:
+    """What of the text visitors will not see as typed, in words; empty when everything shows.
+
+    The preview shows the sanitised result, where a dropped heading just looks like a line of text:
+    without this, an editor would not know why their heading is gone.
+    """
+    if not text or not text.strip():
+        return []
+    html = _unsanitised_html(text)
+    found = []
+    for tag in dict.fromkeys(t.lower() for t in _TAG.findall(html)):
+        if tag not in ALLOWED_TAGS:
+            found.append(_DROPPED.get(tag, f"HTML tags such as <{tag}> are taken out: write it in Markdown."))
+    if any(scheme.lower() not in ALLOWED_URL_SCHEMES for scheme in _HREF.findall(html)):
+        found.append("A link that does not start with https://, http:// or mailto: loses its address.")
+    return list(dict.fromkeys(found))
 
 
 def _defused(text: str) -> str:

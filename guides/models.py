@@ -245,7 +245,7 @@ class FixStep(RenderedMarkdown):
     instructions_html = models.TextField(blank=True, editable=False)
     android = models.TextField(blank=True, help_text="Markdown. Only where Android differs.")
     android_html = models.TextField(blank=True, editable=False)
-    iphone = models.TextField(blank=True, help_text="Markdown. Only where iPhone differs.")
+    iphone = models.TextField("iPhone", blank=True, help_text="Markdown. Only where iPhone differs.")
     iphone_html = models.TextField(blank=True, editable=False)
     reviewed_on = models.DateField(default=timezone.localdate, help_text="When someone last checked these steps.")
     updated_at = models.DateTimeField(auto_now=True)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -84,19 +85,25 @@ def test_the_fix_grid_shows_every_step_and_cause_with_its_word_and_checklist_pla
         assert title in page
 
 
+def legend(page: str, word: str) -> str:
+    found = re.search(rf"<dt>{re.escape(word)}</dt><dd>([^<]*)</dd>", page)
+    assert found, f"{word} is not in the legend"
+    return found.group(1)
+
+
 def test_every_word_is_explained_with_its_number(editor_client, guide):
     fixes = editor_client.get(fix_grid(guide)).content.decode()
     effects = editor_client.get(effect_grid(guide)).content.decode()
 
-    assert (
-        "<dt>Often</dt><dd>When this is the cause, this step fixes it about 6 times in 10 (chance 0.6).</dd>" in fixes
-    )
-    assert "<dd>When this is the cause, this step fixes it about 1 time in 10 (chance 0.1).</dd>" in fixes
-    assert "<dd>This step is not linked to this cause, so it never fixes it (chance 0).</dd>" in fixes
+    assert "about 6 times in 10 when this is the cause (chance 0.6)." in legend(fixes, "Often")
+    assert "about 9 times in 10" in legend(fixes, "Almost always") and "(chance 0.9)" in legend(fixes, "Almost always")
+    assert "about 1 time in 10" in legend(fixes, "Rarely")
+    assert "never fixes it (chance 0)" in legend(fixes, "— (not linked)")
     assert 'title="Fixes it about 9 times in 10 (chance 0.9)"' in fixes
-    assert "<dt>Rules it out</dt><dd>After this answer the cause is 20 times less likely than before" in effects
-    assert "(likelihood ratio 0.05)" in effects
-    assert "<dt>Less likely</dt><dd>After this answer the cause is half as likely as before" in effects
+    assert "20 times less likely" in legend(effects, "Rules it out")
+    assert "(likelihood ratio 0.05)" in legend(effects, "Rules it out")
+    assert "(likelihood ratio 0.5)" in legend(effects, "Less likely")
+    assert "(likelihood ratio 1)" in legend(effects, "— (says nothing)")
     assert 'title="The cause becomes 8 times as likely as before (ratio 8)"' in effects
 
 
@@ -150,6 +157,11 @@ def test_a_grid_save_is_in_history_with_the_editor_and_a_comment(editor_client, 
     )
     page = editor_client.get(reverse("admin:guides_cause_history", args=[c1.pk])).content.decode()
     assert "Changed in the fix steps × causes grid." in page
+    logged = LogEntry.objects.get(object_id=str(guide.pk), content_type__model="guide")
+    assert (logged.user, logged.get_change_message()) == (
+        editor,
+        "Changed in the fix steps × causes grid. Saved: 1 link changed.",
+    )
 
 
 def test_saving_an_untouched_grid_writes_nothing(editor_client, guide):
@@ -174,6 +186,25 @@ def test_cells_the_form_does_not_carry_are_left_as_they_are(editor_client, guide
     assert response.status_code == 302
     assert efficacies(guide)[("fix-1", "cause-1")] == "sometimes"
     assert len(efficacies(guide)) == 4 and checklist(guide) == ["fix-0", "fix-1", "fix-2"]
+
+
+def test_a_word_someone_else_changed_meanwhile_stays_unless_this_editor_changed_that_cell(editor_client, guide):
+    fix0, fix1, fix2 = step(guide, "fix-0"), step(guide, "fix-1"), step(guide, "fix-2")
+    c0, c1, c2 = cause(guide, "cause-0"), cause(guide, "cause-1"), cause(guide, "cause-2")
+    data = form(editor_client, fix_grid(guide))
+    CauseFix.objects.filter(fix_step=fix1, cause=c1).update(efficacy="rarely")  # another editor, on the cause's page
+    CauseFix.objects.filter(fix_step=fix2, cause=c2).update(efficacy="rarely")
+    data[f"fix-{fix0.pk}-{c0.pk}"] = ["often"]  # this editor's one change
+    data[f"fix-{fix2.pk}-{c2.pk}"] = ["sometimes"]  # and one cell both changed: the last save wins
+
+    editor_client.post(fix_grid(guide), data)
+
+    assert efficacies(guide) == {
+        ("fix-0", "cause-0"): "often",
+        ("fix-1", "cause-1"): "rarely",
+        ("fix-2", "cause-2"): "sometimes",
+        ("wait-a-day", "cause-0"): "almost_always",
+    }
 
 
 def test_checklist_positions_add_move_and_remove_steps(editor_client, guide):
@@ -317,10 +348,11 @@ def test_a_grid_page_costs_the_same_queries_however_big_the_guide_and_the_site(
 
 def test_a_save_costs_a_known_number_of_queries(editor_client, guide, django_assert_num_queries):
     """One new link: the page's 9 reads, the link's checks (2), its insert, the cause's version in History
-    (its related causes, facets and fix steps: 8 with the revision's savepoints) and the content version (7)."""
+    (its related causes, facets and fix steps: 8 with the revision's savepoints), the content version (7)
+    and the admin's log entry (1)."""
     fix0, c1 = _pks(guide)
 
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(33):
         editor_client.post(fix_grid(guide), {f"fix-{fix0}-{c1}": "often"})
 
 

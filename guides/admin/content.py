@@ -13,6 +13,7 @@ from guides.admin.inlines import (
 )  # fmt: skip
 from guides.admin.markdown import MARKDOWN
 from guides.admin.not_saved import unless_unwritable
+from guides.admin.words import ExplainedWords
 from guides.admin.workspace import BackToTheWorkspace
 from guides.models import (
     Answer,
@@ -28,7 +29,7 @@ from guides.models import (
 )  # fmt: skip
 
 
-class ContentAdmin(BackToTheWorkspace, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
+class ContentAdmin(BackToTheWorkspace, ExplainedWords, VersionHistoryAdmin, nested_admin.NestedModelAdmin):
     """Every content model: versioned (history, diff, undo, recover deleted) and with Markdown previews.
 
     Save writes only when the editor changed something on the page. Writing an unchanged object would
@@ -37,6 +38,9 @@ class ContentAdmin(BackToTheWorkspace, VersionHistoryAdmin, nested_admin.NestedM
 
     formfield_overrides = MARKDOWN
     save_on_top = True
+
+    class Media:
+        js = ["js/admin-unsaved.js"]  # asks before leaving a form with unsaved changes
 
     def changeform_view(self, request, *args, **kwargs):
         return unless_unwritable(request, super().changeform_view, *args, **kwargs)

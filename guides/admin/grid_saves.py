@@ -41,6 +41,23 @@ class Plan:
         return bool(self.added or self.changed or self.removed)
 
 
+def edited_fields(post) -> dict[str, str]:
+    """The grid's fields the editor changed: those that differ from what the page showed them ("seen").
+
+    A cell someone else changed since the page was opened keeps their word unless this editor changed
+    it too. The checklist counts as a whole: change one position and every position on the page is used.
+    A POST without "seen" (made by hand) counts every field it carries.
+    """
+    fields = {key: post.get(key, "") for key in post if key.startswith(("fix-", "effect-", "checklist-"))}
+    if "seen" not in post:
+        return fields
+    seen = dict(pair.split("=", 1) for pair in post.get("seen", "").split() if "=" in pair)
+    edited = {key: value for key, value in fields.items() if value.strip() != seen.get(key, "")}
+    if any(key.startswith("checklist-") for key in edited):
+        edited |= {key: value for key, value in fields.items() if key.startswith("checklist-")}
+    return edited
+
+
 def posted_cells(post, prefix: str, allowed: set[str]) -> dict[tuple[int, int], str]:
     """The cells `prefix-<row id>-<cause id>` of the POST, by (row id, cause id); 400 for a malformed one."""
     cells, reasons = {}, []

@@ -1,12 +1,15 @@
 """The words a grid cell offers, each with what it means and the engine's number behind it.
 
-The numbers come from the engine's own tables (guides.engine.model), so a grid can never explain a
-word with a number the troubleshooter does not use. A blank cell comes first: it is what most cells are.
+The meanings are the ones every admin form shows (guides.admin.words), the numbers come from the
+engine's own tables, so a grid can never explain a word differently from the forms or with a number
+the troubleshooter does not use. A blank cell comes first: it is what most cells are.
 """
 
 from dataclasses import dataclass
 
 from guides import engine
+from guides.admin.words import EFFICACY as EFFICACY_MEANINGS
+from guides.admin.words import STRENGTH as STRENGTH_MEANINGS
 from guides.models import Efficacy, Strength
 
 
@@ -30,7 +33,7 @@ def _times_in_ten(chance: float) -> str:
 
 def _efficacy_word(choice: Efficacy) -> Word:
     chance = engine.EFFICACY[engine.Efficacy(choice.value)]
-    meaning = f"when this is the cause, this step fixes it {_times_in_ten(chance)} (chance {chance:g})."
+    meaning = f"{EFFICACY_MEANINGS[choice.value].removesuffix('.')} (chance {chance:g})."
     return Word(choice.value, choice.label, meaning, f"Fixes it {_times_in_ten(chance)} (chance {chance:g})")
 
 
@@ -44,9 +47,7 @@ def _how_likely(ratio: float) -> str:
 
 def _strength_word(choice: Strength, label: str) -> Word:
     ratio = engine.LIKELIHOOD_RATIO[engine.Strength(choice.value)]
-    meaning = f"after this answer the cause is {_how_likely(ratio)} (likelihood ratio {ratio:g})."
-    if choice == Strength.RULES_OUT:
-        meaning += " Not quite zero: two answers that point strongly to it bring it back."
+    meaning = f"{STRENGTH_MEANINGS[choice.value].removesuffix('.')} (likelihood ratio {ratio:g})."
     return Word(choice.value, label, meaning, f"The cause becomes {_how_likely(ratio)} (ratio {ratio:g})")
 
 

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 
 from guides.admin.grid_cells import cell_html
 from guides.admin.grid_data import cause_pages, load_effect_grid, load_fix_grid
-from guides.admin.grid_saves import Refused, plan_effect_grid, plan_fix_grid, save_plan, summary
+from guides.admin.grid_saves import Refused, edited_fields, plan_effect_grid, plan_fix_grid, save_plan, summary
 from guides.admin.grid_words import EFFICACY_WORDS, STRENGTH_WORDS
 from guides.admin.not_saved import unless_unwritable
 from guides.models import Guide
@@ -91,11 +91,14 @@ def _grid_view(request, model_admin, kind: Kind, pk: int):
         if not can_save:
             raise PermissionDenied
         try:
-            plan = kind.plan(grid, request.POST)
+            plan = kind.plan(grid, edited_fields(request.POST))
         except Refused as refused:
             return _refused(model_admin, kind, request, guide, refused.reasons)
         save_plan(plan, request.user, kind.comment)
-        messages.success(request, f"{kind.title}: {summary(plan, kind.link_words)}")
+        said = summary(plan, kind.link_words)
+        if plan:  # the admin's "Recent actions" list it under the guide
+            model_admin.log_change(request, guide, f"{kind.comment} {said}")
+        messages.success(request, f"{kind.title}: {said}")
         if "_next" in request.POST and page < len(pages):
             return redirect(f"{reverse(f'admin:guides_guide_{kind.name}', args=[pk])}?page={page + 1}")
         return redirect("admin:guides_guide_change", pk)
@@ -131,11 +134,13 @@ def _table(kind: Kind, grid, causes: list) -> dict:
     values = grid.links if kind is FIX else grid.effects
     field = "efficacy" if kind is FIX else "strength"
     positions = grid.positions() if kind is FIX else {}
-    rows = []
+    rows, seen = [], [f"checklist-{step_id}={n}" for step_id, n in positions.items()]
     for row in grid.rows:
         cells = []
         for cause in causes:
             link = values.get((row.pk, cause.pk))
+            if link:
+                seen.append(f"{kind.prefix}-{row.pk}-{cause.pk}={getattr(link, field)}")
             cells.append(
                 cell_html(
                     f"{kind.prefix}-{row.pk}-{cause.pk}",
@@ -146,7 +151,7 @@ def _table(kind: Kind, grid, causes: list) -> dict:
                 )
             )
         rows.append({"obj": row, "cells": cells, "position": positions.get(row.pk, "")})
-    return {"causes": causes, "rows": rows}
+    return {"causes": causes, "rows": rows, "seen": " ".join(seen)}
 
 
 def _row_label(row) -> str:

@@ -7,6 +7,7 @@ A guide's parts, edited on the guide's page (the workspace), are in guides.admin
 import nested_admin
 
 from guides.admin.markdown import MARKDOWN
+from guides.admin.words import ExplainedWords
 from guides.models import (
     Answer,
     AnswerEffect,
@@ -17,7 +18,7 @@ from guides.models import (
 )  # fmt: skip
 
 
-class OrderedTabularInline(nested_admin.NestedTabularInline):
+class OrderedTabularInline(ExplainedWords, nested_admin.NestedTabularInline):
     """Rows that staff reorder by dragging; the order field is filled in for them."""
 
     sortable_field_name = "order"
@@ -25,7 +26,7 @@ class OrderedTabularInline(nested_admin.NestedTabularInline):
     formfield_overrides = MARKDOWN
 
 
-class OrderedStackedInline(nested_admin.NestedStackedInline):
+class OrderedStackedInline(ExplainedWords, nested_admin.NestedStackedInline):
     sortable_field_name = "order"
     extra = 0
     formfield_overrides = MARKDOWN
@@ -44,7 +45,7 @@ class CauseFixInline(OrderedTabularInline):
     verbose_name_plural = "fix steps, and how often each fixes this cause (the order is the cause page's)"
 
 
-class AnswerEffectInline(nested_admin.NestedTabularInline):
+class AnswerEffectInline(ExplainedWords, nested_admin.NestedTabularInline):
     model = AnswerEffect
     fields = ["cause", "facet", "strength"]
     extra = 0

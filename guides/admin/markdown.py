@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from guides.markup import MAX_CHARS, render_markdown, with_lf_line_ends
+from guides.markup import MAX_CHARS, dropped, render_markdown, with_lf_line_ends
 
 
 class MarkdownWidget(forms.Textarea):
@@ -24,6 +24,7 @@ class MarkdownWidget(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["preview_url"] = reverse_lazy("admin:guides_markdown_preview")
         context["preview_html"] = render_markdown(value or "")
+        context["dropped"] = dropped(value or "")
         return context
 
 
@@ -61,4 +62,5 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
     text = request.POST.get(request.htmx.trigger_name or "text", "")
     if len(text) > MAX_CHARS:
         return HttpResponse(f"Too long to preview: a text holds at most {MAX_CHARS:,} characters.", status=413)
-    return TemplateResponse(request, "admin/guides/markdown_preview.html", {"html": render_markdown(text)})
+    context = {"html": render_markdown(text), "dropped": dropped(text)}
+    return TemplateResponse(request, "admin/guides/markdown_preview.html", context)
