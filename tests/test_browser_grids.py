@@ -83,3 +83,17 @@ def test_the_grids_have_no_accessibility_violations(seeded, editor, guide, page)
             found[grid] = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
 
     assert found == {}
+
+
+@pytest.mark.browser
+def test_leaving_a_grid_with_a_clicked_word_asks_first(seeded, editor, guide, page):
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    sign_in(page, seeded.url)
+    page.goto(f"{seeded.url}/admin/guides/guide/{guide.pk}/fix-grid/")
+    page.get_by_role("radiogroup", name="Fix number 0 — Cause 1").get_by_role("radio", name="Often").click()
+
+    page.locator(".breadcrumbs a").last.click()
+
+    assert asked == ["beforeunload"]
+    assert page.url.endswith("/fix-grid/")

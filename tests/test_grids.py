@@ -1,11 +1,12 @@
 """The guide's two grids: fix steps × causes (with the checklist) and answers × causes, each one page and one Save."""
 
+import html
 import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission, User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
@@ -310,6 +311,22 @@ def test_a_staff_member_who_may_only_look_cannot_save(client, guide):
     assert ("fix-0", "cause-1") not in efficacies(guide)
 
 
+def test_a_grid_the_database_cannot_write_gets_the_not_saved_page(editor_client, guide):
+    fix0, c1 = step(guide, "fix-0"), cause(guide, "cause-1")
+
+    def full_disk(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and "guides_causefix" in sql:
+            raise OperationalError("could not extend file: No space left on device")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(full_disk):
+        response = editor_client.post(fix_grid(guide), {f"fix-{fix0.pk}-{c1.pk}": "often"})
+
+    assert response.status_code == 503
+    assert "the database's disk is full" in html.unescape(response.content.decode())
+    assert ("fix-0", "cause-1") not in efficacies(guide)
+
+
 def test_a_missing_guide_is_a_404(editor_client, guide):
     assert editor_client.get(reverse("admin:guides_guide_fix_grid", args=[999999])).status_code == 404
 
@@ -347,9 +364,9 @@ def test_a_grid_page_costs_the_same_queries_however_big_the_guide_and_the_site(
 
 
 def test_a_save_costs_a_known_number_of_queries(editor_client, guide, django_assert_num_queries):
-    """One new link: the page's 9 reads, the link's checks (2), its insert, the cause's version in History
-    (its related causes, facets and fix steps: 8 with the revision's savepoints), the content version (7)
-    and the admin's log entry (1)."""
+    """One new link: the page's 9 reads, the link's checks (2) and insert (1), the cause's version in History
+    with its related causes, facets and fix steps (13, savepoints included), the content version (7) and the
+    admin's log entry (1)."""
     fix0, c1 = _pks(guide)
 
     with django_assert_num_queries(33):
@@ -371,3 +388,21 @@ def test_a_sixty_cause_guide_saves_page_by_page_within_djangos_field_limit(edito
 
     # The fullest page, as the browser sends it: Django accepts it (more fields would be a 400).
     assert editor_client.post(f"{url_of(sixty)}?page=1", form(editor_client, url_of(sixty))).status_code == 302
+
+
+@pytest.mark.parametrize("url_of", [fix_grid, effect_grid], ids=["fix grid", "effect grid"])
+def test_an_untouched_save_costs_only_the_pages_reads(editor_client, guide, django_assert_num_queries, url_of):
+    data = form(editor_client, url_of(guide))
+
+    with django_assert_num_queries(9 if url_of is fix_grid else 8):
+        editor_client.post(url_of(guide), data)
+
+
+def test_an_effect_grid_save_costs_a_known_number_of_queries(editor_client, guide, django_assert_num_queries):
+    """One new answer effect: the page's 8 reads, the effect's checks (2) and insert (1), the question's version
+    in History with its answers and their effects, the content version (7) and the admin's log entry (1). The
+    question's version grows with its own answers, not with the guide."""
+    yes0, c2 = answer(guide, "q-0", "yes"), cause(guide, "cause-2")
+
+    with django_assert_num_queries(37):
+        editor_client.post(effect_grid(guide), {f"effect-{yes0.pk}-{c2.pk}": "less"})
