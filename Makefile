@@ -74,6 +74,10 @@ bench-load: $(VENV)/.installed ## Load each page with wrk, through gunicorn and 
 bench-search: $(VENV)/.installed ## Time search at 1 and 200 guides: a query, the page, and the index after a save
 	$(PY) -m bench.search
 
+# Needs Debian's chromium (or CHROMIUM_PATH); serves a scratch site on port 8716 (BENCH_EDITOR_PORT).
+bench-editor: $(VENV)/.installed ## Count the page loads, clicks and picks of building a guide in the admin, in Chromium
+	$(PY) -m bench.build_guide
+
 lint: $(VENV)/.installed ## Check code style with ruff
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
