@@ -7,8 +7,9 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
-from guides.models import Efficacy
+from guides.models import Cause, Efficacy, Guide
 from tests.admin_forms import admin_form, admin_url, form_errors, save_change
+from tests.builders import guide_data
 
 
 def _page_text(response) -> str:
@@ -67,3 +68,27 @@ def test_the_restore_page_says_which_related_causes_come_back(editor_client, see
     sentence = re.search(r"its related causes go back to ([^;.]*)", page)
     assert sentence, page[:2000]
     assert sorted(re.findall(r"“[^”]*”", sentence.group(1))) == names
+
+
+def test_a_version_that_linked_into_another_guide_is_not_restored_and_the_page_says_why(
+    editor_client, seed_guide, load
+):
+    """A database from before the same-guide rule may hold such a version: restoring it must not bring the
+    link back, nor fail with a server error."""
+    load(guide_data(slug="whatsapp"))
+    other = Cause.objects.filter(guide=Guide.objects.get(slug="whatsapp")).first()
+    cause = seed_guide.causes.first()
+    through = Cause.related.through
+    through.objects.bulk_create([through(from_cause=cause, to_cause=other)])  # past the guards, as before them
+    with reversion.create_revision():
+        reversion.add_to_revision(cause)
+    linked = Version.objects.get_for_object(cause).order_by("-pk").first()
+    through.objects.filter(from_cause=cause, to_cause=other).delete()
+
+    url = reverse("admin:guides_cause_revision", args=[cause.pk, linked.pk])
+    form = admin_form(editor_client.get(url).content.decode(), "cause_form")
+    response = editor_client.post(url, form, follow=True)  # Save on the restore page
+
+    assert response.status_code == 200
+    assert "whatsapp" in _page_text(response).lower()
+    assert not cause.related.filter(pk=other.pk).exists()

@@ -17,6 +17,7 @@ from itertools import groupby
 import reversion
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
@@ -259,6 +260,8 @@ def _revert(versions: list[Version], main: Version | None) -> tuple[list[Version
                 continue
             except IntegrityError:
                 problem = "it clashes with what was saved since"
+            except ValidationError as error:  # the same-guide guards (guides/same_guide.py): a link into another guide
+                problem = " ".join(error.messages).rstrip(".")
         if part is main:
             raise RevertError(f"“{main.object_repr}” can't be restored as it was: {problem}.")
         skipped.append(f"{part._model._meta.verbose_name} “{part.object_repr}” ({problem})")
