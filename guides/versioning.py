@@ -35,7 +35,8 @@ def register_content_models() -> None:
     what the troubleshooter's answers say about it (recovering a deleted cause brings them back as links to it).
     A guide's causes are left out: restoring a guide must not roll back every cause's text.
     """
-    reversion.register(Guide, follow=["faq_entries", "checklist_items"])
+    # When the guide last learned is a fact of the database, not an edit: restoring a guide leaves it alone.
+    reversion.register(Guide, exclude=["learned_at"], follow=["faq_entries", "checklist_items"])
     reversion.register(Cause, exclude=["fix_steps"], follow=["facets", "cause_fixes"])
     reversion.register(Question, follow=["answers"])
     reversion.register(Answer, follow=["effects"])
