@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from guides.admin.content import ContentAdmin
-from guides.admin.grids import grid_urls
+from guides.admin.grids.views import grid_urls
 from guides.admin.learned import accept_view, relearn_view
 from guides.admin.markdown import markdown_preview
 from guides.admin.publishing import PublishGate

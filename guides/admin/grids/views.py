@@ -17,10 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from guides.admin.checked_saves import show_problems
-from guides.admin.grid_cells import cell_html
-from guides.admin.grid_data import cause_pages, load_effect_grid, load_fix_grid
-from guides.admin.grid_saves import Refused, edited_fields, plan_effect_grid, plan_fix_grid, save_plan, summary
-from guides.admin.grid_words import EFFICACY_WORDS, STRENGTH_WORDS
+from guides.admin.grids.cells import cell_html
+from guides.admin.grids.data import cause_pages, load_effect_grid, load_fix_grid
+from guides.admin.grids.saves import Refused, edited_fields, plan_effect_grid, plan_fix_grid, save_plan, summary
+from guides.admin.grids.words import EFFICACY_WORDS, STRENGTH_WORDS
 from guides.admin.not_saved import unless_unwritable
 from guides.models import Guide
 

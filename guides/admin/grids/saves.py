@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from guides import content_cache
-from guides.admin.grid_data import EffectGrid, FixGrid
+from guides.admin.grids.data import EffectGrid, FixGrid
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, ChecklistItem, Efficacy, FixStep, Strength
 
 MAX_POSITION = 999
