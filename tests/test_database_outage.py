@@ -16,6 +16,11 @@ DIAGNOSE = reverse("guides:diagnose", args=["tiktok-messages"])
 FEEDBACK = reverse("guides:diagnose_feedback", args=["tiktok-messages"])
 
 
+def database_down(execute, sql, params, many, context):
+    """For connection.execute_wrapper: every query fails as it would with the database down."""
+    raise OperationalError("the database is down")
+
+
 def fail(*args, **kwargs):
     raise OperationalError("the database is down")
 
@@ -33,9 +38,6 @@ def test_page_views_counted_while_the_database_is_down_are_written_once_it_is_ba
     state, step = step_state
     client.get(DIAGNOSE, headers={"User-Agent": ANDROID})  # the snapshot is in memory from here on
     page_views.flush()
-
-    def database_down(execute, sql, params, many, context):
-        raise OperationalError("the database is down")
 
     with connection.execute_wrapper(database_down):
         response = client.get(f"{DIAGNOSE}?{state}", headers={"User-Agent": ANDROID})
@@ -70,10 +72,11 @@ def test_an_answer_that_cannot_be_saved_gets_a_clear_503(client, step_state, mon
 def test_a_troubleshooter_that_cannot_be_read_says_so(client, db, monkeypatch):
     from guides.diagnose import snapshot as questionnaire
 
-    monkeypatch.setattr(questionnaire, "_snapshots", {})
-    monkeypatch.setattr(questionnaire.Guide.objects, "filter", fail)
+    monkeypatch.setattr(questionnaire, "_snapshots", {})  # a process that has not read the guide yet
 
-    response = client.get(DIAGNOSE, headers={"User-Agent": ANDROID})
+    # The whole database, the state cache's table with it: no copy of the guide can be read from anywhere.
+    with connection.execute_wrapper(database_down):
+        response = client.get(DIAGNOSE, headers={"User-Agent": ANDROID})
 
     assert response.status_code == 503
     assert "can&#x27;t load right now" in response.content.decode()
