@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from guides.engine.model import EFFICACY, Efficacy, Model
 
-__all__ = ["COMMONNESS", "WordMove", "applied", "commonness_position", "efficacy_position", "word_moves"]
+__all__ = ["COMMONNESS", "WordMove", "bounded", "commonness_position", "efficacy_position", "word_moves"]
 
 # Commonness words as the content files spell them, by weight (guides.models.Commonness values).
 COMMONNESS: dict[str, float] = {"rare": 1.0, "uncommon": 2.0, "common": 4.0, "very_common": 8.0}
@@ -102,7 +102,9 @@ def _consistent(estimate, staff: float) -> bool:
     return low <= staff <= high
 
 
-def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True) -> Model:
+def bounded(
+    model: Model, learned, *, max_words: int = 1, sure_only: bool = True, priors: bool = True, efficacies: bool = True
+) -> Model:
     """The model with each learned number, never more than ``max_words`` words from the staff's; clamped at the bound.
 
     With ``sure_only`` (the default) a number moves only when its learned interval, stretched to ``SURE``
@@ -110,10 +112,11 @@ def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True
     word, staff's word stands. Without it,
     a guide whose words were right was planned with numbers a little off by chance, and its visitors
     needed more screens (bench.learning, the "right" world). Numbers not learned keep the staff's value;
-    links are never added or removed.
+    links are never added or removed. ``priors`` / ``efficacies`` False keep that kind of number staff's.
+    This is only a candidate: ``learned_plan.applied`` plans with it only when it does not cost visitors.
     """
     total = sum(c.weight for c in model.causes)
-    weights = learned_weights(model, {key: e.value for key, e in learned.priors.items()})
+    weights = learned_weights(model, {key: e.value for key, e in learned.priors.items()}) if priors else {}
     causes = []
     for cause in model.causes:
         weight = weights.get(cause.key)
@@ -128,7 +131,7 @@ def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True
     for step in model.steps:
         fixes = {}
         for cause, efficacy in step.fixes.items():
-            estimate = learned.efficacies.get((step.key, cause))
+            estimate = learned.efficacies.get((step.key, cause)) if efficacies else None
             if sure_only and estimate is not None and _consistent(estimate, efficacy):
                 estimate = None
             if estimate is not None and efficacy > 0:
