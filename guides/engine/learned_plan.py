@@ -6,8 +6,9 @@ plan did: in ``bench.learning`` the clamped numbers cost visitors up to a fifth 
 than staff's own, in three of fifteen cells. The clamp keeps each number near staff's word; it
 says nothing about the plan.
 
-So each bounded candidate (``learned_words.bounded``: every sure move; only the commonness moves;
-only the step moves) is tried against staff's numbers on the same ``VISITORS`` simulated visitors
+So each bounded candidate (``learned_words.bounded``: every sure move clamped at the bound; every
+sure move shrunk alike until the furthest is at the bound; only the commonness moves; only the
+step moves) is tried against staff's numbers on the same ``VISITORS`` simulated visitors
 (common random numbers), drawn from the **learned world**: every number at its learned value,
 unbounded, because that is the best account of the visitors we have. A candidate is planned with
 only if it saves screens there by more than ``MARGIN`` standard errors of the paired difference;
@@ -73,7 +74,7 @@ def applied(
     if not checked or everything == model:
         return everything
     candidates = [everything]
-    for kind in ({"efficacies": False}, {"priors": False}):
+    for kind in ({"shrink": True}, {"efficacies": False}, {"priors": False}):
         candidate = bounded(model, learned, max_words=max_words, sure_only=sure_only, **kind)
         if candidate != model and all(candidate != other for other in candidates):
             candidates.append(candidate)
