@@ -6,8 +6,9 @@ For each world (``WORLDS`` misspecified ones from ``simulator.perturbed``: prior
 efficacies ± 0.2, 10 % wrong answers; and one where staff's numbers are right), ``N_MAX``
 visitors walk one after another with learning on (``outcomes.learning_walk``): the guide
 relearns from every record so far each ``EVERY`` visitors and plans with ``learning.applied``,
-at most one word from staff's numbers (the guide's default), and only for numbers whose learned
-interval rules staff's value out (``learned_words.SURE``). In the right world visitors also
+at most one word from staff's numbers (the guide's default), only for numbers whose learned
+interval rules staff's value out (``learned_words.SURE``), and only where the bounded numbers save
+screens in the learned world (``learned_plan``: else staff's numbers stand). In the right world visitors also
 answer exactly as the planner's answer model expects (``simulator.BASELINE``): every number is
 right, not only the ones learning touches. After N = 200, 1,000 and 5,000
 visitors, what had been learned is measured on ``EVAL_VISITORS`` other visitors of the same world,
