@@ -13,6 +13,7 @@ import statistics
 import pytest
 
 from guides.engine import simulator as sim
+from guides.engine.learned_plan import choice
 from guides.engine.learned_words import efficacy_position
 from guides.engine.learning import Record, applied, learn, word_moves
 from tests.learning_worlds import simulated_records, small_guide, true_numbers
@@ -182,7 +183,9 @@ def test_learned_numbers_never_cost_visitors_screens_against_staffs(world):
     records, _ = simulated_records(staff, true, visitors=300, seed=world)
     learned = learn(staff, records)
     plain, se_plain = _screens_saved(applied(staff, learned, checked=False), staff, true)
-    saved, se = _screens_saved(applied(staff, learned), staff, true)
+    planned = applied(staff, learned)
+    assert applied(staff, learned, verdict=choice(staff, learned)) == planned  # a verdict stored at relearning
+    saved, se = _screens_saved(planned, staff, true)
     assert saved >= -2 * se
     assert saved >= plain
     if world == 10:

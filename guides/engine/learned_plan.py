@@ -20,8 +20,10 @@ using the learned means alone, mattered: with the means alone the check refused 
 45 % with the draws; never worse than staff's either way).
 
 The check is deterministic (a fixed seed), so every process building the snapshot plans with the
-same numbers, and it needs no stored verdict. It costs a few tenths of a second for the TikTok
-guide, paid once per snapshot build, and nothing when no learned number is sure enough to move.
+same numbers, and it needs no stored verdict: ``applied`` runs it, about half a second of CPU for
+the TikTok guide when some number is sure enough to move (nothing otherwise), paid once per
+snapshot build. A caller that would rather pay at relearning stores ``choice()``'s answer (one
+word per guide and bound) and passes it back as ``applied(..., verdict=...)``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from guides.engine.learned_words import bounded, learned_weights
 from guides.engine.model import Model
 from guides.engine.simulator import memoised, planner_strategy, run
 
-__all__ = ["MARGIN", "VISITORS", "WORLDS", "applied", "learned_world"]
+__all__ = ["CANDIDATES", "MARGIN", "STAFF", "VISITORS", "WORLDS", "applied", "choice", "learned_world"]
 
 VISITORS = 400  # simulated visitors per candidate (paired standard errors of 0.02 to 0.1 screens measured)
 MARGIN = 1.0  # standard errors a candidate must save beyond
@@ -85,6 +87,41 @@ def _screens(model: Model, worlds: list[Model], visitors: int) -> list[float]:
     return screens
 
 
+# The candidates, by the name a stored verdict gives (``choice``): how ``bounded`` builds each.
+CANDIDATES: dict[str, dict] = {
+    "clamped": {},
+    "shrunk": {"shrink": True},
+    "commonness": {"efficacies": False},
+    "steps": {"priors": False},
+}
+STAFF = "staff"
+
+
+def choice(model: Model, learned, *, max_words: int = 1, sure_only: bool = True, visitors: int = VISITORS) -> str:
+    """Which candidate to plan with (a ``CANDIDATES`` name, or ``STAFF``): the check, for a caller to store.
+
+    A few tenths of a second for the TikTok guide; ``applied(..., verdict=...)`` then builds the
+    chosen model without simulating anything.
+    """
+    found: dict[str, Model] = {}
+    for name, kind in CANDIDATES.items():
+        candidate = bounded(model, learned, max_words=max_words, sure_only=sure_only, **kind)
+        if candidate != model and all(candidate != other for other in found.values()):
+            found[name] = candidate
+    if not found:
+        return STAFF
+    rng = random.Random(SEED)
+    worlds = [learned_world(model, learned, rng) for _ in range(WORLDS)]
+    staff = _screens(model, worlds, visitors)
+    best, best_saving = STAFF, 0.0
+    for name, candidate in found.items():
+        diffs = [s - c for s, c in zip(staff, _screens(candidate, worlds, visitors), strict=True)]
+        saving, se = statistics.fmean(diffs), statistics.stdev(diffs) / math.sqrt(len(diffs))
+        if saving > MARGIN * se and saving > best_saving:
+            best, best_saving = name, saving
+    return best
+
+
 def applied(
     model: Model,
     learned,
@@ -92,27 +129,18 @@ def applied(
     max_words: int = 1,
     sure_only: bool = True,
     checked: bool = True,
-    visitors: int = VISITORS,
+    verdict: str | None = None,
 ) -> Model:
     """The model to plan with: the best bounded candidate that saves screens in the learned world, else staff's.
 
-    ``checked=False`` gives the plain bounded model (every sure move, clamped), unchecked.
+    ``verdict``: what ``choice()`` said for these numbers and this bound, stored at relearning;
+    without one the check runs here. ``checked=False`` gives the plain bounded model (every sure
+    move, clamped), unchecked.
     """
-    everything = bounded(model, learned, max_words=max_words, sure_only=sure_only)
-    if not checked or everything == model:
-        return everything
-    candidates = [everything]
-    for kind in ({"shrink": True}, {"efficacies": False}, {"priors": False}):
-        candidate = bounded(model, learned, max_words=max_words, sure_only=sure_only, **kind)
-        if candidate != model and all(candidate != other for other in candidates):
-            candidates.append(candidate)
-    rng = random.Random(SEED)
-    worlds = [learned_world(model, learned, rng) for _ in range(WORLDS)]
-    staff = _screens(model, worlds, visitors)
-    best, best_saving = model, 0.0
-    for candidate in candidates:
-        diffs = [s - c for s, c in zip(staff, _screens(candidate, worlds, visitors), strict=True)]
-        saving, se = statistics.fmean(diffs), statistics.stdev(diffs) / math.sqrt(len(diffs))
-        if saving > MARGIN * se and saving > best_saving:
-            best, best_saving = candidate, saving
-    return best
+    if not checked:
+        return bounded(model, learned, max_words=max_words, sure_only=sure_only)
+    if verdict is None:
+        verdict = choice(model, learned, max_words=max_words, sure_only=sure_only)
+    if verdict not in CANDIDATES:
+        return model
+    return bounded(model, learned, max_words=max_words, sure_only=sure_only, **CANDIDATES[verdict])
