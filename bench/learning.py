@@ -19,7 +19,8 @@ since no misspecified number is three words off). Differences are paired per vis
 standard errors are small: each learned figure is printed with its paired difference from staff's
 and that difference's standard error.
 
-The run takes about 3 to 5 minutes (six worlds, 5,000 walking visitors each).
+The run takes about 5 to 9 minutes on a shared two-core machine (six worlds, 5,000 walking visitors each;
+the plan's check in ``learned_plan`` runs at every relearning).
 The target, in screens: after 1,000 visitors the staff-to-true gap closed by at least half,
 averaged over the misspecified worlds (the sum of the gains over the sum of the gaps); never worse
 than staff's beyond noise (2 standard errors) at any N; the right world not made worse.

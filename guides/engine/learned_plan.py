@@ -3,7 +3,8 @@
 Why a check: under the guide's bound (one word by default) some learned numbers are corrected and
 others held at the bound, and a plan built on such a mix can order the steps worse than staff's
 plan did: in ``bench.learning`` the clamped numbers cost visitors up to a fifth of a screen more
-than staff's own, in three of fifteen cells. The clamp keeps each number near staff's word; it
+than staff's own in three of fifteen cells, and on another seed (3) up to two thirds of a screen
+in six. The clamp keeps each number near staff's word; it
 says nothing about the plan.
 
 So each bounded candidate (``learned_words.bounded``: every sure move clamped at the bound; every
