@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from guides.engine.model import EFFICACY, Efficacy, Model
 
-__all__ = ["COMMONNESS", "WordMove", "applied", "commonness_position", "efficacy_position", "word_moves"]
+__all__ = ["COMMONNESS", "WordMove", "bounded", "commonness_position", "efficacy_position", "word_moves"]
 
 # Commonness words as the content files spell them, by weight (guides.models.Commonness values).
 COMMONNESS: dict[str, float] = {"rare": 1.0, "uncommon": 2.0, "common": 4.0, "very_common": 8.0}
@@ -102,7 +102,16 @@ def _consistent(estimate, staff: float) -> bool:
     return low <= staff <= high
 
 
-def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True) -> Model:
+def bounded(
+    model: Model,
+    learned,
+    *,
+    max_words: int = 1,
+    sure_only: bool = True,
+    priors: bool = True,
+    efficacies: bool = True,
+    shrink: bool = False,
+) -> Model:
     """The model with each learned number, never more than ``max_words`` words from the staff's; clamped at the bound.
 
     With ``sure_only`` (the default) a number moves only when its learned interval, stretched to ``SURE``
@@ -110,33 +119,46 @@ def applied(model: Model, learned, *, max_words: int = 1, sure_only: bool = True
     word, staff's word stands. Without it,
     a guide whose words were right was planned with numbers a little off by chance, and its visitors
     needed more screens (bench.learning, the "right" world). Numbers not learned keep the staff's value;
-    links are never added or removed.
+    links are never added or removed. ``priors`` / ``efficacies`` False keep that kind of number staff's.
+    With ``shrink`` every move is scaled down alike until the furthest is at the bound, instead of each
+    clamped alone: the same direction as the learned numbers, so their ratios to one another keep their
+    order. These are candidates: ``learned_plan.applied`` plans with one only when it does not cost visitors.
     """
-    total = sum(c.weight for c in model.causes)
-    weights = learned_weights(model, {key: e.value for key, e in learned.priors.items()})
-    causes = []
-    for cause in model.causes:
-        weight = weights.get(cause.key)
-        estimate = learned.priors.get(cause.key)
-        if sure_only and estimate is not None and _consistent(estimate, cause.weight / total):
-            weight = None
-        if weight is not None:
-            staff = commonness_position(cause.weight)
-            weight = 2.0 ** _bounded(commonness_position(weight), staff, max_words)
-        causes.append(cause if weight is None else replace(cause, weight=weight))
+    moves = _moves(model, learned, sure_only, priors, efficacies)
+    furthest = max((abs(to - start) for start, to in moves.values()), default=0.0)
+    scale = min(1.0, max_words / furthest) if shrink and furthest > 0 else 1.0
+
+    def position(key) -> float:
+        start, to = moves[key]
+        return start + scale * (to - start) if shrink else _bounded(to, start, max_words)
+
+    causes = tuple(replace(c, weight=2.0 ** position(c.key)) if c.key in moves else c for c in model.causes)
     steps = []
     for step in model.steps:
-        fixes = {}
-        for cause, efficacy in step.fixes.items():
-            estimate = learned.efficacies.get((step.key, cause))
-            if sure_only and estimate is not None and _consistent(estimate, efficacy):
-                estimate = None
-            if estimate is not None and efficacy > 0:
-                staff = efficacy_position(efficacy)
-                efficacy = efficacy_value(_bounded(efficacy_position(estimate.value), staff, max_words))
-            fixes[cause] = efficacy
+        fixes = {
+            cause: efficacy_value(position((step.key, cause))) if (step.key, cause) in moves else efficacy
+            for cause, efficacy in step.fixes.items()
+        }
         steps.append(replace(step, fixes=fixes))
-    return replace(model, causes=tuple(causes), steps=tuple(steps))
+    return replace(model, causes=causes, steps=tuple(steps))
+
+
+def _moves(model: Model, learned, sure_only: bool, priors: bool, efficacies: bool) -> dict:
+    """Per number that moves: (staff's position, the learned position), on its word scale."""
+    moves = {}
+    total = sum(c.weight for c in model.causes)
+    weights = learned_weights(model, {key: e.value for key, e in learned.priors.items()}) if priors else {}
+    for cause in model.causes:
+        estimate = learned.priors.get(cause.key)
+        if cause.key in weights and not (sure_only and _consistent(estimate, cause.weight / total)):
+            moves[cause.key] = (commonness_position(cause.weight), commonness_position(weights[cause.key]))
+    for step in model.steps:
+        for cause, efficacy in step.fixes.items():
+            estimate = learned.efficacies.get((step.key, cause)) if efficacies else None
+            if estimate is None or efficacy <= 0 or (sure_only and _consistent(estimate, efficacy)):
+                continue
+            moves[step.key, cause] = (efficacy_position(efficacy), efficacy_position(estimate.value))
+    return moves
 
 
 def _move(staff_position: float, learned_position: float, words: list[str], max_words: float) -> WordMove:

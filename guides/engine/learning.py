@@ -49,7 +49,8 @@ from dataclasses import dataclass, field
 
 from guides.engine.attribution import OUTCOMES, SMALL_SOURCE, grouped, staff_answers, tally
 from guides.engine.intervals import beta_interval
-from guides.engine.learned_words import WordMove, applied, word_moves
+from guides.engine.learned_plan import applied
+from guides.engine.learned_words import WordMove, word_moves
 from guides.engine.model import Model
 
 __all__ = ["OUTCOMES", "SMALL_SOURCE", "Estimate", "Learned", "Record", "WordMove", "applied", "learn", "word_moves"]
