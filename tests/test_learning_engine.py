@@ -45,9 +45,11 @@ def test_learned_numbers_recover_the_true_ones_within_their_intervals(recovered)
             total += 1
             inside += estimate.low <= value <= estimate.high
             half = (estimate.high - estimate.low) / 2
-            # Never far outside: the 90 % intervals treat each number alone, so they run somewhat narrow.
-            assert abs(value - estimate.value) <= 2.5 * half + 0.01, (value, estimate)
-    assert inside >= 0.7 * total, f"{inside} of {total} true numbers inside their intervals"
+            # Never far outside: two half-widths is 3.3 standard deviations, one chance in a thousand per number.
+            assert abs(value - estimate.value) <= 2.0 * half + 0.01, (value, estimate)
+    # Honest 90 % intervals: 23 or more of 28 inside happens 94 % of the time (binomial); staff's numbers'
+    # intervals, treating each number alone, held 21 of 28 (missing by up to 2.2 half-widths).
+    assert inside >= 0.8 * total, f"{inside} of {total} true numbers inside their intervals"
 
 
 def test_a_link_tried_by_500_visitors_is_known_within_a_tenth(recovered):
@@ -138,7 +140,9 @@ def test_the_plan_moves_a_number_only_when_the_visitors_rule_out_staffs_word():
     """Staff's value inside twice the learned interval's reach: staff's word stands; outside: it moves."""
     staff = small_guide()
     true = misspecified(3)
-    records, _ = simulated_records(staff, true, visitors=1500, seed=3)
+    # Visitors asked first, so the records tell the causes apart: without that, attribution leaves every
+    # number too open to rule out staff's word, and nothing moves (as it should).
+    records, _ = simulated_records(staff, true, visitors=1500, seed=3, ask_first=True)
     learned = learn(staff, records)
     planned = applied(staff, learned, checked=False)  # the bounded numbers themselves, before the plan's check
     moved = kept = 0

@@ -35,10 +35,11 @@ capped, since a handful of answers is no attack. What this cannot stop is an att
 addresses, each below notice; that is the signed tokens' and rate limits' job.
 
 **Intervals** are 90 % Beta intervals on the capped counts, shrunk by the share of their
-information that attribution did not leave open (``attribution``). They treat each number alone,
-so where the evidence barely tells two causes apart they run narrow: in the tests about three
-quarters of true numbers fall inside, not nine tenths. ``Estimate.visitors`` is the capped
-evidence (fractional: attribution splits a visitor among causes).
+information left to each number once every other number is free to move (Louis's observed
+information, ``observed_information``): where the evidence barely tells two causes apart, an
+outcome attributed half to each says little about either, and a higher share for one cause
+trades against a lower efficacy for it. In the tests about nine tenths of true numbers fall inside.
+``Estimate.visitors`` is the capped evidence (fractional: attribution splits a visitor among causes).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from guides.engine.intervals import beta_interval
 from guides.engine.learned_plan import applied
 from guides.engine.learned_words import WordMove, word_moves
 from guides.engine.model import Model
+from guides.engine.observed_information import known_shares
 
 __all__ = ["OUTCOMES", "SMALL_SOURCE", "Estimate", "Learned", "Record", "WordMove", "applied", "learn", "word_moves"]
 # How many standard deviations from the reference a source may be and still agree with it.
@@ -160,6 +162,10 @@ def learn(
     for _ in range(max(1, iterations)):
         current, counts = _iteration(staff, groups, current, suspects, max_share)
     prior_counts, link_counts, information = counts
+    # Each number's known share with every other number free (Louis); attribution's own, per number, if singular.
+    joint = known_shares(groups, current, _logs(current), staff.pseudo, list(link_counts))
+    if joint is not None:
+        information = {number: (1.0, share) for number, share in joint.items()}
     priors = {
         staff.causes[ci]: _estimate(*staff.pseudo(ci), k, n, current[0][ci], _known(information, ci))
         for ci, (k, n) in enumerate(prior_counts)
@@ -170,14 +176,7 @@ def learn(
 def _iteration(staff: _Staff, groups, current: tuple, suspects: set, max_share: float):
     """One round of EM: attribute (``attribution.tally``), cap per source, re-estimate. Adds to ``suspects``."""
     prior, efficacy, answer = current
-    counted = tally(
-        groups,
-        len(staff.causes),
-        [math.log(max(p, 1e-12)) for p in prior],
-        {key: [(ci, math.log1p(-e)) for ci, e in enumerate(row) if e > 0] for key, row in efficacy.items()},
-        {(key, a): [math.log(row[a]) for row in rows] for key, rows in answer.items() for a in range(len(rows[0]))},
-        efficacy,
-    )
+    counted = tally(groups, len(staff.causes), *_logs(current), efficacy)
     numbers = {ci: counted.priors[ci] for ci in range(len(staff.causes))} | counted.links
     # Once out of line on any number, a source stays suspect on every number: an address that agrees on one
     # only because its own weight dragged the others there must not count in full anywhere.
@@ -195,6 +194,16 @@ def _iteration(staff: _Staff, groups, current: tuple, suspects: set, max_share: 
     answer = {key: staff.answers[key].table(baseline) for key, baseline in baselines.items()}
     current = ([share / sum(shares) for share in shares], efficacy, answer)
     return current, (prior_counts, link_counts, counted.information)
+
+
+def _logs(current: tuple) -> tuple:
+    """The current numbers as the E-step reads them: log shares, log misses per step, log answer chances."""
+    prior, efficacy, answer = current
+    return (
+        [math.log(max(p, 1e-12)) for p in prior],
+        {key: [(ci, math.log1p(-e)) for ci, e in enumerate(row) if e > 0] for key, row in efficacy.items()},
+        {(key, a): [math.log(row[a]) for row in rows] for key, rows in answer.items() for a in range(len(rows[0]))},
+    )
 
 
 def _baselines(staff: dict, counts: dict, strength: float) -> dict[str, list[float]]:
