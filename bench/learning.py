@@ -6,15 +6,15 @@ For each world (``WORLDS`` misspecified ones from ``simulator.perturbed``: prior
 efficacies ± 0.2, 10 % wrong answers; and one where staff's numbers are right), ``N_MAX``
 visitors walk one after another with learning on (``outcomes.learning_walk``): the guide
 relearns from every record so far each ``EVERY`` visitors and plans with ``learning.applied``,
-at most one word from staff's numbers (the guide's default), only for numbers whose learned
+at most two words from staff's numbers (the guide's default), only for numbers whose learned
 interval rules staff's value out (``learned_words.SURE``), and only where the bounded numbers save
 screens in the learned world (``learned_plan``: else staff's numbers stand). In the right world visitors also
 answer exactly as the planner's answer model expects (``simulator.BASELINE``): every number is
 right, not only the ones learning touches. After N = 200, 1,000 and 5,000
 visitors, what had been learned is measured on ``EVAL_VISITORS`` other visitors of the same world,
 the same ones for every column (common random numbers): planning with staff's numbers, with the
-true numbers, and with the learned numbers bounded as a guide's `learned_max_words` allows: one word
-(the default), two, or three (the most it allows: as if an editor had accepted every flagged number,
+true numbers, and with the learned numbers bounded as a guide's `learned_max_words` allows: one word,
+two (the default), or three (the most it allows: as if an editor had accepted every flagged number,
 since no misspecified number is three words off). Differences are paired per visitor, so their
 standard errors are small: each learned figure is printed with its paired difference from staff's
 and that difference's standard error.
@@ -51,7 +51,7 @@ EVERY = 100
 EVAL_VISITORS = 1000
 TARGET_CLOSED = 0.5
 NOISE = 2.0  # standard errors
-# The guide's `learned_max_words` settings measured: 1 is the default, 3 the most it allows.
+# The guide's `learned_max_words` settings measured: 2 is the default, 3 the most it allows.
 BOUNDS = (("1 word", 1), ("2 words", 2), ("3 words", 3))
 LABELS = tuple(label for label, _ in BOUNDS)
 

@@ -105,7 +105,9 @@ class Guide(RenderedMarkdown):
     )
     learned_max_words = models.PositiveSmallIntegerField(
         "learned numbers move at most this many words",
-        default=1,
+        # Two: a cause staff thought three times as common as it is sits 1.6 words off on the commonness
+        # scale (each word a doubling), which one word can never correct; further needs an editor.
+        default=2,
         validators=[MaxValueValidator(3)],
         help_text="How far from staff's word (for example “Often” to “Sometimes” is one word) a learned number "
         "may move by itself. 0 keeps staff's numbers.",

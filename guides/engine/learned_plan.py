@@ -1,6 +1,6 @@
 """The model a guide set to "use learned numbers" plans with: bounded learned numbers, only where they help.
 
-Why a check: under the guide's bound (one word by default) some learned numbers are corrected and
+Why a check: under the guide's bound (two words by default) some learned numbers are corrected and
 others held at the bound, and a plan built on such a mix can order the steps worse than staff's
 plan did: in ``bench.learning`` the clamped numbers cost visitors up to a fifth of a screen more
 than staff's own in three of fifteen cells, and on another seed (3) up to two thirds of a screen

@@ -1,7 +1,7 @@
 """Learned numbers measured in staff's words: how far each moved, and the model that moves them at most so far.
 
 Why words: staff wrote words, not numbers, and a learned number an editor has not accepted must
-never stray further from their word than the guide allows (``Guide.learned_max_words``, one word
+never stray further from their word than the guide allows (``Guide.learned_max_words``, two words
 by default). So both scales are read as positions, one per word:
 
 * **efficacy** (``EFFICACY``): rarely 0.1 = 0, sometimes 0.3 = 1, often 0.6 = 2, almost always

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='guide',
             name='learned_max_words',
-            field=models.PositiveSmallIntegerField(default=1, help_text="How far from staff's word (for example “Often” to “Sometimes” is one word) a learned number may move by itself. 0 keeps staff's numbers.", validators=[django.core.validators.MaxValueValidator(3)], verbose_name='learned numbers move at most this many words'),
+            field=models.PositiveSmallIntegerField(default=2, help_text="How far from staff's word (for example “Often” to “Sometimes” is one word) a learned number may move by itself. 0 keeps staff's numbers.", validators=[django.core.validators.MaxValueValidator(3)], verbose_name='learned numbers move at most this many words'),
         ),
         migrations.AddField(
             model_name='guide',
