@@ -4,6 +4,7 @@ import nested_admin
 from django.contrib import admin
 
 from guides.admin.checked_saves import CheckedSaves
+from guides.admin.forged import forged
 from guides.admin.history import VersionHistoryAdmin
 from guides.admin.inlines import (
     AnswerEffectInline,
@@ -51,13 +52,13 @@ class ContentAdmin(
         js = ["js/admin-unsaved.js"]  # asks before leaving a form with unsaved changes
 
     def changeform_view(self, request, *args, **kwargs):
-        return unless_unwritable(request, super().changeform_view, *args, **kwargs)
+        return forged(request) or unless_unwritable(request, super().changeform_view, *args, **kwargs)
 
     def delete_view(self, request, *args, **kwargs):
         return unless_unwritable(request, super().delete_view, *args, **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
-        return unless_unwritable(request, super().changelist_view, *args, **kwargs)
+        return forged(request) or unless_unwritable(request, super().changelist_view, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Add a new object; a changed one is written in save_related, once its inlines were looked at."""

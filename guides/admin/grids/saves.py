@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from guides import content_cache
+from guides.admin.forged import is_id
 from guides.admin.grids.data import EffectGrid, FixGrid
 from guides.models import Answer, AnswerEffect, Cause, CauseFix, ChecklistItem, Efficacy, FixStep, Strength
 
@@ -64,7 +65,7 @@ def posted_cells(post, prefix: str, allowed: set[str]) -> dict[tuple[int, int], 
         if not key.startswith(f"{prefix}-"):
             continue
         parts, value = key.split("-"), post.get(key, "")
-        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        if len(parts) != 3 or not is_id(parts[1]) or not is_id(parts[2]):
             reasons.append(f"“{key}” is not a cell of this grid.")
         elif value not in allowed:
             reasons.append(f"“{value}” is not a word this grid offers.")
@@ -142,10 +143,10 @@ def _posted_positions(post, grid: FixGrid) -> dict[int, int | None]:
         if not key.startswith("checklist-"):
             continue
         step_id, text = key.removeprefix("checklist-"), post.get(key, "").strip()
-        step = steps.get(int(step_id)) if step_id.isdigit() else None
+        step = steps.get(int(step_id)) if is_id(step_id) else None
         if step is None:
             reasons.append("A checklist position names a fix step that is not this guide's. Open the grid again.")
-        elif text and not (text.isdigit() and 1 <= int(text) <= MAX_POSITION):
+        elif text and not (is_id(text) and 1 <= int(text) <= MAX_POSITION):
             reasons.append(
                 f"The checklist position of “{step}” must be a whole number from 1 to {MAX_POSITION}, or empty."
             )

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from guides.admin.checked_saves import show_problems
+from guides.admin.forged import is_id
 from guides.admin.grids.cells import cell_html
 from guides.admin.grids.data import cause_pages, load_effect_grid, load_fix_grid
 from guides.admin.grids.saves import Refused, edited_fields, plan_effect_grid, plan_fix_grid, save_plan, summary
@@ -119,7 +120,7 @@ def _grid_view(request, model_admin, kind: Kind, pk: int):
 def _page_number(request, pages: int) -> int:
     """The page of causes asked for; a page that is not there is the nearest one, never an error."""
     asked = request.GET.get("page", "")
-    return min(max(int(asked), 1), pages) if asked.isdigit() else 1
+    return min(max(int(asked), 1), pages) if is_id(asked) else 1
 
 
 def _context(model_admin, kind: Kind, request, guide) -> dict:
